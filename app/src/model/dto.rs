@@ -1,0 +1,125 @@
+//! What crosses the wire, for both the REST API and server functions.
+
+use super::{Ability, Role};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignupInput {
+    pub email: String,
+    pub password: String,
+    pub organization: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserDto {
+    pub id: Uuid,
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MembershipDto {
+    pub organization_id: Uuid,
+    pub organization_name: String,
+    pub role: Role,
+}
+
+/// The signed-in user, the organization they act in, and every organization they belong to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserDto,
+    pub organization: MembershipDto,
+    pub organizations: Vec<MembershipDto>,
+    /// `session` or `token`.
+    pub authenticated_via: String,
+    /// Present when authenticated with an API token.
+    pub abilities: Option<Vec<Ability>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberDto {
+    /// The membership id, used by `PATCH/DELETE /api/members/{id}`.
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationInput {
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationDto {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Returned once, to the admin who invited: the link to hand over (until the email
+/// channel delivers it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationCreated {
+    pub invitation: InvitationDto,
+    pub accept_url: String,
+}
+
+/// What the invitation page shows before accepting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    pub organization_name: String,
+    pub email: String,
+    pub role: Role,
+    /// Whether the invited address already has an account (log in) or not (choose a password).
+    pub account_exists: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AcceptInvitationInput {
+    pub token: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenDto {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub abilities: Vec<Ability>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewTokenInput {
+    pub name: String,
+    pub abilities: Vec<String>,
+    /// When the token stops working; none means never.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The plain-text token is in this response only; the server keeps just its hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: TokenDto,
+    pub plain_text_token: String,
+}

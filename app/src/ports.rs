@@ -1,0 +1,92 @@
+//! The services the UI needs, as interfaces (server-only). `server` implements them and
+//! provides a [`Ports`] as Leptos context; server functions stay a few lines each:
+//! get the ports, get the actor, call one method.
+
+use crate::{error::AppError, model::*};
+use async_trait::async_trait;
+use std::{net::IpAddr, sync::Arc};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+/// Facts about the incoming request that services need (throttling, links).
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub client_ip: IpAddr,
+    /// `scheme://host[:port]` that the user reached us on, for links we hand out.
+    pub base_url: String,
+}
+
+#[async_trait]
+pub trait AccountsPort: Send + Sync {
+    /// Creates a user and an organization with the user as admin, and signs them in.
+    async fn signup(&self, session: &Session, ctx: &RequestContext, input: SignupInput) -> Result<Me, AppError>;
+    async fn login(&self, session: &Session, ctx: &RequestContext, input: LoginInput) -> Result<Me, AppError>;
+    async fn logout(&self, session: &Session) -> Result<(), AppError>;
+    async fn me(&self, actor: &Actor) -> Result<Me, AppError>;
+    async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> Result<Me, AppError>;
+}
+
+#[async_trait]
+pub trait MembersPort: Send + Sync {
+    async fn list(&self, actor: &Actor) -> Result<Vec<MemberDto>, AppError>;
+    async fn change_role(&self, actor: &Actor, member_id: Uuid, role: Role) -> Result<MemberDto, AppError>;
+    async fn remove(&self, actor: &Actor, member_id: Uuid) -> Result<(), AppError>;
+    async fn invite(&self, actor: &Actor, ctx: &RequestContext, input: InvitationInput) -> Result<InvitationCreated, AppError>;
+    async fn pending_invitations(&self, actor: &Actor) -> Result<Vec<InvitationDto>, AppError>;
+    async fn revoke_invitation(&self, actor: &Actor, invitation_id: Uuid) -> Result<(), AppError>;
+    /// No actor: anyone holding the link may look at it.
+    async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview, AppError>;
+    /// Joins the organization (creating the account if the address has none) and signs in.
+    async fn accept_invitation(&self, session: &Session, ctx: &RequestContext, input: AcceptInvitationInput) -> Result<Me, AppError>;
+}
+
+#[async_trait]
+pub trait TokensPort: Send + Sync {
+    /// The actor's own tokens; an admin acting with `all` sees every member's.
+    async fn list(&self, actor: &Actor, all: bool) -> Result<Vec<TokenDto>, AppError>;
+    async fn create(&self, actor: &Actor, input: NewTokenInput) -> Result<CreatedToken, AppError>;
+    async fn revoke(&self, actor: &Actor, token_id: Uuid) -> Result<(), AppError>;
+}
+
+#[derive(Clone)]
+pub struct Ports {
+    pub accounts: Arc<dyn AccountsPort>,
+    pub members: Arc<dyn MembersPort>,
+    pub tokens: Arc<dyn TokensPort>,
+}
+
+/// The services, as provided by the server.
+pub fn ports() -> Result<Ports, AppError> {
+    leptos::prelude::use_context::<Ports>().ok_or_else(|| {
+        tracing::error!("Ports missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// The authenticated actor of this request, put there by the auth middleware.
+pub fn actor() -> Result<Actor, AppError> {
+    current_actor().ok_or_else(|| AppError::Unauthorized("please sign in".into()))
+}
+
+/// Like [`actor`], for pages that render differently when nobody is signed in.
+pub fn current_actor() -> Option<Actor> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Actor>().cloned())
+}
+
+pub fn session() -> Result<Session, AppError> {
+    extension::<Session>("session")
+}
+
+pub fn request_context() -> Result<RequestContext, AppError> {
+    extension::<RequestContext>("request context")
+}
+
+fn extension<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, AppError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<T>().cloned())
+        .ok_or_else(|| {
+            tracing::error!("{what} missing from the request extensions");
+            AppError::Internal
+        })
+}

@@ -1,0 +1,69 @@
+//! The `carillon` command line: `serve` (default), `migrate`, `create-admin`.
+
+use crate::{config::Config, db, startup};
+use anyhow::Context;
+use app::model::SignupInput;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "carillon", version, about = "Omnichannel campaign platform")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the web app and the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a user who is the admin of a new organization.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        organization: String,
+        /// Read from CARILLON_ADMIN_PASSWORD, else asked for on the terminal.
+        #[arg(long, env = "CARILLON_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let conn = db::connect(&config.database_url).await?;
+            db::migrate(&conn).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::CreateAdmin { email, organization, password } => {
+            let password = match password {
+                Some(p) => p,
+                None => rpassword::prompt_password("Password for the new admin: ")
+                    .context("Failed to read the password (set CARILLON_ADMIN_PASSWORD when not on a terminal)")?,
+            };
+            let conn = db::connect(&config.database_url).await?;
+            db::migrate(&conn).await?;
+            let state = startup::build_state(config, conn, crate::leptos_options()?);
+            let (user_id, org_id) = state
+                .accounts
+                .register(SignupInput { email: email.clone(), password, organization })
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", app::error::AppError::from(e)))?;
+            println!("Created admin {email} (user {user_id}) of organization {org_id}.");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let options = crate::leptos_options()?;
+    let app = startup::Application::build(config, options).await?;
+    let addr = app.local_addr()?;
+    tracing::info!("Carillon is listening on http://{addr}");
+    println!("\n  Carillon is running: open http://{addr} and sign up (the first account creates your organization).\n");
+    app.run_until_stopped().await
+}

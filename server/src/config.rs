@@ -1,0 +1,178 @@
+//! Typed configuration, read once from the environment (and `.env`).
+//! Every variable has a default that makes the embedded SQLite run work.
+
+use std::{path::PathBuf, str::FromStr, time::Duration};
+use url::Url;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://...` (default, under the data dir) or `postgres://...`.
+    pub database_url: String,
+    /// `CARILLON_DATA_DIR`: where the embedded database and generated keys live.
+    pub data_dir: PathBuf,
+    /// `CARILLON_PUBLIC_URL`: the URL users reach us on; used for links we hand out and
+    /// to decide on `Secure` cookies. Unset: links are built from the request's Host.
+    pub public_url: Option<Url>,
+    /// `CARILLON_LOG_FORMAT`: `human` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `CARILLON_SESSION_IDLE_MINUTES`: a session unused this long ends (default 720).
+    pub session_idle_timeout: Duration,
+    /// `CARILLON_SESSION_ABSOLUTE_HOURS`: a session ends this long after login, used or not (default 168).
+    pub session_absolute_timeout: Duration,
+    /// `CARILLON_INVITATION_TTL_HOURS`: how long an invitation link works (default 72).
+    pub invitation_ttl: Duration,
+    /// `CARILLON_LOGIN_MAX_FAILURES`: failed logins per account within the window before 429 (default 5).
+    pub login_max_failures_per_account: u32,
+    /// `CARILLON_LOGIN_MAX_FAILURES_PER_IP`: the same per client address (default 50).
+    pub login_max_failures_per_ip: u32,
+    /// `CARILLON_LOGIN_WINDOW_SECONDS`: the throttling window (default 900).
+    pub login_window: Duration,
+    /// `CARILLON_TRUST_PROXY`: take the client address from `X-Forwarded-For` (default false).
+    pub trust_proxy: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "human" => Ok(LogFormat::Human),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected `human` or `json`".into()),
+        }
+    }
+}
+
+/// A variable that is set but unusable. The message names it and says why.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {name}={value:?}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads through `lookup` so tests can configure without touching the process env.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(var("CARILLON_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match var("DATABASE_URL") {
+            Some(url) => check_database_url(url)?,
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("carillon.db").display()),
+        };
+        let public_url = var("CARILLON_PUBLIC_URL")
+            .map(|raw| match Url::parse(&raw) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+                Ok(_) => Err(err("CARILLON_PUBLIC_URL", &raw, "expected an http(s) URL with a host")),
+                Err(e) => Err(err("CARILLON_PUBLIC_URL", &raw, &e.to_string())),
+            })
+            .transpose()?;
+        let parse = |name: &'static str, default: &str| -> Result<u64, ConfigError> {
+            let raw = var(name).unwrap_or_else(|| default.to_owned());
+            match raw.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(err(name, &raw, "expected a whole number greater than 0")),
+            }
+        };
+        let log_format = {
+            let raw = var("CARILLON_LOG_FORMAT").unwrap_or_else(|| "human".into());
+            raw.parse().map_err(|why: String| err("CARILLON_LOG_FORMAT", &raw, &why))?
+        };
+        let trust_proxy = {
+            let raw = var("CARILLON_TRUST_PROXY").unwrap_or_else(|| "false".into());
+            match raw.as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(err("CARILLON_TRUST_PROXY", &raw, "expected true or false")),
+            }
+        };
+        Ok(Config {
+            database_url,
+            data_dir,
+            public_url,
+            log_format,
+            session_idle_timeout: Duration::from_secs(60 * parse("CARILLON_SESSION_IDLE_MINUTES", "720")?),
+            session_absolute_timeout: Duration::from_secs(3600 * parse("CARILLON_SESSION_ABSOLUTE_HOURS", "168")?),
+            invitation_ttl: Duration::from_secs(3600 * parse("CARILLON_INVITATION_TTL_HOURS", "72")?),
+            login_max_failures_per_account: u32::try_from(parse("CARILLON_LOGIN_MAX_FAILURES", "5")?).unwrap_or(u32::MAX),
+            login_max_failures_per_ip: u32::try_from(parse("CARILLON_LOGIN_MAX_FAILURES_PER_IP", "50")?).unwrap_or(u32::MAX),
+            login_window: Duration::from_secs(parse("CARILLON_LOGIN_WINDOW_SECONDS", "900")?),
+            trust_proxy,
+        })
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix only when we are served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn check_database_url(url: String) -> Result<String, ConfigError> {
+    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(url)
+    } else {
+        // Never echo a URL that may hold a password.
+        Err(ConfigError {
+            name: "DATABASE_URL",
+            value: url.split(':').next().unwrap_or_default().to_owned() + ":…",
+            reason: "expected a sqlite:// or postgres:// URL".into(),
+        })
+    }
+}
+
+fn err(name: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError { name, value: value.to_owned(), reason: reason.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_make_the_embedded_run_work() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/carillon.db?mode=rwc");
+        assert!(c.is_sqlite());
+        assert!(!c.secure_cookies());
+        assert_eq!(c.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = config(&[("CARILLON_SESSION_IDLE_MINUTES", "soon")]).unwrap_err();
+        assert_eq!(e.name, "CARILLON_SESSION_IDLE_MINUTES");
+        assert!(e.to_string().contains("whole number"));
+        let e = config(&[("DATABASE_URL", "mysql://root:hunter2@db/x")]).unwrap_err();
+        assert_eq!(e.name, "DATABASE_URL");
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert_eq!(config(&[("CARILLON_LOG_FORMAT", "xml")]).unwrap_err().name, "CARILLON_LOG_FORMAT");
+        assert_eq!(config(&[("CARILLON_PUBLIC_URL", "ftp://x")]).unwrap_err().name, "CARILLON_PUBLIC_URL");
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let c = config(&[("CARILLON_PUBLIC_URL", "https://carillon.example.com")]).unwrap();
+        assert!(c.secure_cookies());
+    }
+}

@@ -1,0 +1,8 @@
+//! SeaORM entities, one per table.
+
+pub mod api_token;
+pub mod invitation;
+pub mod membership;
+pub mod organization;
+pub mod session;
+pub mod user;

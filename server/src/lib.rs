@@ -1,0 +1,27 @@
+//! The Carillon server: configuration, services, REST API and the Leptos app on axum.
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod members;
+pub mod ports;
+pub mod rest;
+pub mod startup;
+pub mod telemetry;
+pub mod tokens;
+pub mod web;
+
+/// Leptos settings from the `LEPTOS_*` environment, with our output name when the
+/// binary was not built by cargo-leptos.
+pub fn leptos_options() -> anyhow::Result<leptos::config::LeptosOptions> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| anyhow::anyhow!("invalid LEPTOS_* configuration: {e}"))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "carillon".into();
+    }
+    Ok(options)
+}

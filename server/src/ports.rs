@@ -1,0 +1,73 @@
+//! The services, behind the interfaces `app` declares for its server functions.
+//! Each method only converts the error: internal causes are logged here, once.
+
+use crate::{accounts::Accounts, members::Members, tokens::Tokens};
+use app::{error::AppError, model::*, ports::*};
+use async_trait::async_trait;
+use std::sync::Arc;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+pub fn ports(accounts: Arc<Accounts>, members: Arc<Members>, tokens: Arc<Tokens>) -> Ports {
+    Ports { accounts, members, tokens }
+}
+
+#[async_trait]
+impl AccountsPort for Accounts {
+    async fn signup(&self, session: &Session, _ctx: &RequestContext, input: SignupInput) -> Result<Me, AppError> {
+        Ok(Accounts::signup(self, session, input).await?)
+    }
+    async fn login(&self, session: &Session, ctx: &RequestContext, input: LoginInput) -> Result<Me, AppError> {
+        Ok(Accounts::login(self, session, ctx, input).await?)
+    }
+    async fn logout(&self, session: &Session) -> Result<(), AppError> {
+        Ok(Accounts::logout(self, session).await?)
+    }
+    async fn me(&self, actor: &Actor) -> Result<Me, AppError> {
+        Ok(Accounts::me(self, actor).await?)
+    }
+    async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> Result<Me, AppError> {
+        Ok(Accounts::switch_organization(self, session, actor, organization_id).await?)
+    }
+}
+
+#[async_trait]
+impl MembersPort for Members {
+    async fn list(&self, actor: &Actor) -> Result<Vec<MemberDto>, AppError> {
+        Ok(Members::list(self, actor).await?)
+    }
+    async fn change_role(&self, actor: &Actor, member_id: Uuid, role: Role) -> Result<MemberDto, AppError> {
+        Ok(Members::change_role(self, actor, member_id, role).await?)
+    }
+    async fn remove(&self, actor: &Actor, member_id: Uuid) -> Result<(), AppError> {
+        Ok(Members::remove(self, actor, member_id).await?)
+    }
+    async fn invite(&self, actor: &Actor, ctx: &RequestContext, input: InvitationInput) -> Result<InvitationCreated, AppError> {
+        Ok(Members::invite(self, actor, ctx, input).await?)
+    }
+    async fn pending_invitations(&self, actor: &Actor) -> Result<Vec<InvitationDto>, AppError> {
+        Ok(Members::pending_invitations(self, actor).await?)
+    }
+    async fn revoke_invitation(&self, actor: &Actor, invitation_id: Uuid) -> Result<(), AppError> {
+        Ok(Members::revoke_invitation(self, actor, invitation_id).await?)
+    }
+    async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview, AppError> {
+        Ok(Members::preview_invitation(self, token).await?)
+    }
+    async fn accept_invitation(&self, session: &Session, ctx: &RequestContext, input: AcceptInvitationInput) -> Result<Me, AppError> {
+        Ok(Members::accept_invitation(self, session, ctx, input).await?)
+    }
+}
+
+#[async_trait]
+impl TokensPort for Tokens {
+    async fn list(&self, actor: &Actor, all: bool) -> Result<Vec<TokenDto>, AppError> {
+        Ok(Tokens::list(self, actor, all).await?)
+    }
+    async fn create(&self, actor: &Actor, input: NewTokenInput) -> Result<CreatedToken, AppError> {
+        Ok(Tokens::create(self, actor, input).await?)
+    }
+    async fn revoke(&self, actor: &Actor, token_id: Uuid) -> Result<(), AppError> {
+        Ok(Tokens::revoke(self, actor, token_id).await?)
+    }
+}

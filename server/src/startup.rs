@@ -1,0 +1,206 @@
+//! Building the application: database, services, router and middleware.
+
+use crate::{
+    accounts::Accounts,
+    auth::{self, session_store::DbSessionStore, throttle::LoginThrottle},
+    config::Config,
+    db,
+    members::Members,
+    rest,
+    tokens::Tokens,
+    web::{self, metrics::Metrics},
+};
+use anyhow::Context;
+use app::ports::Ports;
+use axum::{
+    body::Body,
+    extract::{FromRef, Request, State},
+    http::{header, HeaderValue},
+    middleware,
+    response::IntoResponse,
+    routing::{any, get},
+    Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub accounts: Arc<Accounts>,
+    pub members: Arc<Members>,
+    pub tokens: Arc<Tokens>,
+    pub ports: Ports,
+    pub metrics: Arc<Metrics>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Connects, migrates, wires the services and binds `leptos_options.site_addr`
+    /// (port 0 picks a free one).
+    pub async fn build(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database_url).await?;
+        db::migrate(&db).await?;
+        let state = build_state(config, db, leptos_options.clone());
+
+        let sessions = DbSessionStore::new(state.db.clone());
+        tokio::spawn(delete_expired_sessions(sessions.clone()));
+
+        let listener = TcpListener::bind(leptos_options.site_addr)
+            .await
+            .with_context(|| format!("Failed to bind {}", leptos_options.site_addr))?;
+        Ok(Self { listener, router: router(state, sessions) })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("The HTTP server failed")
+    }
+}
+
+pub fn build_state(config: Config, db: DatabaseConnection, leptos_options: LeptosOptions) -> AppState {
+    let throttle = Arc::new(LoginThrottle::new(
+        config.login_max_failures_per_account,
+        config.login_max_failures_per_ip,
+        config.login_window,
+    ));
+    let accounts = Arc::new(Accounts::new(db.clone(), throttle.clone()));
+    let members = Arc::new(Members::new(db.clone(), accounts.clone(), throttle, config.invitation_ttl));
+    let tokens = Arc::new(Tokens::new(db.clone()));
+    AppState {
+        ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone()),
+        config: Arc::new(config),
+        db,
+        accounts,
+        members,
+        tokens,
+        metrics: Arc::new(Metrics::default()),
+        leptos_options,
+    }
+}
+
+fn router(state: AppState, sessions: DbSessionStore) -> Router {
+    let routes = generate_route_list(app::App);
+    let page_context = {
+        let ports = state.ports.clone();
+        move || page_context(ports.clone())
+    };
+    let secure = state.config.secure_cookies();
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name(if secure { "__Host-carillon_session" } else { "carillon_session" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(state.config.session_idle_timeout).unwrap_or(time::Duration::HOUR),
+        ));
+
+    Router::new()
+        .merge(rest::router())
+        .route("/api/fn/{*name}", get(server_fn).post(server_fn))
+        .route("/api/{*rest}", any(rest::not_found))
+        .route("/healthz", get(web::health::alive))
+        .route("/readyz", get(web::health::ready))
+        .route("/metrics", get(web::metrics::render))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), {
+            let options = state.leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, app::shell))
+        // Outermost last: request id → trace → headers → metrics → CSRF → session → auth.
+        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware::authenticate))
+        .layer(session_layer)
+        .layer(middleware::from_fn(auth::csrf::same_origin_only))
+        .layer(middleware::from_fn_with_state(state.clone(), web::metrics::track))
+        .layer(middleware::from_fn(web::security_headers::add))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// What every rendered page and server function gets: the services, and a CSP nonce
+/// that the hydration script carries and the response's policy allows.
+fn page_context(ports: Ports) {
+    provide_context(ports);
+    leptos::nonce::provide_nonce();
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(csp) = HeaderValue::from_str(&web::security_headers::page_csp(&nonce)) {
+            response.insert_header(header::CONTENT_SECURITY_POLICY, csp);
+        }
+    }
+}
+
+async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    let ports = state.ports.clone();
+    leptos_axum::handle_server_fns_with_context(move || provide_context(ports.clone()), request).await
+}
+
+/// One span per request, carrying the request id so every log line of the request has it.
+/// The path is logged without its query, and invitation secrets are cut out of it.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let path = request.uri().path();
+    let path = if path.starts_with("/invite/") { "/invite/…" } else { path };
+    tracing::info_span!("request", method = %request.method(), path, request_id)
+}
+
+/// Expired sessions are never loaded; this only keeps the table small.
+async fn delete_expired_sessions(store: DbSessionStore) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "failed to delete expired sessions");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

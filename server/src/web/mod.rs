@@ -1,0 +1,5 @@
+//! Cross-cutting HTTP concerns: security headers, request metrics, health checks.
+
+pub mod health;
+pub mod metrics;
+pub mod security_headers;
