@@ -1,0 +1,45 @@
+//! Server functions: thin shims over the ports, one per file. All live under
+//! `/api/fn/<name>` with explicit endpoints, so URLs are stable across builds; the REST
+//! API owns the rest of `/api/`.
+
+mod accept_invitation;
+mod change_member_role;
+mod create_token;
+mod get_session_info;
+mod invite_member;
+mod list_members;
+mod list_pending_invitations;
+mod list_tokens;
+mod login;
+mod logout;
+mod preview_invitation;
+mod remove_member;
+mod revoke_invitation;
+mod revoke_token;
+mod set_locale;
+mod signup;
+mod switch_organization;
+mod take_flash;
+
+/// Server-side helpers shared by several server functions.
+#[cfg(feature = "ssr")]
+mod support;
+
+pub use accept_invitation::*;
+pub use change_member_role::*;
+pub use create_token::*;
+pub use get_session_info::*;
+pub use invite_member::*;
+pub use list_members::*;
+pub use list_pending_invitations::*;
+pub use list_tokens::*;
+pub use login::*;
+pub use logout::*;
+pub use preview_invitation::*;
+pub use remove_member::*;
+pub use revoke_invitation::*;
+pub use revoke_token::*;
+pub use set_locale::*;
+pub use signup::*;
+pub use switch_organization::*;
+pub use take_flash::*;

@@ -1,0 +1,20 @@
+//! Pieces shared by several pages.
+
+mod copy_button;
+mod errors;
+mod field;
+mod format;
+mod header;
+mod once_secret;
+mod session;
+
+pub use copy_button::CopyButton;
+pub use errors::{error_text, ErrorAlert};
+pub use field::{FieldError, TextField};
+pub use format::date;
+pub use header::{AppHeader, LocaleSwitcher, PublicHeader};
+pub use once_secret::OnceSecret;
+pub use session::{
+    provide_session, refresh_session_on_success, use_can, use_locale, use_me, use_strings, Guard,
+    SessionScope,
+};

@@ -1,0 +1,77 @@
+//! Carillon's shared crate: the UI (SSR + hydration), the server functions, and the
+//! types both sides agree on.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+use pages::{
+    auth::{LoginPage, SignupPage},
+    invite::InvitePage,
+    layout::AppLayout,
+    not_found::NotFound,
+    placeholders::{CampaignsPage, ContactsPage, DashboardPage},
+    settings::{MembersPage, SettingsIndex, SettingsLayout, TokensPage},
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Decided from the same cookie and header as the session info the app renders with.
+    let lang = i18n::request_locale().code();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::provide_session();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/carillon.css"/>
+        <Title text="Carillon"/>
+        // Every page is rendered whole before it is sent (`SsrMode::Async`): without
+        // JavaScript, streamed fragments could never be put in place, and redirects need
+        // the headers still unsent.
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("settings") view=SettingsLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>
+                        <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
+                        <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,40 @@
+//! `/settings` and its sections.
+
+mod members;
+mod tokens;
+
+pub use members::MembersPage;
+pub use tokens::TokensPage;
+
+use crate::components::use_strings;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+
+#[component]
+pub fn SettingsLayout() -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <Title text=format!("{} · {}", t.settings_title, t.product)/>
+        <h1>{t.settings_title}</h1>
+        <nav class="subnav" aria-label=t.settings_nav_label>
+            <ul>
+                <li><A href="/settings/members">{t.members_title}</A></li>
+                <li><A href="/settings/tokens">{t.tokens_title}</A></li>
+            </ul>
+        </nav>
+        <Outlet/>
+    }
+}
+
+#[component]
+pub fn SettingsIndex() -> impl IntoView {
+    let t = use_strings();
+    view! {
+        <p class="muted">{t.settings_intro}</p>
+        <ul class="link-list">
+            <li><a href="/settings/members">{t.members_title}</a></li>
+            <li><a href="/settings/tokens">{t.tokens_title}</a></li>
+        </ul>
+    }
+}
