@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { logIn, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
 
 test("log out, then log in again", async ({ page }, testInfo) => {

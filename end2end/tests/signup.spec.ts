@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { ready, signUp, uniqueEmail } from "./helpers";
 
 test("sign up makes an admin and lands on the dashboard", async ({ page }, testInfo) => {

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { ready, signUp, uniqueEmail } from "./helpers";
+import { expect, test } from "./fixtures";
+import { noJs, ready, signUp, uniqueEmail } from "./helpers";
 
 test("create an API token, see it once, then revoke it", async ({ page }, testInfo) => {
   await signUp(page, testInfo, uniqueEmail("tokens"));
@@ -14,6 +14,15 @@ test("create an API token, see it once, then revoke it", async ({ page }, testIn
 
   const secret = page.getByTestId("secret");
   await expect(secret).toHaveText(/^\S+\|\S+$/);
+  // The copy button needs JavaScript, so it only appears once the page is hydrated.
+  const copy = page.getByRole("button", { name: "Copy" });
+  if (noJs(testInfo)) {
+    await expect(copy).toHaveCount(0);
+  } else {
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await copy.click();
+    await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  }
   const row = page.getByTestId("token-row").filter({ hasText: name });
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("campaigns:read");

@@ -9,10 +9,13 @@ pub fn CopyButton(text: String, label: &'static str, done: &'static str) -> impl
     // Effects run in the browser only, so this flips after hydration.
     Effect::new(move |_| hydrated.set(true));
     let copy = move |_| {
-        let clipboard = window().navigator().clipboard();
-        // The promise's outcome is not worth waiting for: the text stays on screen.
-        let _ = clipboard.write_text(&text);
-        copied.set(true);
+        let promise = window().navigator().clipboard().write_text(&text);
+        leptos::task::spawn_local(async move {
+            // Refused (no permission, insecure context): the label stays "Copy" and
+            // the text remains there to select by hand.
+            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            copied.set(ok);
+        });
     };
     move || {
         hydrated.get().then(|| {
