@@ -74,6 +74,7 @@ pub static EN: Strings = Strings {
     token_new_title: "New token",
     token_name: "Token name",
     token_abilities: "Abilities",
+    ability_all: "everything your role allows",
     token_expires_on: "Expires on",
     token_expires_hint: "Optional. Leave empty for a token that does not expire.",
     token_create: "Create token",

@@ -74,6 +74,7 @@ pub static FR: Strings = Strings {
     token_new_title: "Nouveau jeton",
     token_name: "Nom du jeton",
     token_abilities: "Droits",
+    ability_all: "tout ce que votre rôle permet",
     token_expires_on: "Expire le",
     token_expires_hint: "Facultatif. Laissez vide pour un jeton sans expiration.",
     token_create: "Créer le jeton",

@@ -83,6 +83,7 @@ pub struct Strings {
     pub token_new_title: &'static str,
     pub token_name: &'static str,
     pub token_abilities: &'static str,
+    pub ability_all: &'static str,
     pub token_expires_on: &'static str,
     pub token_expires_hint: &'static str,
     pub token_create: &'static str,

@@ -19,7 +19,10 @@ pub fn NewTokenForm(create: ServerAction<CreateToken>) -> impl IntoView {
             view! {
                 <div class="check">
                     <input type="checkbox" id=id.clone() name="abilities[]" value=ability.as_str()/>
-                    <label for=id><code>{ability.as_str()}</code></label>
+                    <label for=id>
+                        <code>{ability.as_str()}</code>
+                        {(ability == Ability::All).then(|| view! { " (" {t.ability_all} ")" })}
+                    </label>
                 </div>
             }
         })
