@@ -34,7 +34,10 @@ pub fn NewTokenForm(create: ServerAction<CreateToken>) -> impl IntoView {
                 <ErrorAlert error/>
                 <TextField name="name" id="token-name" label=t.token_name autocomplete="off"
                     required=true error/>
-                <fieldset class="checks" aria-describedby="abilities-error">
+                <fieldset
+                    class="checks"
+                    aria-describedby=move || abilities_error.with(Option::is_some).then_some("abilities-error")
+                >
                     <legend>{t.token_abilities}</legend>
                     {boxes}
                     <FieldError id="abilities-error".to_owned() message=abilities_error/>
