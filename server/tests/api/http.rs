@@ -1,0 +1,37 @@
+use crate::both_backends;
+use reqwest::{header, StatusCode};
+
+both_backends! {
+    async fn security_headers_on_pages_and_api(app) {
+        for path in ["/login", "/api/me", "/healthz", "/pkg/does-not-exist.js"] {
+            let r = app.get(path).await;
+            let h = r.headers();
+            assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+            assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+            assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+            assert!(h.contains_key("x-request-id"), "{path}");
+        }
+        let r = app.get("/login").await;
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("a nonce in the page CSP").to_owned();
+        assert!(!csp.contains("unsafe-inline"));
+        let html = r.text().await.unwrap();
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+        // A fresh nonce per response.
+        let again = app.get("/login").await.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert_ne!(csp, again);
+    }
+
+    async fn health_readiness_and_metrics(app) {
+        let r = app.get("/healthz").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app.get("/readyz").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        app.get("/api/me").await;
+        let r = app.get("/metrics").await;
+        assert!(r.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+        let text = r.text().await.unwrap();
+        assert!(text.contains("carillon_http_requests_total{method=\"GET\",route=\"/api/me\",status=\"401\"} 1"), "{text}");
+        assert!(text.contains("# TYPE carillon_http_request_duration_seconds histogram"));
+    }
+}
