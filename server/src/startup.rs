@@ -27,6 +27,7 @@ use sea_orm::DatabaseConnection;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -139,6 +140,8 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
         .layer(session_layer)
         .layer(middleware::from_fn(auth::csrf::same_origin_only))
         .layer(middleware::from_fn_with_state(state.clone(), web::metrics::track))
+        // A bug must cost one request a 500, never the connection or the process.
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(web::security_headers::add))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -161,6 +164,16 @@ fn page_context(ports: Ports) {
 async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
     let ports = state.ports.clone();
     leptos_axum::handle_server_fns_with_context(move || provide_context(ports.clone()), request).await
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    crate::error::problem_response(&app::error::AppError::Internal)
 }
 
 /// One span per request, carrying the request id so every log line of the request has it.
