@@ -1,0 +1,188 @@
+//! Personal data at rest: AES-256-GCM with the row's identity as associated data, and
+//! HMAC blind indexes for equality lookups. Both keys derive (HKDF-SHA256) from one
+//! master key, so a single secret is to be kept safe and backed up.
+
+mod master_key;
+
+pub use master_key::{load_or_create, MasterKeyError};
+
+use base64::{engine::general_purpose::STANDARD_NO_PAD, Engine};
+use ring::{
+    aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN},
+    digest, hkdf, hmac,
+    rand::{SecureRandom, SystemRandom},
+};
+
+/// Format of a stored value: `v1.<key id>.<base64(nonce ‖ ciphertext ‖ tag)>`.
+const VERSION: &str = "v1";
+
+/// Where a value lives; bound into the ciphertext so that a value copied to another
+/// row, column or table no longer decrypts.
+#[derive(Clone, Copy, Debug)]
+pub struct Field<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    #[error("the value is not in the expected encrypted format")]
+    Malformed,
+    #[error("the value was encrypted with another key (key id {0})")]
+    UnknownKey(String),
+    #[error("the value failed authentication: tampered with, or moved from another row")]
+    Tampered,
+    #[error("the system's random source failed")]
+    Random,
+}
+
+pub struct Cipher {
+    key_id: String,
+    aead: LessSafeKey,
+    index: hmac::Key,
+    random: SystemRandom,
+}
+
+impl std::fmt::Debug for Cipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cipher").field("key_id", &self.key_id).finish_non_exhaustive()
+    }
+}
+
+struct Len(usize);
+
+impl hkdf::KeyType for Len {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+fn derive(prk: &hkdf::Prk, info: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's limit of 255 × 32, so neither call can fail.
+    if let Ok(okm) = prk.expand(&[info], Len(32)) {
+        let _ = okm.fill(&mut out);
+    }
+    out
+}
+
+impl Cipher {
+    pub fn new(master_key: &[u8; 32]) -> Self {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"carillon").extract(master_key);
+        let aead_key = derive(&prk, b"carillon/v1/aes-256-gcm");
+        let index_key = derive(&prk, b"carillon/v1/blind-index");
+        // The id names the master key without revealing anything about it.
+        let key_id = hex::encode(&digest::digest(&digest::SHA256, &derive(&prk, b"carillon/v1/key-id")).as_ref()[..4]);
+        let aead = match UnboundKey::new(&AES_256_GCM, &aead_key) {
+            Ok(k) => LessSafeKey::new(k),
+            // AES-256-GCM takes exactly 32 bytes, which is what we pass.
+            Err(_) => unreachable!("a 32-byte key is valid for AES-256-GCM"),
+        };
+        Cipher { key_id, aead, index: hmac::Key::new(hmac::HMAC_SHA256, &index_key), random: SystemRandom::new() }
+    }
+
+    pub fn key_id(&self) -> &str {
+        &self.key_id
+    }
+
+    pub fn encrypt(&self, field: Field<'_>, row_id: &str, plaintext: &str) -> Result<String, CryptoError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        self.random.fill(&mut nonce).map_err(|_| CryptoError::Random)?;
+        let mut buffer = plaintext.as_bytes().to_vec();
+        self.aead
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(field, row_id)), &mut buffer)
+            .map_err(|_| CryptoError::Random)?;
+        let mut stored = nonce.to_vec();
+        stored.extend_from_slice(&buffer);
+        Ok(format!("{VERSION}.{}.{}", self.key_id, STANDARD_NO_PAD.encode(stored)))
+    }
+
+    pub fn decrypt(&self, field: Field<'_>, row_id: &str, stored: &str) -> Result<String, CryptoError> {
+        let mut parts = stored.splitn(3, '.');
+        let (Some(VERSION), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(CryptoError::Malformed);
+        };
+        if key_id != self.key_id {
+            return Err(CryptoError::UnknownKey(key_id.to_owned()));
+        }
+        let raw = STANDARD_NO_PAD.decode(body).map_err(|_| CryptoError::Malformed)?;
+        if raw.len() < NONCE_LEN + AES_256_GCM.tag_len() {
+            return Err(CryptoError::Malformed);
+        }
+        let (nonce, sealed) = raw.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Malformed)?;
+        let mut sealed = sealed.to_vec();
+        let plain = self
+            .aead
+            .open_in_place(nonce, Aad::from(aad(field, row_id)), &mut sealed)
+            .map_err(|_| CryptoError::Tampered)?;
+        String::from_utf8(plain.to_vec()).map_err(|_| CryptoError::Malformed)
+    }
+
+    /// A keyed hash of an already-normalized value, for lookups and deduplication
+    /// without storing the value. Scoped by field: the same email in two columns has
+    /// two unrelated indexes.
+    pub fn blind_index(&self, field: Field<'_>, normalized: &str) -> String {
+        let mut ctx = hmac::Context::with_key(&self.index);
+        ctx.update(field.table.as_bytes());
+        ctx.update(b"/");
+        ctx.update(field.column.as_bytes());
+        ctx.update(b"/");
+        ctx.update(normalized.as_bytes());
+        hex::encode(ctx.sign().as_ref())
+    }
+}
+
+fn aad(field: Field<'_>, row_id: &str) -> Vec<u8> {
+    format!("carillon/{}/{}/{}", field.table, field.column, row_id).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMAIL: Field<'static> = Field { table: "contacts", column: "email" };
+    const PHONE: Field<'static> = Field { table: "contacts", column: "phone" };
+
+    fn cipher(byte: u8) -> Cipher {
+        Cipher::new(&[byte; 32])
+    }
+
+    #[test]
+    fn round_trip_with_a_fresh_nonce_each_time() {
+        let c = cipher(7);
+        let a = c.encrypt(EMAIL, "row-1", "ada@example.org").unwrap();
+        let b = c.encrypt(EMAIL, "row-1", "ada@example.org").unwrap();
+        assert_ne!(a, b, "random nonces");
+        assert!(!a.contains("ada"));
+        assert!(a.starts_with(&format!("v1.{}.", c.key_id())));
+        assert_eq!(c.decrypt(EMAIL, "row-1", &a).unwrap(), "ada@example.org");
+        assert_eq!(c.decrypt(EMAIL, "row-1", &c.encrypt(EMAIL, "row-1", "").unwrap()).unwrap(), "");
+    }
+
+    #[test]
+    fn tampering_and_moving_are_detected() {
+        let c = cipher(7);
+        let stored = c.encrypt(EMAIL, "row-1", "ada@example.org").unwrap();
+        assert_eq!(c.decrypt(EMAIL, "row-2", &stored), Err(CryptoError::Tampered), "another row");
+        assert_eq!(c.decrypt(PHONE, "row-1", &stored), Err(CryptoError::Tampered), "another column");
+        let mut raw = STANDARD_NO_PAD.decode(stored.rsplit('.').next().unwrap()).unwrap();
+        let last = raw.len() - 1;
+        raw[last] ^= 1;
+        let flipped = format!("v1.{}.{}", c.key_id(), STANDARD_NO_PAD.encode(raw));
+        assert_eq!(c.decrypt(EMAIL, "row-1", &flipped), Err(CryptoError::Tampered), "a flipped bit");
+        assert_eq!(c.decrypt(EMAIL, "row-1", "plain@example.org"), Err(CryptoError::Malformed));
+        assert!(matches!(cipher(8).decrypt(EMAIL, "row-1", &stored), Err(CryptoError::UnknownKey(_))));
+    }
+
+    #[test]
+    fn blind_indexes_are_deterministic_keyed_and_scoped() {
+        let c = cipher(7);
+        let i = c.blind_index(EMAIL, "ada@example.org");
+        assert_eq!(i, c.blind_index(EMAIL, "ada@example.org"));
+        assert_eq!(i.len(), 64);
+        assert_ne!(i, c.blind_index(EMAIL, "bob@example.org"));
+        assert_ne!(i, c.blind_index(PHONE, "ada@example.org"));
+        assert_ne!(i, cipher(8).blind_index(EMAIL, "ada@example.org"));
+    }
+}
