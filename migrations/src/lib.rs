@@ -3,12 +3,20 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_accounts;
+mod m0002_organization_settings;
+mod m0003_contacts_lists;
+mod m0004_campaigns;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_accounts::Migration)]
+        vec![
+            Box::new(m0001_accounts::Migration),
+            Box::new(m0002_organization_settings::Migration),
+            Box::new(m0003_contacts_lists::Migration),
+            Box::new(m0004_campaigns::Migration),
+        ]
     }
 }

@@ -29,6 +29,20 @@ pub struct Config {
     pub login_window: Duration,
     /// `CARILLON_TRUST_PROXY`: take the client address from `X-Forwarded-For` (default false).
     pub trust_proxy: bool,
+    /// `CARILLON_MASTER_KEY`: 32 bytes, base64; the root of the keys that encrypt personal
+    /// data. Required with PostgreSQL; the embedded default generates `master.key`
+    /// beside its database.
+    pub master_key: Option<Secret>,
+}
+
+/// A value that must never reach a log: `Debug` prints a placeholder.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +122,7 @@ impl Config {
             login_max_failures_per_ip: u32::try_from(parse("CARILLON_LOGIN_MAX_FAILURES_PER_IP", "50")?).unwrap_or(u32::MAX),
             login_window: Duration::from_secs(parse("CARILLON_LOGIN_WINDOW_SECONDS", "900")?),
             trust_proxy,
+            master_key: var("CARILLON_MASTER_KEY").map(Secret),
         })
     }
 
@@ -118,6 +133,14 @@ impl Config {
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+
+    /// The master key for personal data (see `crypto`): configured, or for the embedded
+    /// database generated once beside it.
+    pub fn load_master_key(&self) -> Result<[u8; 32], crate::crypto::MasterKeyError> {
+        let beside_database = crate::db::sqlite_path(&self.database_url)
+            .map(|p| std::path::Path::new(p).parent().map(std::path::Path::to_path_buf).unwrap_or_default());
+        crate::crypto::load_or_create(self.master_key.as_ref().map(|s| s.0.as_str()), beside_database.as_deref())
     }
 }
 
@@ -168,6 +191,12 @@ mod tests {
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert_eq!(config(&[("CARILLON_LOG_FORMAT", "xml")]).unwrap_err().name, "CARILLON_LOG_FORMAT");
         assert_eq!(config(&[("CARILLON_PUBLIC_URL", "ftp://x")]).unwrap_err().name, "CARILLON_PUBLIC_URL");
+    }
+
+    #[test]
+    fn the_master_key_never_prints() {
+        let c = config(&[("CARILLON_MASTER_KEY", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==")]).unwrap();
+        assert!(!format!("{c:?}").contains("c2VjcmV0"));
     }
 
     #[test]

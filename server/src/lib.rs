@@ -2,11 +2,15 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod campaigns;
 pub mod cli;
 pub mod config;
+pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod imports;
+pub mod lists;
 pub mod members;
 pub mod ports;
 pub mod rest;

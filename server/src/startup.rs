@@ -2,6 +2,11 @@
 
 use crate::{
     accounts::Accounts,
+    campaigns::Campaigns,
+    contacts::Contacts,
+    crypto::Cipher,
+    imports::Imports,
+    lists::Lists,
     auth::{self, session_store::DbSessionStore, throttle::LoginThrottle},
     config::Config,
     db,
@@ -40,6 +45,11 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub members: Arc<Members>,
     pub tokens: Arc<Tokens>,
+    pub contacts: Arc<Contacts>,
+    pub lists: Arc<Lists>,
+    pub imports: Arc<Imports>,
+    pub campaigns: Arc<Campaigns>,
+    pub cipher: Arc<Cipher>,
     pub ports: Ports,
     pub metrics: Arc<Metrics>,
     pub leptos_options: LeptosOptions,
@@ -62,7 +72,8 @@ impl Application {
     pub async fn build(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
-        let state = build_state(config, db, leptos_options.clone());
+        let cipher = Cipher::new(&config.load_master_key()?);
+        let state = build_state(config, db, cipher, leptos_options.clone());
 
         let sessions = DbSessionStore::new(state.db.clone());
         tokio::spawn(delete_expired_sessions(sessions.clone()));
@@ -85,7 +96,8 @@ impl Application {
     }
 }
 
-pub fn build_state(config: Config, db: DatabaseConnection, leptos_options: LeptosOptions) -> AppState {
+pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, leptos_options: LeptosOptions) -> AppState {
+    let cipher = Arc::new(cipher);
     let throttle = Arc::new(LoginThrottle::new(
         config.login_max_failures_per_account,
         config.login_max_failures_per_ip,
@@ -94,6 +106,10 @@ pub fn build_state(config: Config, db: DatabaseConnection, leptos_options: Lepto
     let accounts = Arc::new(Accounts::new(db.clone(), throttle.clone()));
     let members = Arc::new(Members::new(db.clone(), accounts.clone(), throttle, config.invitation_ttl));
     let tokens = Arc::new(Tokens::new(db.clone()));
+    let contacts = Arc::new(Contacts::new(db.clone(), cipher.clone()));
+    let lists = Arc::new(Lists::new(db.clone()));
+    let imports = Arc::new(Imports::new(db.clone(), cipher.clone()));
+    let campaigns = Arc::new(Campaigns::new(db.clone()));
     AppState {
         ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone()),
         config: Arc::new(config),
@@ -101,6 +117,11 @@ pub fn build_state(config: Config, db: DatabaseConnection, leptos_options: Lepto
         accounts,
         members,
         tokens,
+        contacts,
+        lists,
+        imports,
+        campaigns,
+        cipher,
         metrics: Arc::new(Metrics::default()),
         leptos_options,
     }

@@ -2,12 +2,21 @@
 //! and the validation rules both sides run.
 
 mod authz;
+mod campaign;
+mod contact;
 mod dto;
+mod list;
 mod role;
 mod validation;
 
 pub use authz::{authorize, Ability, Action, Actor, Via};
+#[allow(unused_imports)]
+pub use campaign::*;
+#[allow(unused_imports)]
+pub use contact::*;
 pub use dto::*;
+#[allow(unused_imports)]
+pub use list::*;
 pub use role::Role;
 pub use validation::{
     normalize_email, validate_name, validate_password, FieldErrors, PASSWORD_MAX, PASSWORD_MIN,

@@ -60,6 +60,8 @@ impl Accounts {
         organization::Entity::insert(organization::ActiveModel {
             id: Set(org_id),
             name: Set(org_name),
+            time_zone: Set("UTC".into()),
+            default_region: Set("FR".into()),
             created_at: Set(now),
             updated_at: Set(now),
         })

@@ -2,8 +2,12 @@
 //! method, shape the response. Errors are `application/problem+json`.
 
 mod auth;
+mod campaigns;
+mod contacts;
 mod extract;
+mod imports;
 mod invitations;
+mod lists;
 mod members;
 mod tokens;
 
@@ -28,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/invitations", get(invitations::pending).post(invitations::create))
         .route("/api/invitations/accept", post(invitations::accept))
         .route("/api/invitations/{id}", delete(invitations::revoke))
+        .merge(campaigns::router())
+        .merge(contacts::router())
+        .merge(lists::router())
+        .merge(imports::router())
 }
 
 /// Unknown paths under `/api` answer in the API's own format.

@@ -64,7 +64,13 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
             (url, DatabaseGuard::Postgres { base, name })
         }
     };
-    let mut vars: HashMap<String, String> = HashMap::from([("DATABASE_URL".into(), database_url.clone())]);
+    // A fresh master key per test (PostgreSQL requires one; SQLite would make its own).
+    let master_key = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(2))
+    };
+    let mut vars: HashMap<String, String> =
+        HashMap::from([("DATABASE_URL".into(), database_url.clone()), ("CARILLON_MASTER_KEY".into(), master_key)]);
     for (k, v) in extra_env {
         vars.insert((*k).into(), (*v).into());
     }

@@ -6,6 +6,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
+    /// IANA name, e.g. `Europe/Paris`.
+    pub time_zone: String,
+    /// ISO 3166 alpha-2, for phone numbers written without a country code.
+    pub default_region: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

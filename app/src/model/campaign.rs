@@ -1,0 +1,1 @@
+//! Campaign DTOs shared by the browser and the server.

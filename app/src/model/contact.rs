@@ -1,0 +1,1 @@
+//! Contact DTOs shared by the browser and the server.

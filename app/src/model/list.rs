@@ -1,0 +1,1 @@
+//! List DTOs shared by the browser and the server.

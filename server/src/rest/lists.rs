@@ -1,0 +1,6 @@
+use crate::startup::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
