@@ -123,3 +123,12 @@ pub struct CreatedToken {
     pub token: TokenDto,
     pub plain_text_token: String,
 }
+
+/// One page of a list endpoint: `GET /api/...?page=1&per_page=25&sort=-created_at&q=...`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}

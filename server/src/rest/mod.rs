@@ -4,9 +4,10 @@
 mod auth;
 mod campaigns;
 mod contacts;
-mod extract;
+pub mod extract;
 mod imports;
 mod invitations;
+pub mod paging;
 mod lists;
 mod members;
 mod tokens;
