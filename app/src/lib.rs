@@ -51,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_session();
+    provide_context(api::FlashCache::default());
     view! {
         <Stylesheet id="leptos" href="/pkg/carillon.css"/>
         <Title text="Carillon"/>

@@ -10,6 +10,7 @@ test("create an API token, see it once, then revoke it", async ({ page }, testIn
   await page.getByLabel("Token name").fill(name);
   await page.getByLabel("campaigns:read", { exact: true }).check();
   await page.getByLabel("contacts:write", { exact: true }).check();
+  await page.getByLabel("Expires on").fill("2030-12-31");
   await page.getByRole("button", { name: "Create token" }).click();
 
   const secret = page.getByTestId("secret");
@@ -27,6 +28,7 @@ test("create an API token, see it once, then revoke it", async ({ page }, testIn
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("campaigns:read");
   await expect(row).toContainText("contacts:write");
+  await expect(row).toContainText("2030-12-31");
 
   // Shown once: a reload no longer has it.
   await page.reload();

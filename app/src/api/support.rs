@@ -34,12 +34,22 @@ pub async fn flash_if_plain_form(kind: super::FlashKind, value: &str) -> Result<
     })
 }
 
-/// Reads and removes the flash of this kind.
+/// Reads and removes the flash of this kind. SSR may build a page more than once per
+/// request (each build creating its resources anew), so what was taken is kept in the
+/// request's [`FlashCache`](super::FlashCache) and every build of the page sees it.
 pub async fn take_flash(kind: super::FlashKind) -> Result<Option<String>, AppError> {
+    let cache = use_context::<super::FlashCache>();
+    if let Some(taken) = cache.as_ref().and_then(|c| c.get(kind)) {
+        return Ok(taken);
+    }
     let session = crate::ports::session()?;
-    session.remove::<String>(&key(kind)).await.map_err(|e| {
+    let value = session.remove::<String>(&key(kind)).await.map_err(|e| {
         tracing::error!(error = %e, "Failed to read a flash from the session");
         AppError::Internal
+    })?;
+    Ok(match cache {
+        Some(cache) => cache.keep(kind, value),
+        None => value,
     })
 }
 
@@ -55,20 +65,18 @@ fn key(kind: super::FlashKind) -> String {
     format!("{FLASH_PREFIX}{}", kind.as_str())
 }
 
-/// A date from `<input type="date">` as the first instant after that day (UTC), so a
-/// token "expiring on" a date still works during it. Empty means none.
-pub fn end_of_day(
-    raw: &str,
-    field: &str,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+/// A date from `<input type="date">` as the last second of that day (UTC), so a token
+/// "expiring on" a date still works during it and is listed with that same date.
+/// Empty means none.
+pub fn end_of_day(raw: &str, field: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
     let invalid = || AppError::field(field, "expected a date like 2030-12-31");
     let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())?;
-    let next = date.succ_opt().ok_or_else(invalid)?;
-    Ok(Some(next.and_time(chrono::NaiveTime::MIN).and_utc()))
+    let last_second = date.and_hms_opt(23, 59, 59).ok_or_else(invalid)?;
+    Ok(Some(last_second.and_utc()))
 }
 
 #[cfg(test)]
@@ -79,7 +87,7 @@ mod tests {
     fn expiry_dates() {
         assert_eq!(end_of_day("  ", "x"), Ok(None));
         let at = end_of_day("2030-12-31", "x").unwrap().unwrap();
-        assert_eq!(at.to_rfc3339(), "2031-01-01T00:00:00+00:00");
+        assert_eq!(at.to_rfc3339(), "2030-12-31T23:59:59+00:00");
         let err = end_of_day("31/12/2030", "expires_on").unwrap_err();
         assert!(err.field_error("expires_on").is_some());
     }

@@ -1,6 +1,7 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What a one-time flash holds. Secrets are never put in a URL; after a plain-form
 /// post they wait in the session for the page to read them once.
@@ -22,10 +23,56 @@ impl FlashKind {
     }
 }
 
+/// What this request has already taken from the session, by kind. Provided by `App`,
+/// so it lives exactly as long as the rendering of one request.
+#[derive(Clone, Default)]
+pub struct FlashCache(Arc<Mutex<Vec<(FlashKind, Option<String>)>>>);
+
+impl FlashCache {
+    pub fn get(&self, kind: FlashKind) -> Option<Option<String>> {
+        let taken = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        taken.iter().find(|(k, _)| *k == kind).map(|(_, v)| v.clone())
+    }
+
+    /// Records what was taken and returns what the request should show: a value found
+    /// by any build of the page wins over a later build's empty read.
+    pub fn keep(&self, kind: FlashKind, value: Option<String>) -> Option<String> {
+        let mut taken = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match taken.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, kept)) => {
+                if kept.is_none() {
+                    *kept = value;
+                }
+                kept.clone()
+            }
+            None => {
+                taken.push((kind, value.clone()));
+                value
+            }
+        }
+    }
+}
+
 /// Returns the flash of this kind and forgets it.
 #[server(prefix = "/api/fn", endpoint = "take_flash")]
 pub async fn take_flash(kind: FlashKind) -> Result<Option<String>, AppError> {
     // Only the signed-in user's own session can hold a flash; refuse anonymous reads.
     crate::ports::actor()?;
     super::support::take_flash(kind).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_keeps_what_was_found() {
+        let cache = FlashCache::default();
+        assert_eq!(cache.get(FlashKind::NewToken), None);
+        assert_eq!(cache.keep(FlashKind::NewToken, Some("s".into())), Some("s".into()));
+        // A later build found nothing in the session: the first find still wins.
+        assert_eq!(cache.keep(FlashKind::NewToken, None), Some("s".into()));
+        assert_eq!(cache.get(FlashKind::NewToken), Some(Some("s".into())));
+        assert_eq!(cache.get(FlashKind::InvitationLink), None);
+    }
 }
