@@ -68,7 +68,10 @@ fn key(kind: super::FlashKind) -> String {
 /// A date from `<input type="date">` as the last second of that day (UTC), so a token
 /// "expiring on" a date still works during it and is listed with that same date.
 /// Empty means none.
-pub fn end_of_day(raw: &str, field: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+pub fn end_of_day(
+    raw: &str,
+    field: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

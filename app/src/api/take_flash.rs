@@ -26,12 +26,18 @@ impl FlashKind {
 /// What this request has already taken from the session, by kind. Provided by `App`,
 /// so it lives exactly as long as the rendering of one request.
 #[derive(Clone, Default)]
-pub struct FlashCache(Arc<Mutex<Vec<(FlashKind, Option<String>)>>>);
+pub struct FlashCache(Arc<Mutex<Vec<Taken>>>);
+
+/// A kind, and what the session held for it (possibly nothing).
+type Taken = (FlashKind, Option<String>);
 
 impl FlashCache {
     pub fn get(&self, kind: FlashKind) -> Option<Option<String>> {
         let taken = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        taken.iter().find(|(k, _)| *k == kind).map(|(_, v)| v.clone())
+        taken
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v.clone())
     }
 
     /// Records what was taken and returns what the request should show: a value found
@@ -69,7 +75,10 @@ mod tests {
     fn cache_keeps_what_was_found() {
         let cache = FlashCache::default();
         assert_eq!(cache.get(FlashKind::NewToken), None);
-        assert_eq!(cache.keep(FlashKind::NewToken, Some("s".into())), Some("s".into()));
+        assert_eq!(
+            cache.keep(FlashKind::NewToken, Some("s".into())),
+            Some("s".into())
+        );
         // A later build found nothing in the session: the first find still wins.
         assert_eq!(cache.keep(FlashKind::NewToken, None), Some("s".into()));
         assert_eq!(cache.get(FlashKind::NewToken), Some(Some("s".into())));
