@@ -1,1 +1,326 @@
-//! Campaign DTOs shared by the browser and the server.
+//! Campaign DTOs, the state machine, and the channel rules both the editor and the
+//! server apply.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+    Push,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Push];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Push => "push",
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Channel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown channel `{s}`: expected email, sms or push"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    Draft,
+    Scheduled,
+    Running,
+    Paused,
+    Completed,
+    Cancelled,
+    Failed,
+}
+
+impl CampaignStatus {
+    pub const ALL: [CampaignStatus; 7] = [
+        CampaignStatus::Draft,
+        CampaignStatus::Scheduled,
+        CampaignStatus::Running,
+        CampaignStatus::Paused,
+        CampaignStatus::Completed,
+        CampaignStatus::Cancelled,
+        CampaignStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignStatus::Draft => "draft",
+            CampaignStatus::Scheduled => "scheduled",
+            CampaignStatus::Running => "running",
+            CampaignStatus::Paused => "paused",
+            CampaignStatus::Completed => "completed",
+            CampaignStatus::Cancelled => "cancelled",
+            CampaignStatus::Failed => "failed",
+        }
+    }
+
+    /// Content, audience and schedule can change only before sending starts.
+    pub fn is_editable(self) -> bool {
+        matches!(self, CampaignStatus::Draft | CampaignStatus::Scheduled)
+    }
+
+    /// The legal moves. Everything else is refused with [`TransitionError`].
+    pub fn can_become(self, next: CampaignStatus) -> bool {
+        use CampaignStatus::*;
+        matches!(
+            (self, next),
+            (Draft, Scheduled)
+                | (Scheduled, Draft)
+                | (Scheduled, Running)
+                | (Scheduled, Cancelled)
+                | (Running, Paused)
+                | (Running, Completed)
+                | (Running, Cancelled)
+                | (Running, Failed)
+                | (Paused, Running)
+                | (Paused, Cancelled)
+        )
+    }
+
+    pub fn transition(self, next: CampaignStatus) -> Result<CampaignStatus, TransitionError> {
+        if self.can_become(next) {
+            Ok(next)
+        } else {
+            Err(TransitionError { from: self, to: next })
+        }
+    }
+}
+
+impl fmt::Display for CampaignStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CampaignStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CampaignStatus::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown status `{s}`"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a {from} campaign cannot become {to}")]
+pub struct TransitionError {
+    pub from: CampaignStatus,
+    pub to: CampaignStatus,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmailContent {
+    pub subject: String,
+    pub from_name: String,
+    pub from_email: String,
+    pub preheader: String,
+    /// Sanitized on save.
+    pub html: String,
+    /// Generated from `html` when left empty.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmsContent {
+    pub text: String,
+    pub sender_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PushContent {
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    pub icon: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CampaignContent {
+    pub email: Option<EmailContent>,
+    pub sms: Option<SmsContent>,
+    pub push: Option<PushContent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignDto {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub channels: Vec<Channel>,
+    pub status: CampaignStatus,
+    /// UTC.
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// The organization's time zone, in which the schedule is entered and shown.
+    pub time_zone: String,
+    pub list_ids: Vec<Uuid>,
+    pub exclusion_list_ids: Vec<Uuid>,
+    pub content: CampaignContent,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/campaigns`. `scheduled_at` is RFC 3339, or a local time without offset
+/// (`2026-02-25T09:00:00`) read in the organization's time zone.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewCampaign {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub scheduled_at: Option<String>,
+    #[serde(default)]
+    pub list_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub exclusion_list_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub content: CampaignContent,
+}
+
+/// `PATCH /api/campaigns/{id}`: only the fields present change. `scheduled_at: null`
+/// clears the schedule.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub channels: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    pub scheduled_at: Option<Option<String>>,
+    pub list_ids: Option<Vec<Uuid>>,
+    pub exclusion_list_ids: Option<Vec<Uuid>>,
+    pub content: Option<CampaignContent>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+}
+
+/// Length facts of an SMS text, as a phone network counts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsLength {
+    pub encoding: SmsEncoding,
+    /// In encoding units: GSM-7 septets (extension characters count 2) or UCS-2 code units.
+    pub units: usize,
+    pub segments: usize,
+    /// Units left in the last segment.
+    pub remaining: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SmsEncoding {
+    Gsm7,
+    Ucs2,
+}
+
+const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM7_EXTENSION: &str = "^{}\\[~]|€\u{000C}";
+
+/// GSM 03.38 when every character fits it, else UCS-2 (UTF-16 code units).
+pub fn sms_length(text: &str) -> SmsLength {
+    let gsm_units: Option<usize> = text
+        .chars()
+        .map(|c| {
+            if GSM7_BASIC.contains(c) {
+                Some(1)
+            } else if GSM7_EXTENSION.contains(c) {
+                Some(2)
+            } else {
+                None
+            }
+        })
+        .sum();
+    let (encoding, units, single, multi) = match gsm_units {
+        Some(n) => (SmsEncoding::Gsm7, n, 160, 153),
+        None => (SmsEncoding::Ucs2, text.encode_utf16().count(), 70, 67),
+    };
+    let segments = if units == 0 { 0 } else if units <= single { 1 } else { units.div_ceil(multi) };
+    let capacity = match segments {
+        0 => single,
+        1 => single,
+        n => n * multi,
+    };
+    SmsLength { encoding, units, segments, remaining: capacity - units }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CampaignStatus::*;
+
+    #[test]
+    fn transitions() {
+        assert_eq!(Draft.transition(Scheduled), Ok(Scheduled));
+        assert_eq!(Scheduled.transition(Draft), Ok(Draft));
+        assert_eq!(Scheduled.transition(Cancelled), Ok(Cancelled));
+        assert_eq!(Running.transition(Cancelled), Ok(Cancelled));
+        for (from, to) in [(Draft, Running), (Draft, Cancelled), (Completed, Draft), (Cancelled, Scheduled), (Completed, Cancelled), (Running, Draft)] {
+            let e = from.transition(to).unwrap_err();
+            assert_eq!(e.to_string(), format!("a {from} campaign cannot become {to}"));
+        }
+        assert!(Draft.is_editable() && Scheduled.is_editable());
+        assert!(!Running.is_editable() && !Completed.is_editable());
+    }
+
+    #[test]
+    fn sms_segments() {
+        let one = sms_length(&"a".repeat(160));
+        assert_eq!((one.encoding, one.units, one.segments, one.remaining), (SmsEncoding::Gsm7, 160, 1, 0));
+        let two = sms_length(&"a".repeat(161));
+        assert_eq!((two.segments, two.remaining), (2, 306 - 161));
+        // Extension characters take two septets.
+        assert_eq!(sms_length("€[]").units, 6);
+        assert_eq!(sms_length(&"€".repeat(80)).segments, 1);
+        assert_eq!(sms_length(&"€".repeat(81)).segments, 2);
+        // One character outside GSM-7 switches the whole message to UCS-2.
+        let ucs = sms_length(&format!("{}ł", "a".repeat(69)));
+        assert_eq!((ucs.encoding, ucs.units, ucs.segments), (SmsEncoding::Ucs2, 70, 1));
+        assert_eq!(sms_length(&"ł".repeat(71)).segments, 2);
+        // An emoji is two UTF-16 units.
+        assert_eq!(sms_length("😀").units, 2);
+        assert_eq!(sms_length("").segments, 0);
+        assert_eq!(sms_length("Bonjour à tous, -20 % ce mois-ci !").encoding, SmsEncoding::Gsm7);
+    }
+
+    #[test]
+    fn channels_parse() {
+        assert_eq!("sms".parse::<Channel>(), Ok(Channel::Sms));
+        assert!("fax".parse::<Channel>().unwrap_err().contains("unknown channel `fax`"));
+    }
+}

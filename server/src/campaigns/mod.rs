@@ -1,14 +1,9 @@
 //! Campaigns: content per channel, audience, schedule, and the transitions between states.
 
-use sea_orm::DatabaseConnection;
+mod audience;
+pub mod content;
+mod schedule_time;
+mod service;
+mod transitions;
 
-pub struct Campaigns {
-    #[allow(dead_code)]
-    db: DatabaseConnection,
-}
-
-impl Campaigns {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
+pub use service::{CampaignFilter, Campaigns};

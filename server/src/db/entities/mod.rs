@@ -1,6 +1,8 @@
 //! SeaORM entities, one per table.
 
 pub mod api_token;
+pub mod campaign;
+pub mod campaign_list;
 pub mod invitation;
 pub mod membership;
 pub mod organization;

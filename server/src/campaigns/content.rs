@@ -1,0 +1,180 @@
+//! Campaign content: template syntax checks, HTML sanitizing, text generated from HTML,
+//! and the per-channel rules a campaign must meet before it can be scheduled.
+
+use app::model::{normalize_email, CampaignContent, Channel, EmailContent, FieldErrors};
+use minijinja::Environment;
+
+/// Normalizes content on every save: sanitized HTML, a text part when missing, and a
+/// syntax check of every template field. Errors are keyed `content.<channel>.<field>`.
+pub fn prepare(mut content: CampaignContent) -> Result<CampaignContent, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if let Some(email) = content.email.as_mut() {
+        email.html = sanitize_html(&email.html);
+        if email.text.trim().is_empty() && !email.html.trim().is_empty() {
+            email.text = html_to_text(&email.html);
+        }
+        for (field, value) in [("subject", &email.subject), ("preheader", &email.preheader), ("html", &email.html), ("text", &email.text)] {
+            check_template(&mut errors, "email", field, value);
+        }
+    }
+    if let Some(sms) = &content.sms {
+        check_template(&mut errors, "sms", "text", &sms.text);
+    }
+    if let Some(push) = &content.push {
+        for (field, value) in [("title", &push.title), ("body", &push.body), ("url", &push.url)] {
+            check_template(&mut errors, "push", field, value);
+        }
+    }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
+}
+
+/// What is still missing for each selected channel before sending.
+pub fn readiness(content: &CampaignContent, channels: &[Channel]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    let mut require = |channel: &str, field: &str, ok: bool, message: &str| {
+        if !ok {
+            errors.insert(format!("content.{channel}.{field}"), message.to_owned());
+        }
+    };
+    for channel in channels {
+        match channel {
+            Channel::Email => {
+                let e = content.email.clone().unwrap_or_default();
+                email_rules(&e, &mut require);
+            }
+            Channel::Sms => {
+                let s = content.sms.clone().unwrap_or_default();
+                require("sms", "text", !s.text.trim().is_empty(), "an SMS needs a text");
+                require("sms", "sender_id", valid_sender_id(&s.sender_id), "a sender id is 1 to 11 letters or digits, or a phone number");
+            }
+            Channel::Push => {
+                let p = content.push.clone().unwrap_or_default();
+                require("push", "title", !p.title.trim().is_empty(), "a push notification needs a title");
+                require("push", "body", !p.body.trim().is_empty(), "a push notification needs a body");
+                let url_ok = p.url.is_empty() || p.url.contains("{{") || is_http_url(&p.url);
+                require("push", "url", url_ok, "the target URL must be an http(s) URL");
+                require("push", "icon", p.icon.is_empty() || is_http_url(&p.icon), "the icon must be an http(s) URL");
+            }
+        }
+    }
+    errors
+}
+
+fn email_rules(e: &EmailContent, require: &mut impl FnMut(&str, &str, bool, &str)) {
+    require("email", "subject", !e.subject.trim().is_empty(), "an email needs a subject");
+    require("email", "from_email", normalize_email(&e.from_email).is_ok(), "a valid sender address is required");
+    require("email", "from_name", e.from_name.chars().count() <= 100, "a sender name has at most 100 characters");
+    require("email", "html", !e.html.trim().is_empty(), "an email needs a body");
+}
+
+fn valid_sender_id(id: &str) -> bool {
+    let alphanumeric = (1..=11).contains(&id.chars().count()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ');
+    let phone = id.starts_with('+') && (8..=16).contains(&id.len()) && id[1..].chars().all(|c| c.is_ascii_digit());
+    alphanumeric || phone
+}
+
+fn is_http_url(raw: &str) -> bool {
+    url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+}
+
+fn check_template(errors: &mut FieldErrors, channel: &str, field: &str, source: &str) {
+    if let Err(e) = syntax_check(source) {
+        errors.insert(format!("content.{channel}.{field}"), e);
+    }
+}
+
+/// Parses a template without rendering it; the message gives the line and what is wrong.
+pub fn syntax_check(source: &str) -> Result<(), String> {
+    let env = Environment::new();
+    env.template_from_str(source).map(|_| ()).map_err(|e| match e.line() {
+        Some(line) => format!("template error on line {line}: {}", e.detail().unwrap_or("invalid syntax")),
+        None => format!("template error: {}", e.detail().unwrap_or("invalid syntax")),
+    })
+}
+
+/// Renders one template with a contact's variables; unknown variables render empty
+/// (use `{{ first_name | default("there") }}` for a fallback).
+pub fn render(source: &str, vars: &serde_json::Value) -> Result<String, String> {
+    let env = Environment::new();
+    env.render_str(source, vars).map_err(|e| e.to_string())
+}
+
+/// Keeps the markup of an email and drops what could run or track: scripts, event
+/// handlers, `javascript:` URLs. Template tags survive as plain text.
+pub fn sanitize_html(html: &str) -> String {
+    if html.trim().is_empty() {
+        return String::new();
+    }
+    ammonia::Builder::default()
+        .add_tags(["style", "center", "font"])
+        .rm_clean_content_tags(["style"])
+        .add_generic_attributes(["style", "align", "valign", "width", "height", "bgcolor", "class"])
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+pub fn html_to_text(html: &str) -> String {
+    html2text::from_read(html.as_bytes(), 78).unwrap_or_default().trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{PushContent, SmsContent};
+    use serde_json::json;
+
+    #[test]
+    fn templates_render_with_defaults_and_report_syntax_errors() {
+        let vars = json!({"first_name": "Ada", "unsubscribe_url": "https://x/u/1", "plan": "pro"});
+        assert_eq!(render("Hi {{ first_name }} ({{ plan }})", &vars).unwrap(), "Hi Ada (pro)");
+        assert_eq!(render("Hi {{ last_name | default(\"friend\") }}", &vars).unwrap(), "Hi friend");
+        assert_eq!(render("{{ missing }}", &vars).unwrap(), "");
+        let e = syntax_check("Hello\n{{ first_name ").unwrap_err();
+        assert!(e.starts_with("template error on line 2"), "{e}");
+        assert!(syntax_check("{% if x %}open").is_err());
+        assert!(syntax_check("{{ first_name | default('x') }}").is_ok());
+    }
+
+    #[test]
+    fn html_is_sanitized_and_text_generated() {
+        let content = CampaignContent {
+            email: Some(EmailContent {
+                html: r#"<h1 onclick="steal()">Hi {{ first_name }}</h1><script>alert(1)</script><a href="javascript:x()">x</a><p>Promo</p>"#.into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let out = prepare(content).unwrap().email.unwrap();
+        assert!(!out.html.contains("script") && !out.html.contains("onclick") && !out.html.contains("javascript:"), "{}", out.html);
+        assert!(out.html.contains("<h1>Hi {{ first_name }}</h1>"), "{}", out.html);
+        assert!(out.text.contains("Hi {{ first_name }}") && out.text.contains("Promo"), "{}", out.text);
+    }
+
+    #[test]
+    fn syntax_errors_name_the_field() {
+        let content = CampaignContent { sms: Some(SmsContent { text: "{{ oops".into(), sender_id: "Acme".into() }), ..Default::default() };
+        let errors = prepare(content).unwrap_err();
+        assert!(errors["content.sms.text"].starts_with("template error"));
+    }
+
+    #[test]
+    fn readiness_per_channel() {
+        let empty = CampaignContent::default();
+        let errors = readiness(&empty, &[Channel::Email, Channel::Sms, Channel::Push]);
+        for key in ["content.email.subject", "content.email.from_email", "content.email.html", "content.sms.text", "content.sms.sender_id", "content.push.title", "content.push.body"] {
+            assert!(errors.contains_key(key), "{key} missing from {errors:?}");
+        }
+        let ready = CampaignContent {
+            email: Some(EmailContent { subject: "S".into(), from_email: "news@acme.test".into(), html: "<p>x</p>".into(), ..Default::default() }),
+            sms: Some(SmsContent { text: "x".into(), sender_id: "ACME".into() }),
+            push: Some(PushContent { title: "t".into(), body: "b".into(), url: "https://acme.test/{{ id }}".into(), icon: String::new() }),
+        };
+        assert!(readiness(&ready, &[Channel::Email, Channel::Sms, Channel::Push]).is_empty());
+        assert!(readiness(&empty, &[]).is_empty());
+    }
+}
