@@ -6,6 +6,7 @@ mod m0001_accounts;
 mod m0002_organization_settings;
 mod m0003_contacts_lists;
 mod m0004_campaigns;
+mod m0005_idempotency_keys;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_organization_settings::Migration),
             Box::new(m0003_contacts_lists::Migration),
             Box::new(m0004_campaigns::Migration),
+            Box::new(m0005_idempotency_keys::Migration),
         ]
     }
 }

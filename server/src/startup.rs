@@ -19,10 +19,9 @@ use anyhow::Context;
 use app::ports::Ports;
 use axum::{
     body::Body,
-    extract::{FromRef, Request, State},
+    extract::{FromRef, Request},
     http::{header, HeaderValue},
     middleware,
-    response::IntoResponse,
     routing::{any, get},
     Router,
 };
@@ -76,7 +75,7 @@ impl Application {
         let state = build_state(config, db, cipher, leptos_options.clone());
 
         let sessions = DbSessionStore::new(state.db.clone());
-        tokio::spawn(delete_expired_sessions(sessions.clone()));
+        tokio::spawn(delete_expired_sessions(sessions.clone(), state.db.clone()));
 
         let listener = TcpListener::bind(leptos_options.site_addr)
             .await
@@ -108,7 +107,7 @@ pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, lepto
     let tokens = Arc::new(Tokens::new(db.clone()));
     let contacts = Arc::new(Contacts::new(db.clone(), cipher.clone()));
     let lists = Arc::new(Lists::new(db.clone()));
-    let imports = Arc::new(Imports::new(db.clone(), cipher.clone()));
+    let imports = Arc::new(Imports::new(db.clone(), cipher.clone(), config.data_dir.join("imports")));
     let campaigns = Arc::new(Campaigns::new(db.clone()));
     AppState {
         ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone()),
@@ -146,7 +145,6 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
 
     Router::new()
         .merge(rest::router())
-        .route("/api/fn/{*name}", get(server_fn).post(server_fn))
         .route("/api/{*rest}", any(rest::not_found))
         .route("/healthz", get(web::health::alive))
         .route("/readyz", get(web::health::ready))
@@ -157,6 +155,8 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, app::shell))
         // Outermost last: request id → trace → headers → metrics → CSRF → session → auth.
+        .layer(middleware::from_fn_with_state(state.clone(), web::idempotency::enforce))
+        .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(state.clone(), auth::middleware::authenticate))
         .layer(session_layer)
         .layer(middleware::from_fn(auth::csrf::same_origin_only))
@@ -182,9 +182,20 @@ fn page_context(ports: Ports) {
     }
 }
 
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    let ports = state.ports.clone();
-    leptos_axum::handle_server_fns_with_context(move || provide_context(ports.clone()), request).await
+/// Leptos answers every server-function error with 500; ours carry their real status
+/// (401, 422, ...), so clients and logs see a refusal as a refusal, not a crash.
+async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> axum::response::Response {
+    let is_server_fn = request.uri().path().starts_with("/api/fn/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 256 * 1024).await.unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = axum::http::StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+    }
+    axum::response::Response::from_parts(parts, Body::from(bytes))
 }
 
 fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
@@ -206,13 +217,16 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path, request_id)
 }
 
-/// Expired sessions are never loaded; this only keeps the table small.
-async fn delete_expired_sessions(store: DbSessionStore) {
+/// Expired sessions and idempotency keys are never used; this only keeps the tables small.
+async fn delete_expired_sessions(store: DbSessionStore, db: DatabaseConnection) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "failed to delete expired sessions");
+        }
+        if let Err(e) = web::idempotency::delete_expired(&db).await {
+            tracing::warn!(error = %e, "failed to delete expired idempotency keys");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP concerns: security headers, request metrics, health checks.
 
 pub mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod security_headers;

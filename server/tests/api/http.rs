@@ -35,3 +35,22 @@ both_backends! {
         assert!(text.contains("# TYPE carillon_http_request_duration_seconds histogram"));
     }
 }
+
+both_backends! {
+    async fn server_function_errors_carry_their_status(app) {
+        app.signup("ada@example.org").await;
+        let login = |password: &'static str| {
+            app.browser()
+                .client
+                .post(app.url("/api/fn/login"))
+                .form(&[("email", "ada@example.org"), ("password", password)])
+                .send()
+        };
+        let r = login("wrong password").await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::UNAUTHORIZED);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["Unauthorized"], "invalid email or password");
+        let r = login(crate::helpers::PASSWORD).await.unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    }
+}

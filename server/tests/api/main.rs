@@ -3,8 +3,10 @@
 mod helpers;
 
 mod auth;
+mod campaigns;
 mod errors;
 mod http;
+mod idempotency;
 mod invitations;
 mod members;
 mod tokens;

@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod campaign;
 pub mod campaign_list;
+pub mod idempotency_key;
 pub mod invitation;
 pub mod membership;
 pub mod organization;

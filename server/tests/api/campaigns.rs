@@ -1,0 +1,154 @@
+use crate::{both_backends, helpers::*};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// The seed's body, exactly.
+const SEED: &str = r#"{"title":"Nouvelles offres","description":"Promo du mois","channels":["email","sms"],"scheduled_at":"2026-02-25T09:00:00"}"#;
+
+async fn create(app: &TestApp, body: Value) -> Value {
+    let r = app.post("/api/campaigns", &body).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "create");
+    r.json().await.unwrap()
+}
+
+async fn action(app: &TestApp, id: &str, verb: &str) -> reqwest::Response {
+    app.client.post(app.url(&format!("/api/campaigns/{id}/{verb}"))).send().await.unwrap()
+}
+
+both_backends! {
+    async fn the_seed_body_creates_a_draft(app) {
+        app.signup("ada@example.org").await;
+        let r = app.client.post(app.url("/api/campaigns")).header("content-type", "application/json").body(SEED).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let c: Value = r.json().await.unwrap();
+        assert_eq!(c["title"], "Nouvelles offres");
+        assert_eq!(c["description"], "Promo du mois");
+        assert_eq!(c["channels"], json!(["email", "sms"]));
+        assert_eq!(c["status"], "draft");
+        // Read in the organization's time zone (UTC for a new organization).
+        assert_eq!(c["time_zone"], "UTC");
+        assert_eq!(c["scheduled_at"], "2026-02-25T09:00:00Z");
+        let id = c["id"].as_str().unwrap();
+        let fetched: Value = app.get(&format!("/api/campaigns/{id}")).await.json().await.unwrap();
+        assert_eq!(fetched, c);
+    }
+
+    async fn bad_campaigns_are_refused_with_field_errors(app) {
+        app.signup("ada@example.org").await;
+        let r = app.post("/api/campaigns", &json!({"title": "x", "channels": ["fax"]})).await;
+        assert_eq!(problem(r, 422).await["errors"]["channels"], "unknown channel `fax`: expected email, sms or push");
+        let r = app.post("/api/campaigns", &json!({"title": "x", "channels": []})).await;
+        assert!(problem(r, 422).await["errors"]["channels"].is_string());
+        let r = app.post("/api/campaigns", &json!({"title": " ", "channels": ["sms"], "scheduled_at": "next tuesday"})).await;
+        let body = problem(r, 422).await;
+        assert!(body["errors"]["title"].is_string() && body["errors"]["scheduled_at"].is_string(), "{body}");
+        let unknown = uuid::Uuid::now_v7();
+        let r = app.post("/api/campaigns", &json!({"title": "x", "channels": ["sms"], "list_ids": [unknown]})).await;
+        assert_eq!(problem(r, 422).await["errors"]["list_ids"], format!("unknown list ids: {unknown}"));
+        let r = app.post("/api/campaigns", &json!({"title": "x", "channels": ["email"], "content": {"email": {"html": "<p>{{ first_name </p>"}}})).await;
+        assert!(problem(r, 422).await["errors"]["content.email.html"].as_str().unwrap().starts_with("template error"));
+        let r = app.post("/api/campaigns", &json!({"title": "x"})).await;
+        assert_eq!(problem(r, 422).await["errors"]["channels"], "this field is required");
+    }
+
+    async fn html_is_sanitized_on_save(app) {
+        app.signup("ada@example.org").await;
+        let c = create(&app, json!({"title": "x", "channels": ["email"], "content": {"email": {
+            "subject": "Hi", "html": "<p onmouseover=\"x()\">Hello {{ first_name }}</p><script>steal()</script>"
+        }}})).await;
+        let html = c["content"]["email"]["html"].as_str().unwrap();
+        assert_eq!(html, "<p>Hello {{ first_name }}</p>");
+        assert_eq!(c["content"]["email"]["text"], "Hello {{ first_name }}");
+    }
+
+    async fn lists_page_filter_and_sort(app) {
+        app.signup("ada@example.org").await;
+        for (title, channels) in [("Alpha", json!(["email"])), ("Beta", json!(["sms"])), ("Gamma", json!(["email", "push"]))] {
+            create(&app, json!({"title": title, "channels": channels})).await;
+        }
+        let page: Value = app.get("/api/campaigns?per_page=2&sort=title").await.json().await.unwrap();
+        assert_eq!(page["total"], 3);
+        assert_eq!(page["items"].as_array().unwrap().iter().map(|c| c["title"].clone()).collect::<Vec<_>>(), [json!("Alpha"), json!("Beta")]);
+        let page2: Value = app.get("/api/campaigns?per_page=2&page=2&sort=title").await.json().await.unwrap();
+        assert_eq!(page2["items"][0]["title"], "Gamma");
+        let email: Value = app.get("/api/campaigns?channel=email&sort=-title").await.json().await.unwrap();
+        assert_eq!(email["items"].as_array().unwrap().iter().map(|c| c["title"].clone()).collect::<Vec<_>>(), [json!("Gamma"), json!("Alpha")]);
+        let q: Value = app.get("/api/campaigns?q=ETA").await.json().await.unwrap();
+        assert_eq!(q["total"], 1);
+        let drafts: Value = app.get("/api/campaigns?status=draft").await.json().await.unwrap();
+        assert_eq!(drafts["total"], 3);
+        problem(app.get("/api/campaigns?sort=password").await, 422).await;
+        problem(app.get("/api/campaigns?status=lost").await, 422).await;
+        problem(app.get("/api/campaigns?per_page=1000").await, 422).await;
+        // A literal % matches only itself.
+        let none: Value = app.get("/api/campaigns?q=%25").await.json().await.unwrap();
+        assert_eq!(none["total"], 0);
+    }
+
+    async fn edit_duplicate_delete_and_illegal_moves(app) {
+        app.signup("ada@example.org").await;
+        let c = create(&app, json!({"title": "Spring", "channels": ["sms"], "scheduled_at": "2030-01-01T10:00:00+01:00"})).await;
+        let id = c["id"].as_str().unwrap();
+        let r = app.client.patch(app.url(&format!("/api/campaigns/{id}"))).json(&json!({"title": "Spring sale", "scheduled_at": null})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let patched: Value = r.json().await.unwrap();
+        assert_eq!(patched["title"], "Spring sale");
+        assert_eq!(patched["scheduled_at"], Value::Null);
+        assert_eq!(patched["channels"], json!(["sms"]), "absent fields are kept");
+
+        let r = action(&app, id, "cancel").await;
+        assert_eq!(problem(r, 409).await["detail"], "a draft campaign cannot become cancelled");
+        let r = action(&app, id, "unschedule").await;
+        problem(r, 409).await;
+        // Scheduling needs content and an audience: every missing piece is named.
+        let r = action(&app, id, "schedule").await;
+        let body = problem(r, 422).await;
+        for field in ["content.sms.text", "content.sms.sender_id", "list_ids"] {
+            assert!(body["errors"][field].is_string(), "{field}: {body}");
+        }
+        let r = app.client.post(app.url(&format!("/api/campaigns/{id}/schedule"))).json(&json!({"scheduled_at": "2001-01-01T00:00:00Z"})).send().await.unwrap();
+        assert!(problem(r, 422).await["errors"]["scheduled_at"].as_str().unwrap().contains("has passed"));
+
+        let r = action(&app, id, "duplicate").await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let copy: Value = r.json().await.unwrap();
+        assert_eq!(copy["title"], "Copy of Spring sale");
+        assert_eq!(copy["status"], "draft");
+        assert_ne!(copy["id"], c["id"]);
+
+        let r = app.client.delete(app.url(&format!("/api/campaigns/{id}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        problem(app.get(&format!("/api/campaigns/{id}")).await, 404).await;
+    }
+
+    async fn roles_tokens_and_other_organizations(app) {
+        app.signup("ada@example.org").await;
+        let c = create(&app, json!({"title": "Mine", "channels": ["push"]})).await;
+        let id = c["id"].as_str().unwrap();
+
+        let reader = app.invite_and_accept("rita@example.org", "reader").await;
+        assert_eq!(reader.get(&format!("/api/campaigns/{id}")).await.status(), StatusCode::OK);
+        problem(reader.post("/api/campaigns", &json!({"title": "x", "channels": ["sms"]})).await, 403).await;
+        problem(reader.client.patch(reader.url(&format!("/api/campaigns/{id}"))).json(&json!({"title": "x"})).send().await.unwrap(), 403).await;
+        problem(reader.client.delete(reader.url(&format!("/api/campaigns/{id}"))).send().await.unwrap(), 403).await;
+        problem(action(&reader, id, "duplicate").await, 403).await;
+        problem(action(&reader, id, "schedule").await, 403).await;
+
+        let contributor = app.invite_and_accept("carl@example.org", "contributor").await;
+        assert_eq!(contributor.post("/api/campaigns", &json!({"title": "x", "channels": ["sms"]})).await.status(), StatusCode::CREATED);
+
+        let read_token = app.create_token(&["campaigns:read"]).await;
+        assert_eq!(app.with_token(Method::GET, "/api/campaigns", &read_token, None).await.status(), StatusCode::OK);
+        problem(app.with_token(Method::POST, "/api/campaigns", &read_token, Some(&json!({"title": "x", "channels": ["sms"]}))).await, 403).await;
+        let write_token = app.create_token(&["campaigns:write"]).await;
+        assert_eq!(app.with_token(Method::POST, "/api/campaigns", &write_token, Some(&json!({"title": "x", "channels": ["sms"]}))).await.status(), StatusCode::CREATED);
+
+        let bob = app.other_user("bob@example.org").await;
+        problem(bob.get(&format!("/api/campaigns/{id}")).await, 404).await;
+        problem(bob.client.patch(bob.url(&format!("/api/campaigns/{id}"))).json(&json!({"title": "x"})).send().await.unwrap(), 404).await;
+        problem(action(&bob, id, "duplicate").await, 404).await;
+        problem(bob.client.delete(bob.url(&format!("/api/campaigns/{id}"))).send().await.unwrap(), 404).await;
+        let theirs: Value = bob.get("/api/campaigns").await.json().await.unwrap();
+        assert_eq!(theirs["total"], 0);
+    }
+}
