@@ -48,11 +48,31 @@ pub trait TokensPort: Send + Sync {
     async fn revoke(&self, actor: &Actor, token_id: Uuid) -> Result<(), AppError>;
 }
 
+#[async_trait]
+pub trait CampaignsPort: Send + Sync {
+    async fn list(&self, actor: &Actor, query: CampaignQuery) -> Result<Page<CampaignDto>, AppError>;
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    async fn create(&self, actor: &Actor, input: NewCampaign) -> Result<CampaignDto, AppError>;
+    async fn update(&self, actor: &Actor, id: Uuid, patch: CampaignPatch) -> Result<CampaignDto, AppError>;
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+    /// `at` as typed (local time in the organization's zone, or RFC 3339); none keeps the
+    /// campaign's time, or sends now.
+    async fn schedule(&self, actor: &Actor, id: Uuid, at: Option<String>) -> Result<CampaignDto, AppError>;
+    async fn unschedule(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    async fn cancel(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    async fn duplicate(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    /// Renders `content` for a sample contact (sanitized, as it would be saved).
+    async fn preview(&self, actor: &Actor, content: CampaignContent) -> Result<CampaignPreview, AppError>;
+    /// The organization's lists, for the recipient pickers.
+    async fn list_options(&self, actor: &Actor) -> Result<Vec<ListOption>, AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub members: Arc<dyn MembersPort>,
     pub tokens: Arc<dyn TokensPort>,
+    pub campaigns: Arc<dyn CampaignsPort>,
 }
 
 /// The services, as provided by the server.

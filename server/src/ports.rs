@@ -1,15 +1,21 @@
 //! The services, behind the interfaces `app` declares for its server functions.
 //! Each method only converts the error: internal causes are logged here, once.
 
-use crate::{accounts::Accounts, members::Members, tokens::Tokens};
+use crate::{
+    accounts::Accounts,
+    campaigns::{CampaignFilter, Campaigns},
+    members::Members,
+    rest::paging::PageQuery,
+    tokens::Tokens,
+};
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
 use std::sync::Arc;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-pub fn ports(accounts: Arc<Accounts>, members: Arc<Members>, tokens: Arc<Tokens>) -> Ports {
-    Ports { accounts, members, tokens }
+pub fn ports(accounts: Arc<Accounts>, members: Arc<Members>, tokens: Arc<Tokens>, campaigns: Arc<Campaigns>) -> Ports {
+    Ports { accounts, members, tokens, campaigns }
 }
 
 #[async_trait]
@@ -69,5 +75,44 @@ impl TokensPort for Tokens {
     }
     async fn revoke(&self, actor: &Actor, token_id: Uuid) -> Result<(), AppError> {
         Ok(Tokens::revoke(self, actor, token_id).await?)
+    }
+}
+
+#[async_trait]
+impl CampaignsPort for Campaigns {
+    async fn list(&self, actor: &Actor, q: CampaignQuery) -> Result<Page<CampaignDto>, AppError> {
+        let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
+        let filter = CampaignFilter::parse(q.status, q.channel)?;
+        Ok(Campaigns::list(self, actor, &page, &filter).await?)
+    }
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::get(self, actor, id).await?)
+    }
+    async fn create(&self, actor: &Actor, input: NewCampaign) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::create(self, actor, input).await?)
+    }
+    async fn update(&self, actor: &Actor, id: Uuid, patch: CampaignPatch) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::update(self, actor, id, patch).await?)
+    }
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        Ok(Campaigns::delete(self, actor, id).await?)
+    }
+    async fn schedule(&self, actor: &Actor, id: Uuid, at: Option<String>) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::schedule(self, actor, id, at).await?)
+    }
+    async fn unschedule(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::unschedule(self, actor, id).await?)
+    }
+    async fn cancel(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::cancel(self, actor, id).await?)
+    }
+    async fn duplicate(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Campaigns::duplicate(self, actor, id).await?)
+    }
+    async fn preview(&self, actor: &Actor, content: CampaignContent) -> Result<CampaignPreview, AppError> {
+        Ok(Campaigns::preview(self, actor, content).await?)
+    }
+    async fn list_options(&self, actor: &Actor) -> Result<Vec<ListOption>, AppError> {
+        Ok(Campaigns::list_options(self, actor).await?)
     }
 }

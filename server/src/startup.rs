@@ -110,7 +110,7 @@ pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, lepto
     let imports = Arc::new(Imports::new(db.clone(), cipher.clone(), config.data_dir.join("imports")));
     let campaigns = Arc::new(Campaigns::new(db.clone()));
     AppState {
-        ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone()),
+        ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone(), campaigns.clone()),
         config: Arc::new(config),
         db,
         accounts,

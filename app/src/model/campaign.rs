@@ -232,6 +232,43 @@ mod double_option {
     }
 }
 
+/// `GET /api/campaigns` parameters, also used by the UI's list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignQuery {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+    /// A field name, `-` first for descending: title, status, scheduled_at, created_at, updated_at.
+    pub sort: Option<String>,
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+}
+
+/// A list the editor can target: id, name and how many contacts it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListOption {
+    pub id: Uuid,
+    pub name: String,
+    pub member_count: u64,
+}
+
+/// The content rendered for a sample contact, per channel, as the editor previews it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignPreview {
+    pub email: Option<EmailContent>,
+    pub sms: Option<SmsPreview>,
+    pub push: Option<PushContent>,
+    /// Template errors, keyed like validation errors (`content.email.html`, ...).
+    pub errors: crate::model::FieldErrors,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SmsPreview {
+    pub text: String,
+    pub sender_id: String,
+    pub length: SmsLength,
+}
+
 /// Length facts of an SMS text, as a phone network counts them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmsLength {

@@ -64,3 +64,26 @@ pub async fn size(db: &impl ConnectionTrait, include: &[Uuid], exclude: &[Uuid])
     };
     Ok(u64::try_from(n).unwrap_or(0))
 }
+
+/// Every list of the organization with its member count, by name.
+pub async fn options(db: &impl ConnectionTrait, organization_id: Uuid) -> ServiceResult<Vec<app::model::ListOption>> {
+    let query = Query::select()
+        .expr_as(Expr::col((lists(), Alias::new("id"))), Alias::new("id"))
+        .expr_as(Expr::col((lists(), Alias::new("name"))), Alias::new("name"))
+        .expr_as(Func::count(Expr::col((members(), Alias::new("contact_id")))), Alias::new("n"))
+        .from(lists())
+        .left_join(members(), Expr::col((members(), Alias::new("list_id"))).equals((lists(), Alias::new("id"))))
+        .and_where(Expr::col((lists(), Alias::new("organization_id"))).eq(organization_id))
+        .group_by_col((lists(), Alias::new("id")))
+        .group_by_col((lists(), Alias::new("name")))
+        .order_by((lists(), Alias::new("name")), sea_orm::sea_query::Order::Asc)
+        .to_owned();
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            let n: i64 = row.try_get("", "n")?;
+            Ok(app::model::ListOption { id: row.try_get("", "id")?, name: row.try_get("", "name")?, member_count: u64::try_from(n).unwrap_or(0) })
+        })
+        .collect()
+}

@@ -1,6 +1,7 @@
 //! Campaigns: content per channel, audience, schedule, and the transitions between states.
 
 mod audience;
+mod preview;
 pub mod content;
 mod schedule_time;
 mod service;

@@ -31,6 +31,20 @@ pub struct CampaignFilter {
     pub channel: Option<Channel>,
 }
 
+impl CampaignFilter {
+    /// From the raw `status` and `channel` query values; unknown ones are field errors.
+    pub fn parse(status: Option<String>, channel: Option<String>) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let status = status.filter(|s| !s.is_empty()).map(|s| s.parse()).transpose().map_err(|e| errors.insert("status".into(), e)).ok().flatten();
+        let channel = channel.filter(|c| !c.is_empty()).map(|c| c.parse()).transpose().map_err(|e| errors.insert("channel".into(), e)).ok().flatten();
+        if errors.is_empty() {
+            Ok(CampaignFilter { status, channel })
+        } else {
+            Err(AppError::fields(errors))
+        }
+    }
+}
+
 /// A validated set of editable fields.
 pub(super) struct Fields {
     pub title: String,

@@ -32,26 +32,13 @@ struct Filters {
     channel: Option<String>,
 }
 
-impl Filters {
-    fn parse(self) -> Result<CampaignFilter, AppError> {
-        let mut errors = FieldErrors::new();
-        let status = self.status.map(|s| s.parse()).transpose().map_err(|e| errors.insert("status".into(), e)).ok().flatten();
-        let channel = self.channel.map(|c| c.parse()).transpose().map_err(|e| errors.insert("channel".into(), e)).ok().flatten();
-        if errors.is_empty() {
-            Ok(CampaignFilter { status, channel })
-        } else {
-            Err(AppError::fields(errors))
-        }
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
     page: PageQuery,
     Query(filters): Query<Filters>,
 ) -> Result<Json<Page<CampaignDto>>, ApiError> {
-    let filter = filters.parse()?;
+    let filter = CampaignFilter::parse(filters.status, filters.channel)?;
     Ok(Json(state.campaigns.list(&actor, &page, &filter).await?))
 }
 

@@ -43,6 +43,21 @@ impl PageQuery {
             .ok_or_else(|| AppError::field("sort", format!("cannot sort by `{name}`; use one of: {}", allowed.join(", "))))
     }
 
+    /// Checks raw values the way the query extractor does (the UI's server functions use it).
+    pub fn new(page: Option<u64>, per_page: Option<u64>, sort: Option<String>, q: Option<String>) -> Result<Self, AppError> {
+        let page = page.unwrap_or(1);
+        if page == 0 {
+            return Err(AppError::field("page", "pages start at 1"));
+        }
+        let per_page = per_page.unwrap_or(25);
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::field("per_page", format!("between 1 and {MAX_PER_PAGE}")));
+        }
+        let q = q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+        let sort = sort.filter(|s| !s.trim().is_empty());
+        Ok(PageQuery { page, per_page, sort, q })
+    }
+
     pub fn offset(&self) -> u64 {
         (self.page - 1) * self.per_page
     }
@@ -55,15 +70,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
         let Query(raw) = Query::<Raw>::from_request_parts(parts, state)
             .await
             .map_err(|e| ApiError(AppError::Validation { message: e.body_text(), fields: Default::default() }))?;
-        let page = raw.page.unwrap_or(1);
-        if page == 0 {
-            return Err(ApiError(AppError::field("page", "pages start at 1")));
-        }
-        let per_page = raw.per_page.unwrap_or(25);
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError(AppError::field("per_page", format!("between 1 and {MAX_PER_PAGE}"))));
-        }
-        let q = raw.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
-        Ok(PageQuery { page, per_page, sort: raw.sort, q })
+        Ok(PageQuery::new(raw.page, raw.per_page, raw.sort, raw.q)?)
     }
 }
