@@ -65,15 +65,20 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: String,
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// Field → what is wrong with it (validation problems only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a app::model::FieldErrors>,
+    #[schema(value_type = Option<std::collections::HashMap<String, String>>)]
+    pub errors: Option<app::model::FieldErrors>,
 }
 
 impl IntoResponse for ApiError {
@@ -96,11 +101,11 @@ pub fn problem_response(e: &AppError) -> Response {
     };
     let body = Problem {
         kind: format!("https://carillon.dev/problems/{slug}"),
-        title,
+        title: title.to_owned(),
         status: status.as_u16(),
         detail: e.to_string(),
         errors: match e {
-            AppError::Validation { fields, .. } if !fields.is_empty() => Some(fields),
+            AppError::Validation { fields, .. } if !fields.is_empty() => Some(fields.clone()),
             _ => None,
         },
     };

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 use uuid::Uuid;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
@@ -42,6 +43,7 @@ impl FromStr for Channel {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CampaignStatus {
@@ -132,6 +134,7 @@ pub struct TransitionError {
     pub to: CampaignStatus,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EmailContent {
@@ -145,6 +148,7 @@ pub struct EmailContent {
     pub text: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsContent {
@@ -152,6 +156,7 @@ pub struct SmsContent {
     pub sender_id: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PushContent {
@@ -161,6 +166,7 @@ pub struct PushContent {
     pub icon: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CampaignContent {
@@ -169,6 +175,7 @@ pub struct CampaignContent {
     pub push: Option<PushContent>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CampaignDto {
     pub id: Uuid,
@@ -189,6 +196,7 @@ pub struct CampaignDto {
 
 /// `POST /api/campaigns`. `scheduled_at` is RFC 3339, or a local time without offset
 /// (`2026-02-25T09:00:00`) read in the organization's time zone.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewCampaign {
     pub title: String,
@@ -207,12 +215,14 @@ pub struct NewCampaign {
 
 /// `PATCH /api/campaigns/{id}`: only the fields present change. `scheduled_at: null`
 /// clears the schedule.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CampaignPatch {
     pub title: Option<String>,
     pub description: Option<String>,
     pub channels: Option<Vec<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub scheduled_at: Option<Option<String>>,
     pub list_ids: Option<Vec<Uuid>>,
     pub exclusion_list_ids: Option<Vec<Uuid>>,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignupInput {
     pub email: String,
@@ -12,18 +13,21 @@ pub struct SignupInput {
     pub organization: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoginInput {
     pub email: String,
     pub password: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserDto {
     pub id: Uuid,
     pub email: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MembershipDto {
     pub organization_id: Uuid,
@@ -32,6 +36,7 @@ pub struct MembershipDto {
 }
 
 /// The signed-in user, the organization they act in, and every organization they belong to.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Me {
     pub user: UserDto,
@@ -40,9 +45,11 @@ pub struct Me {
     /// `session` or `token`.
     pub authenticated_via: String,
     /// Present when authenticated with an API token.
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<String>>))]
     pub abilities: Option<Vec<Ability>>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberDto {
     /// The membership id, used by `PATCH/DELETE /api/members/{id}`.
@@ -53,17 +60,20 @@ pub struct MemberDto {
     pub joined_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RoleChange {
     pub role: Role,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvitationInput {
     pub email: String,
     pub role: Role,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvitationDto {
     pub id: Uuid,
@@ -75,6 +85,7 @@ pub struct InvitationDto {
 
 /// Returned once, to the admin who invited: the link to hand over (until the email
 /// channel delivers it).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvitationCreated {
     pub invitation: InvitationDto,
@@ -82,6 +93,7 @@ pub struct InvitationCreated {
 }
 
 /// What the invitation page shows before accepting.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvitationPreview {
     pub organization_name: String,
@@ -91,23 +103,27 @@ pub struct InvitationPreview {
     pub account_exists: bool,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AcceptInvitationInput {
     pub token: String,
     pub password: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TokenDto {
     pub id: Uuid,
     pub user_id: Uuid,
     pub name: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>))]
     pub abilities: Vec<Ability>,
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewTokenInput {
     pub name: String,
@@ -118,6 +134,7 @@ pub struct NewTokenInput {
 }
 
 /// The plain-text token is in this response only; the server keeps just its hash.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreatedToken {
     pub token: TokenDto,
@@ -125,6 +142,7 @@ pub struct CreatedToken {
 }
 
 /// One page of a list endpoint: `GET /api/...?page=1&per_page=25&sort=-created_at&q=...`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,

@@ -3,6 +3,7 @@ use std::{fmt, str::FromStr};
 
 /// A member's role in one organization. The order matters: each role can do
 /// everything the roles before it can.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

@@ -6,28 +6,46 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth", summary = "Create an account and its organization; signs in",
+    request_body = app::model::SignupInput,
+    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn signup(State(state): State<AppState>, session: Session, ApiJson(input): ApiJson<SignupInput>) -> Result<(StatusCode, Json<Me>), ApiError> {
     Ok((StatusCode::CREATED, Json(state.accounts.signup(&session, input).await?)))
 }
 
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", summary = "Sign in with a session cookie",
+    request_body = app::model::LoginInput,
+    responses((status = 200, description = "signed in; a new session cookie is set", body = app::model::Me), (status = 401, description = "invalid email or password", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn login(State(state): State<AppState>, session: Session, Ctx(ctx): Ctx, ApiJson(input): ApiJson<LoginInput>) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.accounts.login(&session, &ctx, input).await?))
 }
 
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", summary = "End the session",
+    responses((status = 204, description = "signed out"))
+)]
 pub async fn logout(State(state): State<AppState>, session: Session) -> Result<StatusCode, ApiError> {
     state.accounts.logout(&session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/me", tag = "auth", summary = "The signed-in user and organization",
+    responses((status = 200, description = "the caller", body = app::model::Me), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn me(State(state): State<AppState>, AuthActor(actor): AuthActor) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.accounts.me(&actor).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SwitchOrganization {
     organization_id: Uuid,
 }
 
+#[utoipa::path(post, path = "/api/me/organization", tag = "auth", summary = "Act in another of your organizations (sessions only)",
+    request_body = SwitchOrganization,
+    responses((status = 200, description = "switched", body = app::model::Me), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn switch_organization(
     State(state): State<AppState>,
     session: Session,

@@ -26,13 +26,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/campaigns/{id}/duplicate", post(duplicate))
 }
 
-#[derive(Deserialize)]
-struct Filters {
+/// Campaign list filters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Filters {
+    /// draft, scheduled, running, paused, completed, cancelled or failed.
     status: Option<String>,
+    /// email, sms or push.
     channel: Option<String>,
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/campaigns", tag = "campaigns", summary = "Campaigns, paged, filtered and sorted",
+    params(crate::rest::paging::PageParams, Filters),
+    responses((status = 200, description = "a page", body = app::model::Page<app::model::CampaignDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn list(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
     page: PageQuery,
@@ -42,7 +50,11 @@ async fn list(
     Ok(Json(state.campaigns.list(&actor, &page, &filter).await?))
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/campaigns", tag = "campaigns", summary = "Create a draft campaign",
+    request_body = app::model::NewCampaign,
+    responses((status = 201, description = "a draft", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn create(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
     ApiJson(input): ApiJson<NewCampaign>,
@@ -50,11 +62,20 @@ async fn create(
     Ok((StatusCode::CREATED, Json(state.campaigns.create(&actor, input).await?)))
 }
 
-async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
+#[utoipa::path(get, path = "/api/campaigns/{id}", tag = "campaigns", summary = "One campaign",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "the campaign", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
     Ok(Json(state.campaigns.get(&actor, id).await?))
 }
 
-async fn update(
+#[utoipa::path(patch, path = "/api/campaigns/{id}", tag = "campaigns", summary = "Change a draft or scheduled campaign",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    request_body = app::model::CampaignPatch,
+    responses((status = 200, description = "changed", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn update(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
     IdPath(id): IdPath,
@@ -63,19 +84,28 @@ async fn update(
     Ok(Json(state.campaigns.update(&actor, id, patch).await?))
 }
 
-async fn remove(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
+#[utoipa::path(delete, path = "/api/campaigns/{id}", tag = "campaigns", summary = "Delete a draft or cancelled campaign",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn remove(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
     state.campaigns.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct ScheduleBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ScheduleBody {
     #[serde(default)]
     scheduled_at: Option<String>,
 }
 
 /// The body is optional: `{}` or none keeps the campaign's time (or sends now).
-async fn schedule(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath, body: Bytes) -> Result<Json<CampaignDto>, ApiError> {
+#[utoipa::path(post, path = "/api/campaigns/{id}/schedule", tag = "campaigns", summary = "Schedule: content complete, an audience, a time now or later",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    request_body = Option<ScheduleBody>,
+    responses((status = 200, description = "scheduled", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn schedule(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath, body: Bytes) -> Result<Json<CampaignDto>, ApiError> {
     let at = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
@@ -86,15 +116,27 @@ async fn schedule(State(state): State<AppState>, AuthActor(actor): AuthActor, Id
     Ok(Json(state.campaigns.schedule(&actor, id, at).await?))
 }
 
-async fn unschedule(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
+#[utoipa::path(post, path = "/api/campaigns/{id}/unschedule", tag = "campaigns", summary = "Back to draft",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "a draft again", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn unschedule(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
     Ok(Json(state.campaigns.unschedule(&actor, id).await?))
 }
 
-async fn cancel(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
+#[utoipa::path(post, path = "/api/campaigns/{id}/cancel", tag = "campaigns", summary = "Cancel a scheduled or running campaign",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "cancelled", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn cancel(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
     Ok(Json(state.campaigns.cancel(&actor, id).await?))
 }
 
-async fn duplicate(
+#[utoipa::path(post, path = "/api/campaigns/{id}/duplicate", tag = "campaigns", summary = "Copy into a new draft",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 201, description = "the copy", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn duplicate(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
     IdPath(id): IdPath,

@@ -4,6 +4,10 @@ use app::model::{AcceptInvitationInput, InvitationCreated, InvitationDto, Invita
 use axum::{extract::State, http::StatusCode, Json};
 use tower_sessions::Session;
 
+#[utoipa::path(post, path = "/api/invitations", tag = "members", summary = "Invite an address with a role (admins)",
+    request_body = app::model::InvitationInput,
+    responses((status = 201, description = "invited; `accept_url` is the link to hand over", body = app::model::InvitationCreated), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn create(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
@@ -13,15 +17,26 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(state.members.invite(&actor, &ctx, input).await?)))
 }
 
+#[utoipa::path(get, path = "/api/invitations", tag = "members", summary = "Pending invitations (admins)",
+    responses((status = 200, description = "pending", body = Vec<app::model::InvitationDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn pending(State(state): State<AppState>, AuthActor(actor): AuthActor) -> Result<Json<Vec<InvitationDto>>, ApiError> {
     Ok(Json(state.members.pending_invitations(&actor).await?))
 }
 
+#[utoipa::path(delete, path = "/api/invitations/{id}", tag = "members", summary = "Revoke a pending invitation (admins)",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 204, description = "revoked"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn revoke(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
     state.members.revoke_invitation(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/api/invitations/accept", tag = "members", summary = "Accept an invitation; creates the account if needed and signs in",
+    request_body = app::model::AcceptInvitationInput,
+    responses((status = 200, description = "joined and signed in", body = app::model::Me), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
 pub async fn accept(
     State(state): State<AppState>,
     session: Session,

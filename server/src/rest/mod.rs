@@ -9,6 +9,7 @@ mod imports;
 mod invitations;
 pub mod paging;
 mod lists;
+mod openapi;
 mod members;
 mod tokens;
 
@@ -21,6 +22,7 @@ use axum::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/openapi.json", get(openapi::document))
         .route("/api/auth/signup", post(auth::signup))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))

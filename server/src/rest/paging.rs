@@ -18,6 +18,21 @@ struct Raw {
     q: Option<String>,
 }
 
+/// The query parameters of list endpoints, as documented in the OpenAPI document.
+#[allow(dead_code)]
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// From 1 (default 1).
+    page: Option<u64>,
+    /// 1 to 100 (default 25).
+    per_page: Option<u64>,
+    /// A field name, `-` first for descending.
+    sort: Option<String>,
+    /// Free-text search.
+    q: Option<String>,
+}
+
 /// `page` from 1, `per_page` 1..=100 (default 25), `sort` a field name with an optional
 /// leading `-` for descending, `q` free text. Endpoints check `sort` against the fields
 /// they allow with [`PageQuery::sort_by`].

@@ -54,3 +54,49 @@ both_backends! {
         assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
     }
 }
+
+/// Every REST endpoint the API offers, as the OpenAPI document must describe it.
+const ENDPOINTS: &[(&str, &str)] = &[
+    ("post", "/api/auth/signup"),
+    ("post", "/api/auth/login"),
+    ("post", "/api/auth/logout"),
+    ("get", "/api/me"),
+    ("post", "/api/me/organization"),
+    ("get", "/api/tokens"),
+    ("post", "/api/tokens"),
+    ("delete", "/api/tokens/{id}"),
+    ("get", "/api/members"),
+    ("patch", "/api/members/{id}"),
+    ("delete", "/api/members/{id}"),
+    ("get", "/api/invitations"),
+    ("post", "/api/invitations"),
+    ("delete", "/api/invitations/{id}"),
+    ("post", "/api/invitations/accept"),
+    ("get", "/api/campaigns"),
+    ("post", "/api/campaigns"),
+    ("get", "/api/campaigns/{id}"),
+    ("patch", "/api/campaigns/{id}"),
+    ("delete", "/api/campaigns/{id}"),
+    ("post", "/api/campaigns/{id}/schedule"),
+    ("post", "/api/campaigns/{id}/unschedule"),
+    ("post", "/api/campaigns/{id}/cancel"),
+    ("post", "/api/campaigns/{id}/duplicate"),
+    ("get", "/api/openapi.json"),
+];
+
+both_backends! {
+    async fn the_openapi_document_covers_every_endpoint(app) {
+        let r = app.get("/api/openapi.json").await;
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        let doc: serde_json::Value = r.json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+        for (method, path) in ENDPOINTS {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
+        }
+        let schemas = &doc["components"]["schemas"];
+        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken"] {
+            assert!(schemas[name].is_object(), "schema {name} missing");
+        }
+        assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    }
+}

@@ -1,0 +1,62 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the DTOs,
+//! served at `/api/openapi.json`.
+
+use axum::Json;
+use utoipa::{
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Carillon API", description = "Omnichannel campaigns. Authenticate with the session cookie from `/api/auth/login`, or `Authorization: Bearer <id>|<secret>`. Errors are RFC 9457 problem documents. Every POST accepts an `Idempotency-Key` header."),
+    paths(
+        super::auth::signup,
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
+        super::auth::switch_organization,
+        super::tokens::list,
+        super::tokens::create,
+        super::tokens::revoke,
+        super::members::list,
+        super::members::change_role,
+        super::members::remove,
+        super::invitations::create,
+        super::invitations::pending,
+        super::invitations::revoke,
+        super::invitations::accept,
+        super::campaigns::list,
+        super::campaigns::create,
+        super::campaigns::show,
+        super::campaigns::update,
+        super::campaigns::remove,
+        super::campaigns::schedule,
+        super::campaigns::unschedule,
+        super::campaigns::cancel,
+        super::campaigns::duplicate,
+        document,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("<id>|<secret>").build()),
+        );
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("carillon_session"))));
+    }
+}
+
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", summary = "This document", security(()),
+    responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
