@@ -150,3 +150,24 @@ pub struct Page<T> {
     pub per_page: u64,
     pub total: u64,
 }
+
+/// The current organization's settings.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationDto {
+    pub id: Uuid,
+    pub name: String,
+    /// IANA time zone in which campaign times are entered and shown, e.g. `Europe/Paris`.
+    pub time_zone: String,
+    /// ISO 3166 country code for phone numbers written without `+`, e.g. `FR`.
+    pub default_region: String,
+}
+
+/// `PATCH /api/organization`: only the fields given change.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    pub time_zone: Option<String>,
+    pub default_region: Option<String>,
+}

@@ -1,5 +1,6 @@
 //! Sign-up, login, logout, the current user, and switching organizations.
 
+mod organization;
 mod service;
 
 pub use service::Accounts;

@@ -17,7 +17,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 pub struct Accounts {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
     throttle: Arc<LoginThrottle>,
 }
 

@@ -1,6 +1,6 @@
 use super::extract::{ApiJson, AuthActor, Ctx};
 use crate::{error::ApiError, startup::AppState};
-use app::model::{LoginInput, Me, SignupInput};
+use app::model::{LoginInput, Me, OrganizationDto, OrganizationPatch, SignupInput};
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -53,4 +53,23 @@ pub async fn switch_organization(
     ApiJson(input): ApiJson<SwitchOrganization>,
 ) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.accounts.switch_organization(&session, &actor, input.organization_id).await?))
+}
+
+#[utoipa::path(get, path = "/api/organization", tag = "auth", summary = "The current organization's settings",
+    responses((status = 200, description = "the settings", body = OrganizationDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn organization(State(state): State<AppState>, AuthActor(actor): AuthActor) -> Result<Json<OrganizationDto>, ApiError> {
+    Ok(Json(state.accounts.organization(&actor).await?))
+}
+
+#[utoipa::path(patch, path = "/api/organization", tag = "auth", summary = "Change the organization's name, time zone or phone region (admins)",
+    request_body = OrganizationPatch,
+    responses((status = 200, description = "changed", body = OrganizationDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn update_organization(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    ApiJson(patch): ApiJson<OrganizationPatch>,
+) -> Result<Json<OrganizationDto>, ApiError> {
+    Ok(Json(state.accounts.update_organization(&actor, patch).await?))
 }

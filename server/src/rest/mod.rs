@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
         .route("/api/me/organization", post(auth::switch_organization))
+        .route("/api/organization", get(auth::organization).patch(auth::update_organization))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/members", get(members::list))

@@ -16,6 +16,8 @@ use utoipa::{
         super::auth::logout,
         super::auth::me,
         super::auth::switch_organization,
+        super::auth::organization,
+        super::auth::update_organization,
         super::tokens::list,
         super::tokens::create,
         super::tokens::revoke,

@@ -152,3 +152,23 @@ both_backends! {
         assert_eq!(theirs["total"], 0);
     }
 }
+
+both_backends! {
+    async fn times_are_read_in_the_organization_time_zone(app) {
+        app.signup("ada@example.org").await;
+        let r = app.client.patch(app.url("/api/organization")).json(&json!({"time_zone": "Europe/Paris", "default_region": "be"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let org: Value = r.json().await.unwrap();
+        assert_eq!((org["time_zone"].as_str(), org["default_region"].as_str()), (Some("Europe/Paris"), Some("BE")));
+        let c = create(&app, serde_json::from_str(SEED).unwrap()).await;
+        assert_eq!(c["time_zone"], "Europe/Paris");
+        assert_eq!(c["scheduled_at"], "2026-02-25T08:00:00Z", "09:00 in Paris in winter");
+
+        let r = app.client.patch(app.url("/api/organization")).json(&json!({"time_zone": "Mars/Olympus", "default_region": "France"})).send().await.unwrap();
+        let body = problem(r, 422).await;
+        assert!(body["errors"]["time_zone"].is_string() && body["errors"]["default_region"].is_string());
+        let reader = app.invite_and_accept("rita@example.org", "reader").await;
+        assert_eq!(reader.get("/api/organization").await.status(), StatusCode::OK);
+        problem(reader.client.patch(reader.url("/api/organization")).json(&json!({"name": "Mine"})).send().await.unwrap(), 403).await;
+    }
+}

@@ -62,6 +62,8 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/auth/logout"),
     ("get", "/api/me"),
     ("post", "/api/me/organization"),
+    ("get", "/api/organization"),
+    ("patch", "/api/organization"),
     ("get", "/api/tokens"),
     ("post", "/api/tokens"),
     ("delete", "/api/tokens/{id}"),
