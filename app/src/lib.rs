@@ -19,10 +19,11 @@ use leptos_router::{
 };
 use pages::{
     auth::{LoginPage, SignupPage},
+    campaigns::{CampaignDetailPage, CampaignsPage, EditCampaignPage, NewCampaignPage},
     invite::InvitePage,
     layout::AppLayout,
     not_found::NotFound,
-    placeholders::{CampaignsPage, ContactsPage, DashboardPage},
+    placeholders::{ContactsPage, DashboardPage},
     settings::{MembersPage, SettingsIndex, SettingsLayout, TokensPage},
 };
 
@@ -66,6 +67,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("campaigns") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns/new") view=NewCampaignPage ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns/:id") view=CampaignDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns/:id/edit") view=EditCampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("settings") view=SettingsLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>

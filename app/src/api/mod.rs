@@ -3,6 +3,16 @@
 //! API owns the rest of `/api/`.
 
 mod accept_invitation;
+mod campaign_editor;
+mod campaign_view;
+mod cancel_campaign;
+mod delete_campaign;
+mod duplicate_campaign;
+mod list_campaigns;
+mod preview_campaign;
+mod save_campaign;
+mod schedule_campaign;
+mod unschedule_campaign;
 mod change_member_role;
 mod create_token;
 mod get_session_info;
@@ -26,6 +36,16 @@ mod take_flash;
 mod support;
 
 pub use accept_invitation::*;
+pub use campaign_editor::*;
+pub use campaign_view::*;
+pub use cancel_campaign::*;
+pub use delete_campaign::*;
+pub use duplicate_campaign::*;
+pub use list_campaigns::*;
+pub use preview_campaign::*;
+pub use save_campaign::*;
+pub use schedule_campaign::*;
+pub use unschedule_campaign::*;
 pub use change_member_role::*;
 pub use create_token::*;
 pub use get_session_info::*;

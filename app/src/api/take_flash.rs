@@ -12,6 +12,8 @@ pub enum FlashKind {
     NewToken,
     /// The accept link of an invitation just created.
     InvitationLink,
+    /// The campaign editor's fields (JSON) after a refused plain-form save.
+    CampaignForm,
 }
 
 impl FlashKind {
@@ -19,6 +21,7 @@ impl FlashKind {
         match self {
             FlashKind::NewToken => "new_token",
             FlashKind::InvitationLink => "invitation_link",
+            FlashKind::CampaignForm => "campaign_form",
         }
     }
 }

@@ -103,4 +103,6 @@ pub static EN: Strings = Strings {
     not_found_body: "There is nothing at this address.",
     back_home: "Back to the dashboard",
     loading: "Loading…",
+
+    campaigns: &super::campaigns::EN,
 };

@@ -103,4 +103,6 @@ pub static FR: Strings = Strings {
     not_found_body: "Il n’y a rien à cette adresse.",
     back_home: "Retour au tableau de bord",
     loading: "Chargement…",
+
+    campaigns: &super::campaigns::FR,
 };

@@ -2,10 +2,12 @@
 //! the server (cookie, then `Accept-Language`, then English) and travels to the browser
 //! with the session info, so SSR and hydration render the same text.
 
+mod campaigns;
 mod en;
 mod fr;
 mod strings;
 
+pub use campaigns::CampaignStrings;
 pub use strings::Strings;
 
 use serde::{Deserialize, Serialize};

@@ -114,6 +114,9 @@ pub struct Strings {
     pub not_found_body: &'static str,
     pub back_home: &'static str,
     pub loading: &'static str,
+
+    /// The campaign screens.
+    pub campaigns: &'static super::campaigns::CampaignStrings,
 }
 
 impl Strings {

@@ -2,6 +2,7 @@
 //! through its layout) so that it knows the user and the language.
 
 pub mod auth;
+pub mod campaigns;
 pub mod invite;
 pub mod layout;
 pub mod not_found;

@@ -10,11 +10,6 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-pub fn CampaignsPage() -> impl IntoView {
-    placeholder(|t| (t.campaigns_title, t.campaigns_soon))
-}
-
-#[component]
 pub fn ContactsPage() -> impl IntoView {
     placeholder(|t| (t.contacts_title, t.contacts_soon))
 }
