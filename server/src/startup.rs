@@ -107,7 +107,7 @@ pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, lepto
     let tokens = Arc::new(Tokens::new(db.clone()));
     let contacts = Arc::new(Contacts::new(db.clone(), cipher.clone()));
     let lists = Arc::new(Lists::new(db.clone()));
-    let imports = Arc::new(Imports::new(db.clone(), cipher.clone()));
+    let imports = Arc::new(Imports::new(db.clone(), cipher.clone(), config.data_dir.join("imports")));
     let campaigns = Arc::new(Campaigns::new(db.clone()));
     AppState {
         ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone(), campaigns.clone()),

@@ -1,1 +1,257 @@
-//! Contact DTOs shared by the browser and the server.
+//! Contact, consent and CSV-import DTOs shared by the browser and the server.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::{collections::BTreeMap, fmt, str::FromStr};
+use uuid::Uuid;
+
+/// The channels a contact can consent to. Named apart from the campaign's channel
+/// type so both can evolve; they share the same wire names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentChannel {
+    Email,
+    Sms,
+    Push,
+}
+
+impl ConsentChannel {
+    pub const ALL: [ConsentChannel; 3] = [ConsentChannel::Email, ConsentChannel::Sms, ConsentChannel::Push];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentChannel::Email => "email",
+            ConsentChannel::Sms => "sms",
+            ConsentChannel::Push => "push",
+        }
+    }
+}
+
+impl FromStr for ConsentChannel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| format!("unknown channel `{s}`"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentState {
+    Granted,
+    Withdrawn,
+    Unknown,
+}
+
+impl ConsentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentState::Granted => "granted",
+            ConsentState::Withdrawn => "withdrawn",
+            ConsentState::Unknown => "unknown",
+        }
+    }
+
+    /// Reads the spellings found in spreadsheets: yes/no, true/false, 1/0, granted/withdrawn.
+    /// An empty cell is `None`: it says nothing, so it changes nothing.
+    pub fn parse_cell(raw: &str) -> Result<Option<ConsentState>, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(None),
+            "yes" | "y" | "true" | "1" | "granted" | "oui" => Ok(Some(ConsentState::Granted)),
+            "no" | "n" | "false" | "0" | "withdrawn" | "non" => Ok(Some(ConsentState::Withdrawn)),
+            "unknown" => Ok(Some(ConsentState::Unknown)),
+            _ => Err("consent values are yes/no, true/false, 1/0, granted/withdrawn or unknown".into()),
+        }
+    }
+}
+
+impl fmt::Display for ConsentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ConsentState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "granted" => Ok(ConsentState::Granted),
+            "withdrawn" => Ok(ConsentState::Withdrawn),
+            "unknown" => Ok(ConsentState::Unknown),
+            _ => Err(format!("unknown consent state `{s}`")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentDto {
+    pub channel: ConsentChannel,
+    pub state: ConsentState,
+    /// Where the state came from: `api`, `import:<id>`, ...
+    pub source: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactDto {
+    pub id: Uuid,
+    pub email: Option<String>,
+    /// E.164, e.g. `+33612345678`.
+    pub phone: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
+    pub attributes: Map<String, Value>,
+    /// One entry per channel; channels never set are `unknown`.
+    pub consents: Vec<ConsentDto>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/contacts`. At least one of `email` and `phone`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[serde(default)]
+    pub email: Option<String>,
+    /// E.164 or national format (read with the organization's default region).
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub attributes: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub consents: BTreeMap<ConsentChannel, ConsentState>,
+}
+
+/// `PATCH /api/contacts/{id}`: absent fields are kept, `""` or `null` clears a field,
+/// `attributes` are merged (a `null` value removes the key), `consents` set per channel.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    #[serde(default, with = "double_option")]
+    pub email: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    pub first_name: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    pub last_name: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    pub locale: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    pub time_zone: Option<Option<String>>,
+    #[serde(default)]
+    pub attributes: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub consents: BTreeMap<ConsentChannel, ConsentState>,
+}
+
+/// Tells "absent" (`None`) from "null" (`Some(None)`).
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        v.as_ref().and_then(|o| o.as_ref()).serialize(s)
+    }
+}
+
+/// Which CSV column (by header name) feeds which contact field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportMapping {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Columns kept as custom attributes, under their header name.
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    /// Channel → the column holding its consent.
+    #[serde(default)]
+    pub consents: BTreeMap<ConsentChannel, String>,
+}
+
+/// `POST /api/contacts/import/preview`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    /// `,` or `;`.
+    pub delimiter: String,
+    pub header: Vec<String>,
+    /// The first rows (at most 5), as read.
+    pub rows: Vec<Vec<String>>,
+    pub suggested_mapping: ImportMapping,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "queued",
+            ImportStatus::Running => "running",
+            ImportStatus::Completed => "completed",
+            ImportStatus::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for ImportStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [ImportStatus::Queued, ImportStatus::Running, ImportStatus::Completed, ImportStatus::Failed]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown import status `{s}`"))
+    }
+}
+
+/// `GET /api/imports/{id}`: progress while running, the summary once done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportDto {
+    pub id: Uuid,
+    pub status: ImportStatus,
+    pub file_name: String,
+    /// Data rows in the file (counted at upload; exact once completed).
+    pub rows_total: u64,
+    pub rows_done: u64,
+    pub created: u64,
+    pub updated: u64,
+    /// Rows that matched a contact and changed nothing (e.g. the same file imported again).
+    pub unchanged: u64,
+    pub skipped: u64,
+    /// Why a failed import stopped.
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -1,18 +1,10 @@
 //! Contacts: personal data encrypted at rest, found through blind indexes; consent per channel.
 
-use crate::crypto::Cipher;
-use sea_orm::DatabaseConnection;
-use std::sync::Arc;
+mod fields;
+pub mod normalize;
+mod search;
+mod service;
+pub mod store;
 
-pub struct Contacts {
-    #[allow(dead_code)]
-    db: DatabaseConnection,
-    #[allow(dead_code)]
-    cipher: Arc<Cipher>,
-}
-
-impl Contacts {
-    pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
-        Self { db, cipher }
-    }
-}
+pub use search::{ContactFilter, SORT_FIELDS};
+pub use service::Contacts;

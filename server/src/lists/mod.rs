@@ -1,14 +1,5 @@
 //! Static recipient lists and their members.
 
-use sea_orm::DatabaseConnection;
+mod service;
 
-pub struct Lists {
-    #[allow(dead_code)]
-    db: DatabaseConnection,
-}
-
-impl Lists {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
+pub use service::{ListFilter, Lists, SORT_FIELDS};

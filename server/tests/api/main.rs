@@ -10,3 +10,6 @@ mod idempotency;
 mod invitations;
 mod members;
 mod tokens;
+mod contacts;
+mod imports;
+mod lists;

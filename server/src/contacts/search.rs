@@ -1,0 +1,102 @@
+//! Listing contacts: paging, sorting, and search by email or phone (exact, through the
+//! blind indexes) or by name (plain `LIKE`; names are not encrypted).
+
+use super::{normalize, service::Contacts, store};
+use crate::{
+    auth::require,
+    db::entities::{contact, list, list_member},
+    error::{not_found, ServiceResult},
+};
+use app::model::{Action, Actor, ContactDto, Page};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+pub const SORT_FIELDS: [&str; 4] = ["name", "created_at", "updated_at", "id"];
+
+#[derive(Clone, Debug, Default)]
+pub struct ContactFilter {
+    pub page: u64,
+    pub per_page: u64,
+    /// `(field, descending)`, already checked against [`SORT_FIELDS`].
+    pub sort: (&'static str, bool),
+    pub q: Option<String>,
+    pub list_id: Option<Uuid>,
+}
+
+/// What a search text means: an email, a phone number, or words of a name.
+enum Term {
+    EmailIndex(String),
+    PhoneIndex(String),
+    Name(Vec<String>),
+}
+
+impl Contacts {
+    pub async fn list(&self, actor: &Actor, f: ContactFilter) -> ServiceResult<Page<ContactDto>> {
+        require(actor, Action::ContactsRead)?;
+        let mut query = contact::Entity::find().filter(contact::Column::OrganizationId.eq(actor.organization_id));
+        if let Some(list_id) = f.list_id {
+            list::Entity::find_by_id(list_id)
+                .filter(list::Column::OrganizationId.eq(actor.organization_id))
+                .one(&self.db)
+                .await?
+                .ok_or_else(|| not_found("list"))?;
+            let members = Query::select().column(list_member::Column::ContactId).from(list_member::Entity).and_where(list_member::Column::ListId.eq(list_id)).to_owned();
+            query = query.filter(contact::Column::Id.in_subquery(members));
+        }
+        if let Some(q) = &f.q {
+            let region = store::region(&self.db, actor.organization_id).await?;
+            query = match self.term(q, region) {
+                Term::EmailIndex(i) => query.filter(contact::Column::EmailIndex.eq(i)),
+                Term::PhoneIndex(i) => query.filter(contact::Column::PhoneIndex.eq(i)),
+                Term::Name(words) => {
+                    let mut all = Condition::all();
+                    for w in words {
+                        let pattern = format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                        let like = |col: contact::Column| Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern.clone()).escape('\\'));
+                        all = all.add(Condition::any().add(like(contact::Column::FirstName)).add(like(contact::Column::LastName)));
+                    }
+                    query.filter(all)
+                }
+            };
+        }
+        let total = query.clone().count(&self.db).await?;
+        let (field, desc) = f.sort;
+        let order = if desc { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+        query = match field {
+            "name" => query.order_by(contact::Column::LastName, order.clone()).order_by(contact::Column::FirstName, order.clone()),
+            "updated_at" => query.order_by(contact::Column::UpdatedAt, order.clone()),
+            "created_at" => query.order_by(contact::Column::CreatedAt, order.clone()),
+            _ => query,
+        };
+        // Ids are UUIDv7: a stable tie-breaker in creation order.
+        let rows = query.order_by(contact::Column::Id, order).offset((f.page - 1) * f.per_page).limit(f.per_page).all(&self.db).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+        let consents = store::consents_of(&self.db, &ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|c| {
+                let id = c.id;
+                store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice))
+            })
+            .collect::<ServiceResult<_>>()?;
+        Ok(Page { items, page: f.page, per_page: f.per_page, total })
+    }
+
+    fn term(&self, q: &str, region: Option<phonenumber::country::Id>) -> Term {
+        if q.contains('@') {
+            // An invalid address matches nothing rather than being an error: it is a search.
+            let normalized = normalize::normalize_email(q).unwrap_or_else(|_| q.to_lowercase());
+            return Term::EmailIndex(store::email_index(&self.cipher, &normalized));
+        }
+        let digits = q.chars().filter(char::is_ascii_digit).count();
+        if digits >= 6 && q.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c)) {
+            if let Ok(e164) = normalize::normalize_phone(q, region) {
+                return Term::PhoneIndex(store::phone_index(&self.cipher, &e164));
+            }
+        }
+        Term::Name(q.to_lowercase().split_whitespace().map(str::to_owned).collect())
+    }
+}

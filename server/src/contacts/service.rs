@@ -1,0 +1,197 @@
+use super::{
+    fields::{apply, merge_attributes, validate_input, validate_patch, Change, Validated},
+    store::{self, duplicate_field},
+};
+use crate::{
+    auth::require,
+    crypto::Cipher,
+    db::entities::{contact, list_member},
+    error::{not_found, ServiceError, ServiceResult},
+};
+use app::{
+    error::AppError,
+    model::{Action, Actor, ContactDto, ContactInput, ContactPatch},
+};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::Map;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub struct Contacts {
+    pub(super) db: DatabaseConnection,
+    pub(super) cipher: Arc<Cipher>,
+}
+
+const API_SOURCE: &str = "api";
+
+impl Contacts {
+    pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
+        Self { db, cipher }
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
+    pub async fn create(&self, actor: &Actor, input: ContactInput) -> ServiceResult<ContactDto> {
+        require(actor, Action::ContactsWrite)?;
+        let region = store::region(&self.db, actor.organization_id).await?;
+        let v = validate_input(&input, region)?;
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        let mut row = contact::ActiveModel {
+            id: Set(id),
+            organization_id: Set(actor.organization_id),
+            email_ciphertext: Set(None),
+            email_index: Set(None),
+            phone_ciphertext: Set(None),
+            phone_index: Set(None),
+            first_name: Set(apply(None, &v.first_name)),
+            last_name: Set(apply(None, &v.last_name)),
+            locale: Set(apply(None, &v.locale)),
+            time_zone: Set(apply(None, &v.time_zone)),
+            attributes: Set(serde_json::to_string(&input.attributes.unwrap_or_default()).map_err(anyhow::Error::new)?),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        self.seal_personal(&mut row, id, &v)?;
+        let txn = self.db.begin().await?;
+        ensure_free(&txn, actor.organization_id, None, &row).await?;
+        let saved = row.insert(&txn).await.map_err(unique_to_field)?;
+        let consents = input.consents.iter().map(|(ch, st)| (id, *ch, *st)).collect();
+        store::set_consents(&txn, consents, &Default::default(), API_SOURCE, now).await?;
+        let consents = store::consents_of(&txn, &[id]).await?;
+        txn.commit().await?;
+        tracing::info!(contact_id = %id, "contact created");
+        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice))
+    }
+
+    pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<ContactDto> {
+        require(actor, Action::ContactsRead)?;
+        let c = find(&self.db, actor.organization_id, id).await?;
+        let consents = store::consents_of(&self.db, &[id]).await?;
+        store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice))
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
+    pub async fn update(&self, actor: &Actor, id: Uuid, patch: ContactPatch) -> ServiceResult<ContactDto> {
+        require(actor, Action::ContactsWrite)?;
+        let region = store::region(&self.db, actor.organization_id).await?;
+        let v = validate_patch(&patch, region)?;
+        let txn = self.db.begin().await?;
+        let current = find(&txn, actor.organization_id, id).await?;
+        let now = Utc::now();
+        let mut attributes: Map<String, serde_json::Value> = serde_json::from_str(&current.attributes).map_err(anyhow::Error::new)?;
+        if let Some(changes) = &patch.attributes {
+            merge_attributes(&mut attributes, changes);
+        }
+        let clears = |c: &Option<Change<String>>, present: bool| match c {
+            Some(Change::Clear) => false,
+            Some(Change::Set(_)) => true,
+            _ => present,
+        };
+        if !clears(&v.email, current.email_index.is_some()) && !clears(&v.phone, current.phone_index.is_some()) {
+            return Err(AppError::field("email", "a contact keeps an email or a phone number").into());
+        }
+        let mut row: contact::ActiveModel = current.clone().into();
+        row.first_name = Set(apply(current.first_name.clone(), &v.first_name));
+        row.last_name = Set(apply(current.last_name.clone(), &v.last_name));
+        row.locale = Set(apply(current.locale.clone(), &v.locale));
+        row.time_zone = Set(apply(current.time_zone.clone(), &v.time_zone));
+        row.attributes = Set(serde_json::to_string(&attributes).map_err(anyhow::Error::new)?);
+        row.updated_at = Set(now);
+        self.seal_personal(&mut row, id, &v)?;
+        ensure_free(&txn, actor.organization_id, Some(id), &row).await?;
+        let saved = row.update(&txn).await.map_err(unique_to_field)?;
+        let existing = store::consents_of(&txn, &[id]).await?;
+        let consents = patch.consents.iter().map(|(ch, st)| (id, *ch, *st)).collect();
+        store::set_consents(&txn, consents, &existing, API_SOURCE, now).await?;
+        let consents = store::consents_of(&txn, &[id]).await?;
+        txn.commit().await?;
+        tracing::info!("contact updated");
+        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice))
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
+    pub async fn delete(&self, actor: &Actor, id: Uuid) -> ServiceResult<()> {
+        require(actor, Action::ContactsWrite)?;
+        let txn = self.db.begin().await?;
+        find(&txn, actor.organization_id, id).await?;
+        // Explicit rather than relying on SQLite honouring the cascade.
+        list_member::Entity::delete_many().filter(list_member::Column::ContactId.eq(id)).exec(&txn).await?;
+        crate::db::entities::contact_consent::Entity::delete_many()
+            .filter(crate::db::entities::contact_consent::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
+        contact::Entity::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        tracing::info!("contact deleted");
+        Ok(())
+    }
+
+    /// Encrypts the email and phone being set, bound to this row; clears the cleared ones.
+    fn seal_personal(&self, row: &mut contact::ActiveModel, id: Uuid, v: &Validated) -> ServiceResult<()> {
+        match &v.email {
+            Some(Change::Set(email)) => {
+                let sealed = store::seal_email(&self.cipher, id, email)?;
+                row.email_ciphertext = Set(Some(sealed.ciphertext));
+                row.email_index = Set(Some(sealed.index));
+            }
+            Some(Change::Clear) => {
+                row.email_ciphertext = Set(None);
+                row.email_index = Set(None);
+            }
+            _ => {}
+        }
+        match &v.phone {
+            Some(Change::Set(phone)) => {
+                let sealed = store::seal_phone(&self.cipher, id, phone)?;
+                row.phone_ciphertext = Set(Some(sealed.ciphertext));
+                row.phone_index = Set(Some(sealed.index));
+            }
+            Some(Change::Clear) => {
+                row.phone_ciphertext = Set(None);
+                row.phone_index = Set(None);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// A contact of the organization; any other id is "not found".
+pub(super) async fn find(db: &impl ConnectionTrait, organization_id: Uuid, id: Uuid) -> ServiceResult<contact::Model> {
+    contact::Entity::find_by_id(id)
+        .filter(contact::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| not_found("contact"))
+}
+
+/// A clear 422 when the email or phone already belongs to another contact (the unique
+/// index is the final word; this names the field).
+async fn ensure_free(db: &impl ConnectionTrait, organization_id: Uuid, this: Option<Uuid>, row: &contact::ActiveModel) -> ServiceResult<()> {
+    let checks = [
+        ("email", contact::Column::EmailIndex, row.email_index.clone().into_value()),
+        ("phone", contact::Column::PhoneIndex, row.phone_index.clone().into_value()),
+    ];
+    for (field, column, value) in checks {
+        let Some(value) = value.filter(|v| !matches!(v, sea_orm::Value::String(None))) else { continue };
+        let mut q = contact::Entity::find().filter(contact::Column::OrganizationId.eq(organization_id)).filter(column.eq(value));
+        if let Some(id) = this {
+            q = q.filter(contact::Column::Id.ne(id));
+        }
+        if q.one(db).await?.is_some() {
+            return Err(AppError::field(field, format!("another contact already has this {field}")).into());
+        }
+    }
+    Ok(())
+}
+
+fn unique_to_field(e: sea_orm::DbErr) -> ServiceError {
+    match duplicate_field(&e) {
+        Some(field) => AppError::field(field, format!("another contact already has this {field}")).into(),
+        None => e.into(),
+    }
+}
+

@@ -1,0 +1,133 @@
+//! Reading and writing contact rows: encryption of personal fields, consents, DTOs.
+
+use super::normalize::{self, EMAIL, PHONE};
+use crate::{
+    crypto::Cipher,
+    db::entities::{contact, contact_consent, organization},
+    error::ServiceResult,
+};
+use anyhow::Context;
+use app::model::{ConsentChannel, ConsentDto, ConsentState, ContactDto};
+use chrono::{DateTime, Utc};
+use sea_orm::{sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Ciphertext and blind index of one personal value, bound to its row.
+pub struct Sealed {
+    pub ciphertext: String,
+    pub index: String,
+}
+
+pub fn seal_email(cipher: &Cipher, row: Uuid, normalized: &str) -> ServiceResult<Sealed> {
+    seal(cipher, EMAIL, row, normalized)
+}
+
+pub fn seal_phone(cipher: &Cipher, row: Uuid, e164: &str) -> ServiceResult<Sealed> {
+    seal(cipher, PHONE, row, e164)
+}
+
+fn seal(cipher: &Cipher, field: crate::crypto::Field<'_>, row: Uuid, value: &str) -> ServiceResult<Sealed> {
+    let ciphertext = cipher.encrypt(field, &row.to_string(), value).context("Failed to encrypt a contact field")?;
+    Ok(Sealed { ciphertext, index: cipher.blind_index(field, value) })
+}
+
+pub fn email_index(cipher: &Cipher, normalized: &str) -> String {
+    cipher.blind_index(EMAIL, normalized)
+}
+
+pub fn phone_index(cipher: &Cipher, e164: &str) -> String {
+    cipher.blind_index(PHONE, e164)
+}
+
+/// The organization's region for national phone numbers.
+pub async fn region(db: &impl ConnectionTrait, organization_id: Uuid) -> ServiceResult<Option<phonenumber::country::Id>> {
+    let org = organization::Entity::find_by_id(organization_id).one(db).await?;
+    Ok(org.and_then(|o| normalize::region(&o.default_region)))
+}
+
+pub async fn consents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Vec<contact_consent::Model>>> {
+    let mut by_contact: HashMap<Uuid, Vec<contact_consent::Model>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(by_contact);
+    }
+    let rows = contact_consent::Entity::find().filter(contact_consent::Column::ContactId.is_in(ids.iter().copied())).all(db).await?;
+    for row in rows {
+        by_contact.entry(row.contact_id).or_default().push(row);
+    }
+    Ok(by_contact)
+}
+
+/// Sets the state of each channel (unique per contact and channel), keeping rows whose
+/// state does not change so their `updated_at` and `source` stay meaningful.
+pub async fn set_consents(
+    db: &impl ConnectionTrait,
+    rows: Vec<(Uuid, ConsentChannel, ConsentState)>,
+    existing: &HashMap<Uuid, Vec<contact_consent::Model>>,
+    source: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let changed = rows.into_iter().filter(|(contact, channel, state)| {
+        let current = existing.get(contact).and_then(|v| v.iter().find(|c| c.channel == channel.as_str()));
+        current.map_or(*state != ConsentState::Unknown, |c| c.state != state.as_str())
+    });
+    let models: Vec<_> = changed
+        .map(|(contact_id, channel, state)| contact_consent::ActiveModel {
+            contact_id: Set(contact_id),
+            channel: Set(channel.as_str().to_owned()),
+            state: Set(state.as_str().to_owned()),
+            source: Set(source.to_owned()),
+            updated_at: Set(now),
+        })
+        .collect();
+    contact_consent::Entity::insert_many(models)
+        .on_conflict(
+            OnConflict::columns([contact_consent::Column::ContactId, contact_consent::Column::Channel])
+                .update_columns([contact_consent::Column::State, contact_consent::Column::Source, contact_consent::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+pub fn to_dto(cipher: &Cipher, c: contact::Model, consents: &[contact_consent::Model]) -> ServiceResult<ContactDto> {
+    let row = c.id.to_string();
+    let open = |field, value: &Option<String>| -> ServiceResult<Option<String>> {
+        value
+            .as_deref()
+            .map(|v| cipher.decrypt(field, &row, v).with_context(|| format!("Failed to decrypt contact {row}")))
+            .transpose()
+            .map_err(Into::into)
+    };
+    let attributes = serde_json::from_str(&c.attributes).with_context(|| format!("contact {row} has invalid attributes"))?;
+    let consents = ConsentChannel::ALL
+        .into_iter()
+        .map(|channel| match consents.iter().find(|r| r.channel == channel.as_str()) {
+            Some(r) => ConsentDto { channel, state: r.state.parse().unwrap_or(ConsentState::Unknown), source: r.source.clone(), updated_at: r.updated_at },
+            None => ConsentDto { channel, state: ConsentState::Unknown, source: "none".into(), updated_at: c.created_at },
+        })
+        .collect();
+    Ok(ContactDto {
+        id: c.id,
+        email: open(EMAIL, &c.email_ciphertext)?,
+        phone: open(PHONE, &c.phone_ciphertext)?,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        locale: c.locale,
+        time_zone: c.time_zone,
+        attributes,
+        consents,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    })
+}
+
+/// A unique-index violation on the blind indexes: the address or number is taken.
+pub fn duplicate_field(e: &sea_orm::DbErr) -> Option<&'static str> {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("phone_index") => Some("phone"),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("email_index") => Some("email"),
+        _ => None,
+    }
+}

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "contacts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// AES-256-GCM, bound to (contacts, email, id); never the plain address.
+    pub email_ciphertext: Option<String>,
+    /// HMAC of the normalized address: lookups and per-organization uniqueness.
+    pub email_index: Option<String>,
+    pub phone_ciphertext: Option<String>,
+    /// HMAC of the E.164 number.
+    pub phone_index: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
+    /// A JSON object.
+    pub attributes: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

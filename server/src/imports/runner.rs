@@ -1,0 +1,212 @@
+//! The background run of an import: a blocking reader thread streams the stored file
+//! through the CSV parser and prepares rows; this task writes them batch by batch, one
+//! transaction each, recording the last committed line so a new run resumes after it.
+
+use super::{
+    apply::Batch,
+    format::column_map,
+    prepare::{prepare, Prepared},
+    Inner,
+};
+use crate::{contacts::store, db::entities::import, error::ServiceResult};
+use anyhow::Context;
+use app::model::{ImportMapping, ImportStatus};
+use chrono::Utc;
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use std::{io::Read, path::PathBuf, sync::Arc};
+use uuid::Uuid;
+
+pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+/// Rows per transaction: large enough to amortize round trips, small enough to stay
+/// well under SQLite's and PostgreSQL's bound-parameter limits (13 columns × rows).
+pub const BATCH_ROWS: usize = 1000;
+/// Prepared batches waiting for the writer; bounds memory whatever the file size.
+const QUEUE: usize = 4;
+
+enum Msg {
+    Batch(Vec<Prepared>),
+    Failed(String),
+}
+
+/// Runs the import to its end and always leaves it `completed` or `failed`.
+pub async fn run(inner: Arc<Inner>, import_id: Uuid) {
+    let result = run_inner(&inner, import_id).await;
+    let (status, error) = match &result {
+        Ok(()) => (ImportStatus::Completed, None),
+        Err(Stop::User(msg)) => (ImportStatus::Failed, Some(msg.clone())),
+        Err(Stop::Internal(e)) => {
+            tracing::error!(%import_id, error = ?e, "import failed");
+            (ImportStatus::Failed, Some("internal error; rows already reported were applied".to_owned()))
+        }
+    };
+    if let Err(e) = finish(&inner, import_id, status, error).await {
+        // The lease expires and the sweeper retries or fails it.
+        tracing::error!(%import_id, error = ?e, "could not record the end of an import");
+        return;
+    }
+    let _ = tokio::fs::remove_file(inner.file_path(import_id)).await;
+    tracing::info!(%import_id, status = status.as_str(), "import finished");
+}
+
+enum Stop {
+    /// Something about the file; shown on the import.
+    User(String),
+    Internal(anyhow::Error),
+}
+
+impl From<crate::error::ServiceError> for Stop {
+    fn from(e: crate::error::ServiceError) -> Self {
+        match e {
+            crate::error::ServiceError::App(a) => Stop::User(a.to_string()),
+            crate::error::ServiceError::Internal(e) => Stop::Internal(e),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Stop {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Stop::Internal(e.into())
+    }
+}
+
+#[tracing::instrument(skip(inner))]
+async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
+    let job = import::Entity::find_by_id(import_id).one(&inner.db).await?.ok_or_else(|| Stop::User("the import vanished".into()))?;
+    let mapping: ImportMapping = serde_json::from_str(&job.mapping).map_err(|e| Stop::Internal(e.into()))?;
+    let region = store::region(&inner.db, job.organization_id).await?;
+    let source = format!("import:{import_id}");
+    import::Entity::update_many()
+        .col_expr(import::Column::Status, Expr::value(ImportStatus::Running.as_str()))
+        .col_expr(import::Column::LeaseUntil, Expr::value(Utc::now() + LEASE))
+        .filter(import::Column::Id.eq(import_id))
+        .exec(&inner.db)
+        .await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(QUEUE);
+    let reader = {
+        let (cipher, path) = (inner.cipher.clone(), inner.file_path(import_id));
+        let (delimiter, resume_after) = (job.delimiter.bytes().next().unwrap_or(b','), job.last_line);
+        tokio::task::spawn_blocking(move || {
+            if let Err(msg) = read(path, delimiter, resume_after, &mapping, region, &cipher, &tx) {
+                let _ = tx.blocking_send(Msg::Failed(msg));
+            }
+        })
+    };
+    let batch = |lease_until| Batch { import_id, organization_id: job.organization_id, source: &source, cipher: &inner.cipher, lease_until };
+    while let Some(msg) = rx.recv().await {
+        let rows = match msg {
+            Msg::Batch(rows) => rows,
+            Msg::Failed(why) => return Err(Stop::User(why)),
+        };
+        // A concurrent API write may take an address between our lookup and insert:
+        // the transaction rolls back whole, and a second attempt sees the new contact.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let txn = inner.db.begin().await?;
+            match batch(Utc::now() + LEASE).apply(&txn, &rows).await {
+                Ok(_) => {
+                    txn.commit().await?;
+                    break;
+                }
+                Err(e) if attempt < 2 => {
+                    tracing::warn!(%import_id, error = %e, "import batch rolled back; retrying once");
+                    drop(txn);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    reader.await.map_err(|e| Stop::Internal(e.into()))?;
+    Ok(())
+}
+
+/// The reader thread: never holds more than one batch plus the queue in memory.
+fn read(
+    path: PathBuf,
+    delimiter: u8,
+    resume_after: i64,
+    mapping: &ImportMapping,
+    region: Option<phonenumber::country::Id>,
+    cipher: &crate::crypto::Cipher,
+    tx: &tokio::sync::mpsc::Sender<Msg>,
+) -> Result<(), String> {
+    let mut file = std::fs::File::open(&path).map_err(|_| "the uploaded file is no longer available; upload it again".to_owned())?;
+    // Skip a UTF-8 byte-order mark (spreadsheet exports add one) without losing line numbers.
+    let mut head = [0u8; 3];
+    let n = file.read(&mut head).map_err(|e| e.to_string())?;
+    let prefix = if head[..n] == *b"\xEF\xBB\xBF" { &head[..0] } else { &head[..n] };
+    let source = std::io::BufReader::with_capacity(256 * 1024, prefix.chain(file));
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(source);
+    let header: Vec<String> = reader.headers().map_err(|_| "the header line cannot be read".to_owned())?.iter().map(|h| h.trim().to_owned()).collect();
+    let map = column_map(mapping, &header).map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
+    let mut record = csv::ByteRecord::new();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    // Rows are numbered as a spreadsheet shows them (the header is row 1), whatever the
+    // line breaks inside quoted cells; csv's own line positions drift on CRLF files.
+    let mut row: i64 = 1;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                let line = row;
+                if line <= resume_after {
+                    continue;
+                }
+                batch.push(prepare(&record, line, &map, region, cipher));
+            }
+            Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
+        }
+        if batch.len() == BATCH_ROWS && tx.blocking_send(Msg::Batch(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))).is_err() {
+            return Ok(()); // the writer stopped; it records why
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(Msg::Batch(batch));
+    }
+    Ok(())
+}
+
+async fn finish(inner: &Inner, import_id: Uuid, status: ImportStatus, error: Option<String>) -> ServiceResult<()> {
+    let now = Utc::now();
+    let mut update = import::Entity::update_many()
+        .col_expr(import::Column::Status, Expr::value(status.as_str()))
+        .col_expr(import::Column::Error, Expr::value(error))
+        .col_expr(import::Column::LeaseUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+        .col_expr(import::Column::FinishedAt, Expr::value(now))
+        .col_expr(import::Column::UpdatedAt, Expr::value(now));
+    if status == ImportStatus::Completed {
+        // Quoted fields may span lines: the count at upload was an estimate.
+        update = update.col_expr(import::Column::RowsTotal, Expr::col(import::Column::RowsDone).into());
+    }
+    update.filter(import::Column::Id.eq(import_id)).exec(&inner.db).await.context("Failed to finish an import")?;
+    Ok(())
+}
+
+/// Claims imports whose runner died (lease expired) and runs them again from their last
+/// committed line. Called at start-up and then periodically.
+pub async fn resume_orphans(inner: Arc<Inner>) -> ServiceResult<()> {
+    let now = Utc::now();
+    let orphans = import::Entity::find()
+        .filter(import::Column::Status.is_in([ImportStatus::Queued.as_str(), ImportStatus::Running.as_str()]))
+        .filter(sea_orm::Condition::any().add(import::Column::LeaseUntil.is_null()).add(import::Column::LeaseUntil.lt(now)))
+        .all(&inner.db)
+        .await?;
+    for job in orphans {
+        // Atomic claim: of several instances, one wins.
+        let claimed = import::Entity::update_many()
+            .col_expr(import::Column::Status, Expr::value(ImportStatus::Running.as_str()))
+            .col_expr(import::Column::LeaseUntil, Expr::value(now + LEASE))
+            .filter(import::Column::Id.eq(job.id))
+            .filter(sea_orm::Condition::any().add(import::Column::LeaseUntil.is_null()).add(import::Column::LeaseUntil.lt(now)))
+            .exec(&inner.db)
+            .await?
+            .rows_affected
+            == 1;
+        if claimed {
+            tracing::info!(import_id = %job.id, after_line = job.last_line, "resuming an interrupted import");
+            tokio::spawn(run(inner.clone(), job.id));
+        }
+    }
+    Ok(())
+}

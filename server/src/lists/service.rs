@@ -1,0 +1,237 @@
+use crate::{
+    auth::require,
+    db::entities::{contact, list, list_member},
+    error::{not_found, ServiceError, ServiceResult},
+};
+use app::{
+    error::AppError,
+    model::{validate_name, Action, Actor, ListDto, ListInput, ListMembersChanged, ListPatch, Page},
+};
+use chrono::Utc;
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+pub const SORT_FIELDS: [&str; 3] = ["name", "created_at", "updated_at"];
+const DESCRIPTION_MAX: usize = 2000;
+/// One request adds or removes at most this many contacts (and stays under SQL parameter limits).
+const MEMBERS_MAX: usize = 1000;
+
+pub struct Lists {
+    db: DatabaseConnection,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListFilter {
+    pub page: u64,
+    pub per_page: u64,
+    pub sort: (&'static str, bool),
+    pub q: Option<String>,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    list_id: Uuid,
+    n: i64,
+}
+
+impl Lists {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub async fn list(&self, actor: &Actor, f: ListFilter) -> ServiceResult<Page<ListDto>> {
+        require(actor, Action::ListsRead)?;
+        let mut query = list::Entity::find().filter(list::Column::OrganizationId.eq(actor.organization_id));
+        if let Some(q) = &f.q {
+            let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            query = query.filter(Expr::expr(Func::lower(Expr::col(list::Column::Name))).like(LikeExpr::new(pattern).escape('\\')));
+        }
+        let total = query.clone().count(&self.db).await?;
+        let order = if f.sort.1 { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+        let column = match f.sort.0 {
+            "name" => list::Column::Name,
+            "updated_at" => list::Column::UpdatedAt,
+            _ => list::Column::CreatedAt,
+        };
+        let rows = query.order_by(column, order.clone()).order_by(list::Column::Id, order).offset((f.page - 1) * f.per_page).limit(f.per_page).all(&self.db).await?;
+        let counts = member_counts(&self.db, &rows.iter().map(|l| l.id).collect::<Vec<_>>()).await?;
+        let items = rows.into_iter().map(|l| { let n = counts.get(&l.id).copied().unwrap_or(0); to_dto(l, n) }).collect();
+        Ok(Page { items, page: f.page, per_page: f.per_page, total })
+    }
+
+    pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<ListDto> {
+        require(actor, Action::ListsRead)?;
+        let l = find(&self.db, actor.organization_id, id).await?;
+        let n = member_counts(&self.db, &[id]).await?.get(&id).copied().unwrap_or(0);
+        Ok(to_dto(l, n))
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
+    pub async fn create(&self, actor: &Actor, input: ListInput) -> ServiceResult<ListDto> {
+        require(actor, Action::ListsWrite)?;
+        let name = validate_name(&input.name, "list name").map_err(|e| AppError::field("name", e))?;
+        let description = validate_description(&input.description)?;
+        let now = Utc::now();
+        let row = list::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.organization_id),
+            name: Set(name),
+            description: Set(description),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let txn = self.db.begin().await?;
+        let saved = row.insert(&txn).await.map_err(name_taken)?;
+        txn.commit().await?;
+        tracing::info!(list_id = %saved.id, "list created");
+        Ok(to_dto(saved, 0))
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
+    pub async fn update(&self, actor: &Actor, id: Uuid, patch: ListPatch) -> ServiceResult<ListDto> {
+        require(actor, Action::ListsWrite)?;
+        let name = patch.name.as_deref().map(|n| validate_name(n, "list name").map_err(|e| AppError::field("name", e))).transpose()?;
+        let description = patch.description.as_deref().map(validate_description).transpose()?;
+        let txn = self.db.begin().await?;
+        let current = find(&txn, actor.organization_id, id).await?;
+        let mut row: list::ActiveModel = current.into();
+        if let Some(name) = name {
+            row.name = Set(name);
+        }
+        if let Some(description) = description {
+            row.description = Set(description);
+        }
+        row.updated_at = Set(Utc::now());
+        let saved = row.update(&txn).await.map_err(name_taken)?;
+        let n = member_counts(&txn, &[id]).await?.get(&id).copied().unwrap_or(0);
+        txn.commit().await?;
+        Ok(to_dto(saved, n))
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
+    pub async fn delete(&self, actor: &Actor, id: Uuid) -> ServiceResult<()> {
+        require(actor, Action::ListsWrite)?;
+        let txn = self.db.begin().await?;
+        find(&txn, actor.organization_id, id).await?;
+        list_member::Entity::delete_many().filter(list_member::Column::ListId.eq(id)).exec(&txn).await?;
+        list::Entity::delete_by_id(id).exec(&txn).await?;
+        txn.commit().await?;
+        tracing::info!("list deleted");
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
+    pub async fn add_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> ServiceResult<ListMembersChanged> {
+        require(actor, Action::ListsWrite)?;
+        let ids = distinct(contact_ids)?;
+        let txn = self.db.begin().await?;
+        find(&txn, actor.organization_id, id).await?;
+        let known: HashSet<Uuid> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .filter(contact::Column::OrganizationId.eq(actor.organization_id))
+            .filter(contact::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple::<Uuid>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .collect();
+        let unknown = ids.iter().filter(|i| !known.contains(i)).count();
+        if unknown > 0 {
+            // Same message whether they exist in another organization or nowhere.
+            return Err(AppError::field("contact_ids", format!("{unknown} of these contacts do not exist")).into());
+        }
+        let now = Utc::now();
+        let rows = ids.iter().map(|c| list_member::ActiveModel { list_id: Set(id), contact_id: Set(*c), created_at: Set(now) });
+        let changed = list_member::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([list_member::Column::ListId, list_member::Column::ContactId])
+            .exec_without_returning(&txn)
+            .await
+            .map(|r| match r {
+                sea_orm::TryInsertResult::Inserted(n) => n,
+                _ => 0,
+            })?;
+        let n = member_counts(&txn, &[id]).await?.get(&id).copied().unwrap_or(0);
+        txn.commit().await?;
+        Ok(ListMembersChanged { changed, member_count: n })
+    }
+
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
+    pub async fn remove_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> ServiceResult<ListMembersChanged> {
+        require(actor, Action::ListsWrite)?;
+        let ids = distinct(contact_ids)?;
+        let txn = self.db.begin().await?;
+        find(&txn, actor.organization_id, id).await?;
+        let changed = list_member::Entity::delete_many()
+            .filter(list_member::Column::ListId.eq(id))
+            .filter(list_member::Column::ContactId.is_in(ids))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        let n = member_counts(&txn, &[id]).await?.get(&id).copied().unwrap_or(0);
+        txn.commit().await?;
+        Ok(ListMembersChanged { changed, member_count: n })
+    }
+}
+
+async fn find(db: &impl ConnectionTrait, organization_id: Uuid, id: Uuid) -> ServiceResult<list::Model> {
+    list::Entity::find_by_id(id)
+        .filter(list::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| not_found("list"))
+}
+
+/// Member counts of `ids` with one grouped query.
+async fn member_counts(db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, u64>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = list_member::Entity::find()
+        .select_only()
+        .column_as(list_member::Column::ListId, "list_id")
+        .column_as(list_member::Column::ContactId.count(), "n")
+        .filter(list_member::Column::ListId.is_in(ids.iter().copied()))
+        .group_by(list_member::Column::ListId)
+        .into_model::<Count>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|c| (c.list_id, u64::try_from(c.n).unwrap_or(0))).collect())
+}
+
+fn distinct(ids: Vec<Uuid>) -> ServiceResult<Vec<Uuid>> {
+    let mut seen = HashSet::new();
+    let ids: Vec<Uuid> = ids.into_iter().filter(|i| seen.insert(*i)).collect();
+    if ids.is_empty() {
+        return Err(AppError::field("contact_ids", "give at least one contact id").into());
+    }
+    if ids.len() > MEMBERS_MAX {
+        return Err(AppError::field("contact_ids", format!("at most {MEMBERS_MAX} contacts per request")).into());
+    }
+    Ok(ids)
+}
+
+fn validate_description(raw: &str) -> ServiceResult<String> {
+    let d = raw.trim();
+    if d.chars().count() > DESCRIPTION_MAX {
+        return Err(AppError::field("description", format!("at most {DESCRIPTION_MAX} characters")).into());
+    }
+    Ok(d.to_owned())
+}
+
+fn name_taken(e: sea_orm::DbErr) -> ServiceError {
+    if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+        AppError::field("name", "another list already has this name").into()
+    } else {
+        e.into()
+    }
+}
+
+fn to_dto(l: list::Model, member_count: u64) -> ListDto {
+    ListDto { id: l.id, name: l.name, description: l.description, member_count, created_at: l.created_at, updated_at: l.updated_at }
+}
