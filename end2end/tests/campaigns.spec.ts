@@ -103,6 +103,26 @@ test("refused fields are shown next to their inputs, and what was typed stays", 
   await expect(page.locator("#campaign-title-error")).toContainText("title");
   await expect(page.locator("#channels-error")).toBeVisible();
   await expect(page.getByLabel("Description")).toHaveValue("No title yet");
+
+  // Saved as a draft, but nobody to send to: scheduling is refused, next to the lists.
+  const title = `Nobody ${Date.now()}`;
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByRole("checkbox", { name: "SMS", exact: true }).check();
+  if (!noJs(testInfo)) {
+    await page.getByRole("tab", { name: "SMS" }).click();
+  }
+  await page.getByLabel("SMS text").fill("Hi {{ first_name }}");
+  await page.getByLabel("Sender ID").fill("ACME");
+  await page.getByRole("button", { name: "Save and schedule" }).click();
+  await expect(page.locator("#list-error")).toContainText("recipient list");
+  await expect(page.getByLabel("Title", { exact: true })).toHaveValue(title);
+  // Saving again updates that draft rather than making a second one.
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await expect(page.getByRole("status")).toHaveText("Draft saved.");
+  await page.goto("/campaigns");
+  const row = page.getByTestId("campaign-row").filter({ hasText: title });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId("campaign-status")).toHaveText("Draft");
 });
 
 test("a reader sees campaigns without edit controls", async ({ page, browser }, testInfo) => {

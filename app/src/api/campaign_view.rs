@@ -15,7 +15,9 @@ pub struct CampaignView {
 impl CampaignView {
     /// The local schedule for reading (`2026-02-25 09:00`).
     pub fn scheduled_display(&self) -> Option<String> {
-        self.scheduled_local.as_ref().map(|s| s.replacen('T', " ", 1))
+        self.scheduled_local
+            .as_ref()
+            .map(|s| s.replacen('T', " ", 1))
     }
 }
 

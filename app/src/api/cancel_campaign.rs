@@ -6,5 +6,7 @@ use uuid::Uuid;
 pub async fn cancel_campaign(id: Uuid) -> Result<super::CampaignView, AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    Ok(super::CampaignView::new(ports.campaigns.cancel(&actor, id).await?))
+    Ok(super::CampaignView::new(
+        ports.campaigns.cancel(&actor, id).await?,
+    ))
 }

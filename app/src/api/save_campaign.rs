@@ -1,3 +1,6 @@
+// One argument per form field: the plain HTML form posts them flat.
+#![allow(clippy::too_many_arguments)]
+
 use super::CampaignView;
 use crate::{
     error::AppError,
@@ -9,7 +12,6 @@ use uuid::Uuid;
 /// The editor's one form. `id` is empty for a new campaign; `intent` is the button
 /// pressed: `save` (stays a draft), `schedule`, or `preview` (the no-JavaScript way to
 /// refresh the preview: save, then come back to the editor).
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api/fn", endpoint = "save_campaign")]
 pub async fn save_campaign(
     #[server(default)] id: String,
@@ -34,9 +36,26 @@ pub async fn save_campaign(
     #[server(default)] push_icon: String,
 ) -> Result<CampaignView, AppError> {
     let form = SaveCampaign {
-        id, intent, title, description, channels, list_ids, exclusion_list_ids, scheduled_at,
-        email_subject, email_from_name, email_from_email, email_preheader, email_html, email_text,
-        sms_text, sms_sender_id, push_title, push_body, push_url, push_icon,
+        id,
+        intent,
+        title,
+        description,
+        channels,
+        list_ids,
+        exclusion_list_ids,
+        scheduled_at,
+        email_subject,
+        email_from_name,
+        email_from_email,
+        email_preheader,
+        email_html,
+        email_text,
+        sms_text,
+        sms_sender_id,
+        push_title,
+        push_body,
+        push_url,
+        push_icon,
     };
     let result = server::save(&form).await;
     if let Err(error) = &result {
@@ -167,7 +186,10 @@ mod server {
     /// instead of creating another one.
     fn after_saving(error: AppError, id: Uuid, plain: bool, created: bool) -> AppError {
         let error = match error {
-            AppError::Validation { message, mut fields } if created => {
+            AppError::Validation {
+                message,
+                mut fields,
+            } if created => {
                 fields.insert("id".into(), id.to_string());
                 AppError::Validation { message, fields }
             }
@@ -178,7 +200,8 @@ mod server {
                 .map(|ctx| ctx.base_url)
                 .unwrap_or_default();
             let page = format!("{base}/campaigns/{id}/edit");
-            if let Ok(url) = ServerFnUrlError::new(SaveCampaign::PATH, error.clone()).to_url(&page) {
+            if let Ok(url) = ServerFnUrlError::new(SaveCampaign::PATH, error.clone()).to_url(&page)
+            {
                 leptos_axum::redirect(url.as_str());
             }
         }

@@ -6,5 +6,7 @@ use uuid::Uuid;
 pub async fn unschedule_campaign(id: Uuid) -> Result<super::CampaignView, AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    Ok(super::CampaignView::new(ports.campaigns.unschedule(&actor, id).await?))
+    Ok(super::CampaignView::new(
+        ports.campaigns.unschedule(&actor, id).await?,
+    ))
 }

@@ -6,7 +6,10 @@ use super::{
     parts::{channel_names, route_id, ErrorDetails, StatusBadge},
 };
 use crate::{
-    api::{campaign_editor, CampaignEditorData, CancelCampaign, DeleteCampaign, DuplicateCampaign, ScheduleCampaign, UnscheduleCampaign},
+    api::{
+        campaign_editor, CampaignEditorData, CancelCampaign, DeleteCampaign, DuplicateCampaign,
+        ScheduleCampaign, UnscheduleCampaign,
+    },
     components::{date, error_text, use_can, use_strings},
     error::AppError,
     model::{Action, CampaignStatus, ListOption},
@@ -36,7 +39,11 @@ pub fn CampaignDetailPage() -> impl IntoView {
         delete: ServerAction::new(),
     };
     let versions = move || {
-        (actions.schedule.version().get(), actions.unschedule.version().get(), actions.cancel.version().get())
+        (
+            actions.schedule.version().get(),
+            actions.unschedule.version().get(),
+            actions.cancel.version().get(),
+        )
     };
     let data = Resource::new(
         move || (id.get(), versions()),
@@ -49,7 +56,10 @@ pub fn CampaignDetailPage() -> impl IntoView {
     );
     let error = Signal::derive(move || {
         let a = actions;
-        a.schedule.value().get().and_then(Result::err)
+        a.schedule
+            .value()
+            .get()
+            .and_then(Result::err)
             .or_else(|| a.unschedule.value().get().and_then(Result::err))
             .or_else(|| a.cancel.value().get().and_then(Result::err))
             .or_else(|| a.duplicate.value().get().and_then(Result::err))
@@ -69,7 +79,11 @@ pub fn CampaignDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn Detail(data: CampaignEditorData, actions: Actions, error: Signal<Option<AppError>>) -> impl IntoView {
+fn Detail(
+    data: CampaignEditorData,
+    actions: Actions,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let t = use_strings();
     let c = t.campaigns;
     let Some(view) = data.campaign.clone() else {

@@ -21,7 +21,11 @@ pub fn CampaignsPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| {
-            let text = |k: &str| q.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+            let text = |k: &str| {
+                q.get(k)
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+            };
             CampaignQuery {
                 page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0),
                 per_page: Some(PER_PAGE),
@@ -106,7 +110,10 @@ fn CampaignsTable(page: Page<CampaignView>, query: CampaignQuery) -> impl IntoVi
             let scheduled = view.scheduled_display();
             let dto = view.campaign;
             let when = match scheduled {
-                Some(at) => view! { {at} " " <span class="muted">"(" {dto.time_zone.clone()} ")"</span> }.into_any(),
+                Some(at) => {
+                    view! { {at} " " <span class="muted">"(" {dto.time_zone.clone()} ")"</span> }
+                        .into_any()
+                }
                 None => view! { <span class="muted">{c.not_scheduled}</span> }.into_any(),
             };
             view! {
@@ -148,7 +155,11 @@ fn CampaignsTable(page: Page<CampaignView>, query: CampaignQuery) -> impl IntoVi
 /// The list's address for page `n`, keeping the filters.
 fn page_href(query: &CampaignQuery, n: u64) -> String {
     let mut pairs = vec![("page".to_owned(), n.to_string())];
-    for (k, v) in [("q", &query.q), ("status", &query.status), ("channel", &query.channel)] {
+    for (k, v) in [
+        ("q", &query.q),
+        ("status", &query.status),
+        ("channel", &query.channel),
+    ] {
         if let Some(v) = v {
             pairs.push((k.to_owned(), v.clone()));
         }
@@ -164,7 +175,9 @@ fn page_href(query: &CampaignQuery, n: u64) -> String {
 fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -176,7 +189,14 @@ mod tests {
 
     #[test]
     fn page_links_keep_the_filters() {
-        let q = CampaignQuery { q: Some("spring sale&co".into()), status: Some("draft".into()), ..Default::default() };
-        assert_eq!(page_href(&q, 2), "/campaigns?page=2&q=spring%20sale%26co&status=draft");
+        let q = CampaignQuery {
+            q: Some("spring sale&co".into()),
+            status: Some("draft".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            page_href(&q, 2),
+            "/campaigns?page=2&q=spring%20sale%26co&status=draft"
+        );
     }
 }

@@ -20,7 +20,11 @@ pub fn StatusBadge(status: CampaignStatus) -> impl IntoView {
 
 pub fn channel_names(channels: &[Channel]) -> String {
     let c = use_strings().campaigns;
-    channels.iter().map(|ch| c.channel_name(*ch)).collect::<Vec<_>>().join(", ")
+    channels
+        .iter()
+        .map(|ch| c.channel_name(*ch))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The id in the route (`/campaigns/:id...`), if it is one.

@@ -17,9 +17,19 @@ fn setter(live: Live, set: Setter) -> Callback<String> {
 }
 
 #[component]
-pub fn ContentTabs(live: Live, init: SaveCampaign, error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ContentTabs(
+    live: Live,
+    init: SaveCampaign,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let c = use_strings().campaigns;
-    let active = RwSignal::new(live.channels.get_untracked().first().copied().unwrap_or(Channel::Email));
+    let active = RwSignal::new(
+        live.channels
+            .get_untracked()
+            .first()
+            .copied()
+            .unwrap_or(Channel::Email),
+    );
     // Keep a chosen channel in front; jump to the first channel a refused save names.
     Effect::new(move |_| {
         let chosen = live.channels.get();
@@ -63,7 +73,12 @@ pub fn ContentTabs(live: Live, init: SaveCampaign, error: Signal<Option<AppError
             view! { <div class="tabs" role="tablist" aria-label=c.content_tabs>{buttons}</div> }
         })
     };
-    let hidden = move |ch: Channel| move || live.hydrated.get() && (active.get() != ch || !live.channels.with(|cs| cs.contains(&ch)));
+    let hidden = move |ch: Channel| {
+        move || {
+            live.hydrated.get()
+                && (active.get() != ch || !live.channels.with(|cs| cs.contains(&ch)))
+        }
+    };
     view! {
         <fieldset class="content">
             <legend>{c.content}</legend>
@@ -111,7 +126,10 @@ pub fn ContentTabs(live: Live, init: SaveCampaign, error: Signal<Option<AppError
 #[component]
 fn SmsMeter(live: Live) -> impl IntoView {
     let c = use_strings().campaigns;
-    let length = Memo::new(move |_| live.content.with(|content| sms_length(content.sms.as_ref().map_or("", |s| s.text.as_str()))));
+    let length = Memo::new(move |_| {
+        live.content
+            .with(|content| sms_length(content.sms.as_ref().map_or("", |s| s.text.as_str())))
+    });
     view! {
         <p class="sms-meter" id="sms-meter" aria-live="polite" data-testid="sms-meter">
             <span data-testid="sms-meter-units">{move || length.get().units}</span> " " {c.units} " · "

@@ -19,7 +19,8 @@ pub fn EditorField(
     #[prop(optional)] on_input: Option<Callback<String>>,
     #[prop(optional)] described_by: Option<&'static str>,
 ) -> impl IntoView {
-    let message = Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field_error(error_key))));
+    let message =
+        Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field_error(error_key))));
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described = {

@@ -1,6 +1,10 @@
 //! The editor form: what, to whom, when. The channel content is in `content.rs`.
 
-use super::{content::ContentTabs, fields::EditorField, preview::{live_preview, PreviewPanel}};
+use super::{
+    content::ContentTabs,
+    fields::EditorField,
+    preview::{live_preview, PreviewPanel},
+};
 use crate::{
     api::{CampaignEditorData, SaveCampaign},
     components::{use_can, use_strings, ErrorAlert, FieldError},
@@ -25,7 +29,10 @@ pub fn EditorForm(data: CampaignEditorData, typed: Option<SaveCampaign>) -> impl
     let c = use_strings().campaigns;
     let save = ServerAction::<SaveCampaign>::new();
     let init = typed.unwrap_or_else(|| initial(&data));
-    let channels = Channel::ALL.into_iter().filter(|ch| init.has_channel(*ch)).collect();
+    let channels = Channel::ALL
+        .into_iter()
+        .filter(|ch| init.has_channel(*ch))
+        .collect();
     let live = Live {
         channels: RwSignal::new(channels),
         content: RwSignal::new(all_channels(init.content())),
@@ -35,13 +42,19 @@ pub fn EditorForm(data: CampaignEditorData, typed: Option<SaveCampaign>) -> impl
     let id = RwSignal::new(init.id.clone());
     // A new draft saved but not scheduled: later saves must update it (see `save_campaign`).
     Effect::new(move |_| {
-        if let Some(new_id) = save.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).and_then(|e| e.field_error("id"))) {
+        if let Some(new_id) = save.value().with(|v| {
+            v.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .and_then(|e| e.field_error("id"))
+        }) {
             id.set(new_id);
         }
     });
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let query = use_query_map();
-    let saved = move || query.with(|q| q.get("saved").is_some()) || save.value().with(|v| matches!(v, Some(Ok(_))));
+    let saved = move || {
+        query.with(|q| q.get("saved").is_some()) || save.value().with(|v| matches!(v, Some(Ok(_))))
+    };
     let preview = RwSignal::new(data.preview.clone());
     live_preview(live.content, preview);
     let can_schedule = use_can(Action::CampaignsSchedule);
@@ -79,14 +92,30 @@ pub fn EditorForm(data: CampaignEditorData, typed: Option<SaveCampaign>) -> impl
 /// The form's values from the saved campaign (or blank for a new one).
 fn initial(data: &CampaignEditorData) -> SaveCampaign {
     let blank = SaveCampaign {
-        id: String::new(), intent: String::new(), title: String::new(), description: String::new(),
-        channels: vec![], list_ids: vec![], exclusion_list_ids: vec![], scheduled_at: String::new(),
-        email_subject: String::new(), email_from_name: String::new(), email_from_email: String::new(),
-        email_preheader: String::new(), email_html: String::new(), email_text: String::new(),
-        sms_text: String::new(), sms_sender_id: String::new(), push_title: String::new(),
-        push_body: String::new(), push_url: String::new(), push_icon: String::new(),
+        id: String::new(),
+        intent: String::new(),
+        title: String::new(),
+        description: String::new(),
+        channels: vec![],
+        list_ids: vec![],
+        exclusion_list_ids: vec![],
+        scheduled_at: String::new(),
+        email_subject: String::new(),
+        email_from_name: String::new(),
+        email_from_email: String::new(),
+        email_preheader: String::new(),
+        email_html: String::new(),
+        email_text: String::new(),
+        sms_text: String::new(),
+        sms_sender_id: String::new(),
+        push_title: String::new(),
+        push_body: String::new(),
+        push_url: String::new(),
+        push_icon: String::new(),
     };
-    let Some(view) = &data.campaign else { return blank };
+    let Some(view) = &data.campaign else {
+        return blank;
+    };
     let d = &view.campaign;
     let e = d.content.email.clone().unwrap_or_default();
     let s = d.content.sms.clone().unwrap_or_default();
@@ -99,10 +128,18 @@ fn initial(data: &CampaignEditorData) -> SaveCampaign {
         list_ids: d.list_ids.clone(),
         exclusion_list_ids: d.exclusion_list_ids.clone(),
         scheduled_at: view.scheduled_local.clone().unwrap_or_default(),
-        email_subject: e.subject, email_from_name: e.from_name, email_from_email: e.from_email,
-        email_preheader: e.preheader, email_html: e.html, email_text: e.text,
-        sms_text: s.text, sms_sender_id: s.sender_id,
-        push_title: p.title, push_body: p.body, push_url: p.url, push_icon: p.icon,
+        email_subject: e.subject,
+        email_from_name: e.from_name,
+        email_from_email: e.from_email,
+        email_preheader: e.preheader,
+        email_html: e.html,
+        email_text: e.text,
+        sms_text: s.text,
+        sms_sender_id: s.sender_id,
+        push_title: p.title,
+        push_body: p.body,
+        push_url: p.url,
+        push_icon: p.icon,
         ..blank
     }
 }
@@ -156,15 +193,28 @@ fn ChannelChecks(live: Live, error: Signal<Option<AppError>>) -> impl IntoView {
 }
 
 #[component]
-fn Audience(lists: Vec<ListOption>, include: Vec<Uuid>, exclude: Vec<Uuid>, error: Signal<Option<AppError>>) -> impl IntoView {
+fn Audience(
+    lists: Vec<ListOption>,
+    include: Vec<Uuid>,
+    exclude: Vec<Uuid>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let c = use_strings().campaigns;
     if lists.is_empty() {
+        // Scheduling still says why it cannot go out; keep that message on screen.
+        let message = field_message(error, "list_ids");
         return view! {
-            <p class="notice" data-testid="no-lists">{c.no_lists} " " <a href="/contacts">{c.no_lists_link}</a></p>
+            <div class="field">
+                <p class="notice" data-testid="no-lists">{c.no_lists} " " <a href="/contacts">{c.no_lists_link}</a></p>
+                <FieldError id="list-error".to_owned() message/>
+            </div>
         }
         .into_any();
     }
-    let group = |legend: &'static str, name: &'static str, prefix: &'static str, chosen: Vec<Uuid>| {
+    let group = |legend: &'static str,
+                 name: &'static str,
+                 prefix: &'static str,
+                 chosen: Vec<Uuid>| {
         let message = field_message(error, name);
         let error_id = format!("{prefix}-error");
         let described = error_id.clone();
@@ -196,7 +246,11 @@ fn Audience(lists: Vec<ListOption>, include: Vec<Uuid>, exclude: Vec<Uuid>, erro
 }
 
 #[component]
-fn Schedule(time_zone: Option<String>, value: String, error: Signal<Option<AppError>>) -> impl IntoView {
+fn Schedule(
+    time_zone: Option<String>,
+    value: String,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     let c = use_strings().campaigns;
     let zone = time_zone.unwrap_or_else(|| c.time_zone_unknown.to_owned());
     let message = field_message(error, "scheduled_at");

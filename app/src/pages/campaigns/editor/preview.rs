@@ -53,7 +53,11 @@ pub fn PreviewPanel(#[prop(into)] preview: Signal<CampaignPreview>) -> impl Into
     let errors = move || {
         preview.with(|p| {
             (!p.errors.is_empty()).then(|| {
-                let items = p.errors.iter().map(|(k, m)| view! { <li><code>{k.clone()}</code>": " {m.clone()}</li> }).collect_view();
+                let items = p
+                    .errors
+                    .iter()
+                    .map(|(k, m)| view! { <li><code>{k.clone()}</code>": " {m.clone()}</li> })
+                    .collect_view();
                 view! { <ul class="alert alert-list" role="alert">{items}</ul> }
             })
         })
