@@ -10,7 +10,7 @@ async function post(request: APIRequestContext, path: string, data: unknown): Pr
 }
 
 /** A list with two contacts (email and phone), seeded through the REST API. */
-async function seedList(page: Page, name: string): Promise<void> {
+async function seedList(page: Page, name: string): Promise<string> {
   const request = page.request;
   const list = await post(request, "/api/lists", { name });
   const ids: string[] = [];
@@ -25,6 +25,7 @@ async function seedList(page: Page, name: string): Promise<void> {
     ids.push(contact.id);
   }
   await post(request, `/api/lists/${list.id}/members`, { contact_ids: ids });
+  return list.id;
 }
 
 test("create and schedule an email + SMS campaign in the editor, with its preview", async ({ page }, testInfo) => {
@@ -123,6 +124,47 @@ test("refused fields are shown next to their inputs, and what was typed stays", 
   const row = page.getByTestId("campaign-row").filter({ hasText: title });
   await expect(row).toHaveCount(1);
   await expect(row.getByTestId("campaign-status")).toHaveText("Draft");
+});
+
+test("the detail page offers the moves the status allows", async ({ page }, testInfo) => {
+  await signUp(page, testInfo, uniqueEmail("campaign-moves"));
+  const listId = await seedList(page, `Moves ${Date.now()}`);
+  const title = `Moves ${Date.now()}`;
+  const created = await post(page.request, "/api/campaigns", {
+    title,
+    channels: ["sms"],
+    list_ids: [listId],
+    content: { sms: { text: "Hi {{ first_name }}", sender_id: "ACME" } },
+  });
+  await page.goto(`/campaigns/${created.id}`);
+  await ready(page, testInfo);
+  const status = page.getByTestId("detail-status");
+  await expect(status).toHaveText("Draft");
+  await expect(page.getByRole("link", { name: "Edit" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Unschedule" })).toHaveCount(0);
+
+  await page.getByLabel("Send at").fill("2031-01-02T10:00");
+  await page.getByRole("button", { name: "Schedule" }).click();
+  await expect(status).toHaveText("Scheduled");
+  await expect(page.getByTestId("detail-scheduled")).toContainText("2031-01-02 10:00");
+  await expect(page.getByRole("button", { name: "Delete" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Unschedule" }).click();
+  await expect(status).toHaveText("Draft");
+  await page.getByRole("button", { name: "Schedule" }).click();
+  await expect(status).toHaveText("Scheduled");
+  await page.getByRole("button", { name: "Cancel campaign" }).click();
+  await expect(status).toHaveText("Cancelled");
+  await expect(page.getByRole("link", { name: "Edit" })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Duplicate" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]+\/edit$/);
+  await expect(page.getByLabel("Title", { exact: true })).toHaveValue(`Copy of ${title}`);
+  await page.goto(`/campaigns/${created.id}`);
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: "Delete" }).click();
+  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(page.getByTestId("campaign-row").filter({ hasText: `Copy of ${title}` })).toHaveCount(1);
+  await expect(page.getByTestId("campaign-row").filter({ hasText: title })).toHaveCount(1);
 });
 
 test("a reader sees campaigns without edit controls", async ({ page, browser }, testInfo) => {
