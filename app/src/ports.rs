@@ -24,6 +24,8 @@ pub trait AccountsPort: Send + Sync {
     async fn logout(&self, session: &Session) -> Result<(), AppError>;
     async fn me(&self, actor: &Actor) -> Result<Me, AppError>;
     async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> Result<Me, AppError>;
+    /// The current organization's settings (name, time zone, phone region).
+    async fn organization(&self, actor: &Actor) -> Result<OrganizationDto, AppError>;
 }
 
 #[async_trait]

@@ -35,6 +35,9 @@ impl AccountsPort for Accounts {
     async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> Result<Me, AppError> {
         Ok(Accounts::switch_organization(self, session, actor, organization_id).await?)
     }
+    async fn organization(&self, actor: &Actor) -> Result<OrganizationDto, AppError> {
+        Ok(Accounts::organization(self, actor).await?)
+    }
 }
 
 #[async_trait]

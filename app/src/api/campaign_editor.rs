@@ -9,21 +9,16 @@ use uuid::Uuid;
 #[server(prefix = "/api/fn", endpoint = "campaign_editor")]
 pub async fn campaign_editor(id: Option<Uuid>) -> Result<CampaignEditorData, AppError> {
     use super::CampaignView;
-    use crate::model::{CampaignPreview, CampaignQuery};
+    use crate::model::CampaignPreview;
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
     let lists = ports.campaigns.list_options(&actor).await?;
     let Some(id) = id else {
-        // No port gives the organization's zone directly; any campaign carries it.
-        let query = CampaignQuery {
-            per_page: Some(1),
-            ..Default::default()
-        };
-        let some = ports.campaigns.list(&actor, query).await?;
+        let organization = ports.accounts.organization(&actor).await?;
         return Ok(CampaignEditorData {
             campaign: None,
             lists,
-            time_zone: some.items.first().map(|c| c.time_zone.clone()),
+            time_zone: Some(organization.time_zone),
             preview: CampaignPreview::default(),
         });
     };
