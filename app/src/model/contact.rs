@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 /// The channels a contact can consent to. Named apart from the campaign's channel
 /// type so both can evolve; they share the same wire names.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ConsentChannel {
@@ -36,6 +37,7 @@ impl FromStr for ConsentChannel {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ConsentState {
@@ -85,6 +87,7 @@ impl FromStr for ConsentState {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsentDto {
     pub channel: ConsentChannel,
@@ -94,6 +97,7 @@ pub struct ConsentDto {
     pub updated_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContactDto {
     pub id: Uuid,
@@ -112,6 +116,7 @@ pub struct ContactDto {
 }
 
 /// `POST /api/contacts`. At least one of `email` and `phone`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
@@ -136,20 +141,27 @@ pub struct ContactInput {
 
 /// `PATCH /api/contacts/{id}`: absent fields are kept, `""` or `null` clears a field,
 /// `attributes` are merged (a `null` value removes the key), `consents` set per channel.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub email: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub phone: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub first_name: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub last_name: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub locale: Option<Option<String>>,
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub time_zone: Option<Option<String>>,
     #[serde(default)]
     pub attributes: Option<Map<String, Value>>,
@@ -171,6 +183,7 @@ mod double_option {
 }
 
 /// Which CSV column (by header name) feeds which contact field.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportMapping {
@@ -195,6 +208,7 @@ pub struct ImportMapping {
 }
 
 /// `POST /api/contacts/import/preview`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportPreview {
     /// `,` or `;`.
@@ -205,6 +219,7 @@ pub struct ImportPreview {
     pub suggested_mapping: ImportMapping,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ImportStatus {
@@ -237,6 +252,7 @@ impl FromStr for ImportStatus {
 }
 
 /// `GET /api/imports/{id}`: progress while running, the summary once done.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImportDto {
     pub id: Uuid,

@@ -27,6 +27,25 @@ pub fn upload_router() -> Router<AppState> {
         .route("/api/contacts/import/preview", post(preview).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
 }
 
+/// The multipart form of an upload, for the OpenAPI document.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub struct ImportUpload {
+    /// The CSV (UTF-8, `,` or `;`).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// JSON of the column mapping.
+    #[schema(value_type = app::model::ImportMapping)]
+    mapping: String,
+}
+
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub struct ImportPreviewUpload {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// `Multipart` whose rejection (wrong content type, bad boundary) is a problem+json.
 pub struct ApiMultipart(Multipart);
 
@@ -50,7 +69,11 @@ fn multipart_problem(e: MultipartError) -> ApiError {
     ApiError(AppError::field("file", why))
 }
 
-async fn upload(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiMultipart(mut multipart): ApiMultipart) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
+#[utoipa::path(post, path = "/api/contacts/import", tag = "imports", summary = "Upload a CSV and its column mapping; the import runs in the background",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "queued; follow it at /api/imports/{id}", body = app::model::ImportDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn upload(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiMultipart(mut multipart): ApiMultipart) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
     let mut upload = state.imports.begin_upload(&actor).await?;
     let mut mapping = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_problem)? {
@@ -68,7 +91,11 @@ async fn upload(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiM
     Ok((StatusCode::CREATED, Json(state.imports.start(&actor, upload, mapping).await?)))
 }
 
-async fn preview(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiMultipart(mut multipart): ApiMultipart) -> Result<Json<ImportPreview>, ApiError> {
+#[utoipa::path(post, path = "/api/contacts/import/preview", tag = "imports", summary = "Detect the delimiter and header, show the first rows and a suggested mapping",
+    request_body(content = ImportPreviewUpload, content_type = "multipart/form-data"),
+    responses((status = 200, description = "the preview", body = app::model::ImportPreview), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn preview(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiMultipart(mut multipart): ApiMultipart) -> Result<Json<ImportPreview>, ApiError> {
     let mut head = Vec::new();
     let mut truncated = false;
     let mut found = false;
@@ -94,11 +121,19 @@ async fn preview(State(state): State<AppState>, AuthActor(actor): AuthActor, Api
     Ok(Json(state.imports.preview(&actor, &head, truncated).await?))
 }
 
-async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<ImportDto>, ApiError> {
+#[utoipa::path(get, path = "/api/imports/{id}", tag = "imports", summary = "Progress and report of an import",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "the import", body = app::model::ImportDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<ImportDto>, ApiError> {
     Ok(Json(state.imports.get(&actor, id).await?))
 }
 
-async fn report(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/imports/{id}/report.csv", tag = "imports", summary = "The per-row report as CSV",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "row, outcome, reason", content_type = "text/csv"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+pub async fn report(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Response, ApiError> {
     let stream = state.imports.report_csv(&actor, id).await?;
     let disposition = format!("attachment; filename=\"import-{id}-report.csv\"");
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], Body::from_stream(stream)).into_response())

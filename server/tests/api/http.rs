@@ -83,6 +83,22 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/campaigns/{id}/unschedule"),
     ("post", "/api/campaigns/{id}/cancel"),
     ("post", "/api/campaigns/{id}/duplicate"),
+    ("get", "/api/contacts"),
+    ("post", "/api/contacts"),
+    ("get", "/api/contacts/{id}"),
+    ("patch", "/api/contacts/{id}"),
+    ("delete", "/api/contacts/{id}"),
+    ("post", "/api/contacts/import"),
+    ("post", "/api/contacts/import/preview"),
+    ("get", "/api/imports/{id}"),
+    ("get", "/api/imports/{id}/report.csv"),
+    ("get", "/api/lists"),
+    ("post", "/api/lists"),
+    ("get", "/api/lists/{id}"),
+    ("patch", "/api/lists/{id}"),
+    ("delete", "/api/lists/{id}"),
+    ("post", "/api/lists/{id}/members"),
+    ("delete", "/api/lists/{id}/members"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -96,7 +112,7 @@ both_backends! {
             assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
         }
         let schemas = &doc["components"]["schemas"];
-        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken"] {
+        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken", "ContactDto", "ListDto", "ImportDto"] {
             assert!(schemas[name].is_object(), "schema {name} missing");
         }
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
