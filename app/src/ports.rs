@@ -69,12 +69,47 @@ pub trait CampaignsPort: Send + Sync {
     async fn list_options(&self, actor: &Actor) -> Result<Vec<ListOption>, AppError>;
 }
 
+#[async_trait]
+pub trait ContactsPort: Send + Sync {
+    async fn list(&self, actor: &Actor, query: SearchQuery) -> Result<Page<ContactDto>, AppError>;
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<ContactDto, AppError>;
+    async fn create(&self, actor: &Actor, input: ContactInput) -> Result<ContactDto, AppError>;
+    async fn update(&self, actor: &Actor, id: Uuid, patch: ContactPatch) -> Result<ContactDto, AppError>;
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+}
+
+#[async_trait]
+pub trait ListsPort: Send + Sync {
+    async fn list(&self, actor: &Actor, query: SearchQuery) -> Result<Page<ListDto>, AppError>;
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<ListDto, AppError>;
+    async fn create(&self, actor: &Actor, input: ListInput) -> Result<ListDto, AppError>;
+    async fn update(&self, actor: &Actor, id: Uuid, patch: ListPatch) -> Result<ListDto, AppError>;
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+    async fn add_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError>;
+    async fn remove_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError>;
+}
+
+/// CSV imports as the UI sees them. The upload itself is a plain form post to
+/// `POST /contacts/import` (multipart: `file`, optional `mapping` JSON — without it the
+/// suggested mapping is used), answered with a redirect to `/contacts/imports/{id}`, or
+/// back to `/contacts/import?error=...`.
+#[async_trait]
+pub trait ImportsPort: Send + Sync {
+    /// Delimiter, header, first rows and a suggested mapping from the start of a file
+    /// (the browser reads the first bytes of the chosen file).
+    async fn preview(&self, actor: &Actor, head: String) -> Result<ImportPreview, AppError>;
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<ImportDto, AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
     pub members: Arc<dyn MembersPort>,
     pub tokens: Arc<dyn TokensPort>,
     pub campaigns: Arc<dyn CampaignsPort>,
+    pub contacts: Arc<dyn ContactsPort>,
+    pub lists: Arc<dyn ListsPort>,
+    pub imports: Arc<dyn ImportsPort>,
 }
 
 /// The services, as provided by the server.

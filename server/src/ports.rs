@@ -4,6 +4,9 @@
 use crate::{
     accounts::Accounts,
     campaigns::{CampaignFilter, Campaigns},
+    contacts::{ContactFilter, Contacts},
+    imports::Imports,
+    lists::{ListFilter, Lists},
     members::Members,
     rest::paging::PageQuery,
     tokens::Tokens,
@@ -14,8 +17,26 @@ use std::sync::Arc;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-pub fn ports(accounts: Arc<Accounts>, members: Arc<Members>, tokens: Arc<Tokens>, campaigns: Arc<Campaigns>) -> Ports {
-    Ports { accounts, members, tokens, campaigns }
+pub struct Services {
+    pub accounts: Arc<Accounts>,
+    pub members: Arc<Members>,
+    pub tokens: Arc<Tokens>,
+    pub campaigns: Arc<Campaigns>,
+    pub contacts: Arc<Contacts>,
+    pub lists: Arc<Lists>,
+    pub imports: Arc<Imports>,
+}
+
+pub fn ports(s: Services) -> Ports {
+    Ports {
+        accounts: s.accounts,
+        members: s.members,
+        tokens: s.tokens,
+        campaigns: s.campaigns,
+        contacts: s.contacts,
+        lists: s.lists,
+        imports: s.imports,
+    }
 }
 
 #[async_trait]
@@ -117,5 +138,66 @@ impl CampaignsPort for Campaigns {
     }
     async fn list_options(&self, actor: &Actor) -> Result<Vec<ListOption>, AppError> {
         Ok(Campaigns::list_options(self, actor).await?)
+    }
+}
+
+#[async_trait]
+impl ContactsPort for Contacts {
+    async fn list(&self, actor: &Actor, q: SearchQuery) -> Result<Page<ContactDto>, AppError> {
+        let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
+        let sort = page.sort_by(&crate::contacts::SORT_FIELDS, ("created_at", true))?;
+        let filter = ContactFilter { page: page.page, per_page: page.per_page, sort, q: page.q, list_id: q.list_id };
+        Ok(Contacts::list(self, actor, filter).await?)
+    }
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<ContactDto, AppError> {
+        Ok(Contacts::get(self, actor, id).await?)
+    }
+    async fn create(&self, actor: &Actor, input: ContactInput) -> Result<ContactDto, AppError> {
+        Ok(Contacts::create(self, actor, input).await?)
+    }
+    async fn update(&self, actor: &Actor, id: Uuid, patch: ContactPatch) -> Result<ContactDto, AppError> {
+        Ok(Contacts::update(self, actor, id, patch).await?)
+    }
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        Ok(Contacts::delete(self, actor, id).await?)
+    }
+}
+
+#[async_trait]
+impl ListsPort for Lists {
+    async fn list(&self, actor: &Actor, q: SearchQuery) -> Result<Page<ListDto>, AppError> {
+        let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
+        let sort = page.sort_by(&crate::lists::SORT_FIELDS, ("name", false))?;
+        let filter = ListFilter { page: page.page, per_page: page.per_page, sort, q: page.q };
+        Ok(Lists::list(self, actor, filter).await?)
+    }
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<ListDto, AppError> {
+        Ok(Lists::get(self, actor, id).await?)
+    }
+    async fn create(&self, actor: &Actor, input: ListInput) -> Result<ListDto, AppError> {
+        Ok(Lists::create(self, actor, input).await?)
+    }
+    async fn update(&self, actor: &Actor, id: Uuid, patch: ListPatch) -> Result<ListDto, AppError> {
+        Ok(Lists::update(self, actor, id, patch).await?)
+    }
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        Ok(Lists::delete(self, actor, id).await?)
+    }
+    async fn add_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError> {
+        Ok(Lists::add_members(self, actor, id, contact_ids).await?)
+    }
+    async fn remove_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError> {
+        Ok(Lists::remove_members(self, actor, id, contact_ids).await?)
+    }
+}
+
+#[async_trait]
+impl ImportsPort for Imports {
+    async fn preview(&self, actor: &Actor, head: String) -> Result<ImportPreview, AppError> {
+        let truncated = head.len() >= crate::imports::PREVIEW_BYTES;
+        Ok(Imports::preview(self, actor, head.as_bytes(), truncated).await?)
+    }
+    async fn get(&self, actor: &Actor, id: Uuid) -> Result<ImportDto, AppError> {
+        Ok(Imports::get(self, actor, id).await?)
     }
 }

@@ -110,7 +110,15 @@ pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, lepto
     let imports = Arc::new(Imports::new(db.clone(), cipher.clone(), config.data_dir.join("imports")));
     let campaigns = Arc::new(Campaigns::new(db.clone()));
     AppState {
-        ports: crate::ports::ports(accounts.clone(), members.clone(), tokens.clone(), campaigns.clone()),
+        ports: crate::ports::ports(crate::ports::Services {
+            accounts: accounts.clone(),
+            members: members.clone(),
+            tokens: tokens.clone(),
+            campaigns: campaigns.clone(),
+            contacts: contacts.clone(),
+            lists: lists.clone(),
+            imports: imports.clone(),
+        }),
         config: Arc::new(config),
         db,
         accounts,
@@ -145,6 +153,7 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
 
     Router::new()
         .merge(rest::router())
+        .merge(web::import_form::router())
         .route("/api/{*rest}", any(rest::not_found))
         .route("/healthz", get(web::health::alive))
         .route("/readyz", get(web::health::ready))

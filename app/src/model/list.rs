@@ -49,3 +49,16 @@ pub struct ListMembersChanged {
     pub changed: u64,
     pub member_count: u64,
 }
+
+/// Paging and search of the UI's contact and list screens (as the REST query string).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+    /// A field name, `-` first for descending.
+    pub sort: Option<String>,
+    /// Contacts: an exact email or phone (blind index) or words of a name; lists: the name.
+    pub q: Option<String>,
+    /// Contacts only: the members of this list.
+    pub list_id: Option<Uuid>,
+}

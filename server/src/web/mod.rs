@@ -2,5 +2,6 @@
 
 pub mod health;
 pub mod idempotency;
+pub mod import_form;
 pub mod metrics;
 pub mod security_headers;

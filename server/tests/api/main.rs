@@ -7,6 +7,7 @@ mod campaigns;
 mod errors;
 mod http;
 mod idempotency;
+mod import_form;
 mod invitations;
 mod members;
 mod tokens;

@@ -1,0 +1,74 @@
+//! The import wizard's upload: a plain `<form enctype="multipart/form-data">` post, so
+//! it works with and without JavaScript and the file is streamed to disk, never held in
+//! memory. Answers with redirects: to the import's progress page, or back to the form
+//! with the error.
+
+use crate::{error::ServiceError, startup::AppState};
+use app::{error::AppError, model::Actor};
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, State},
+    response::Redirect,
+    routing::post,
+    Extension, Router,
+};
+
+/// Same ceiling as the REST upload.
+const UPLOAD_MAX_BYTES: usize = 1024 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/contacts/import", post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+}
+
+async fn upload(State(state): State<AppState>, actor: Option<Extension<Actor>>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Redirect {
+    let Some(Extension(actor)) = actor else {
+        return Redirect::to("/login");
+    };
+    match start(&state, &actor, multipart).await {
+        Ok(id) => Redirect::to(&format!("/contacts/imports/{id}")),
+        Err(e) => {
+            let message = AppError::from(e).to_string();
+            let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("error", &message).finish();
+            Redirect::to(&format!("/contacts/import?{query}"))
+        }
+    }
+}
+
+async fn start(
+    state: &AppState,
+    actor: &Actor,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<uuid::Uuid, ServiceError> {
+    let bad = |e: String| ServiceError::from(AppError::field("file", e));
+    let mut multipart = multipart.map_err(|e| bad(format!("expected a file upload: {}", e.body_text())))?;
+    let mut upload = state.imports.begin_upload(actor).await?;
+    let mut mapping = None;
+    // The first bytes are kept to suggest a mapping when the form sends none (no JavaScript).
+    let mut head: Vec<u8> = Vec::new();
+    let mut truncated = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+        match field.name() {
+            Some("file") => {
+                upload.set_file_name(field.file_name().filter(|n| !n.is_empty()));
+                while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+                    let room = crate::imports::PREVIEW_BYTES.saturating_sub(head.len());
+                    head.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    truncated |= chunk.len() > room;
+                    upload.write(&chunk).await?;
+                }
+            }
+            Some("mapping") => {
+                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
+                mapping = Some(text).filter(|t| !t.trim().is_empty());
+            }
+            _ => {}
+        }
+    }
+    let mapping = match mapping {
+        Some(m) => m,
+        None => {
+            let preview = state.imports.preview(actor, &head, truncated).await?;
+            serde_json::to_string(&preview.suggested_mapping).map_err(anyhow::Error::new)?
+        }
+    };
+    Ok(state.imports.start(actor, upload, Some(mapping)).await?.id)
+}
