@@ -51,7 +51,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/contacts", tag = "contacts", summary = "Create a contact (email and phone are encrypted at rest)",
     request_body = app::model::ContactInput,
-    responses((status = 201, description = "created", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "conflicts with an existing contact", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "created", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -72,7 +72,7 @@ pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, Id
 #[utoipa::path(patch, path = "/api/contacts/{id}", tag = "contacts", summary = "Change a contact; `null` clears a field",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::ContactPatch,
-    responses((status = 200, description = "changed", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "conflicts with an existing contact", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "changed", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn update(
     State(state): State<AppState>,
