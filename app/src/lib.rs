@@ -20,10 +20,13 @@ use leptos_router::{
 use pages::{
     auth::{LoginPage, SignupPage},
     campaigns::{CampaignDetailPage, CampaignsPage, EditCampaignPage, NewCampaignPage},
+    contacts::{ContactDetailPage, ContactsPage, NewContactPage},
+    imports::{ImportPage, ImportProgressPage},
     invite::InvitePage,
     layout::AppLayout,
     not_found::NotFound,
-    placeholders::{ContactsPage, DashboardPage},
+    lists::ListsPage,
+    placeholders::DashboardPage,
     settings::{MembersPage, SettingsIndex, SettingsLayout, TokensPage},
 };
 
@@ -71,6 +74,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("campaigns/:id") view=CampaignDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("campaigns/:id/edit") view=EditCampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/new") view=NewContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/import") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/imports/:id") view=ImportProgressPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/:id") view=ContactDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("lists") view=ListsPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("settings") view=SettingsLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>
                         <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>

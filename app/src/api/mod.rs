@@ -30,6 +30,19 @@ mod set_locale;
 mod signup;
 mod switch_organization;
 mod take_flash;
+// Contacts, lists and imports.
+mod add_to_list;
+mod create_list;
+mod delete_contact;
+mod delete_list;
+mod get_contact;
+mod get_import;
+mod list_contacts;
+mod list_lists;
+mod preview_import;
+mod remove_from_list;
+mod rename_list;
+mod save_contact;
 
 /// Server-side helpers shared by several server functions.
 #[cfg(feature = "ssr")]
@@ -63,3 +76,15 @@ pub use set_locale::*;
 pub use signup::*;
 pub use switch_organization::*;
 pub use take_flash::*;
+pub use add_to_list::*;
+pub use create_list::*;
+pub use delete_contact::*;
+pub use delete_list::*;
+pub use get_contact::*;
+pub use get_import::*;
+pub use list_contacts::*;
+pub use list_lists::*;
+pub use preview_import::*;
+pub use remove_from_list::*;
+pub use rename_list::*;
+pub use save_contact::*;

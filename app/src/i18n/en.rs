@@ -7,6 +7,7 @@ pub static EN: Strings = Strings {
     nav_dashboard: "Dashboard",
     nav_campaigns: "Campaigns",
     nav_contacts: "Contacts",
+    nav_lists: "Lists",
     nav_settings: "Settings",
     organization: "Organization",
     switch_organization: "Switch",
@@ -105,4 +106,5 @@ pub static EN: Strings = Strings {
     loading: "Loading…",
 
     campaigns: &super::campaigns::EN,
+    contacts: &super::contacts::EN,
 };

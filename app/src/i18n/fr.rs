@@ -7,6 +7,7 @@ pub static FR: Strings = Strings {
     nav_dashboard: "Tableau de bord",
     nav_campaigns: "Campagnes",
     nav_contacts: "Contacts",
+    nav_lists: "Listes",
     nav_settings: "Paramètres",
     organization: "Organisation",
     switch_organization: "Changer",
@@ -105,4 +106,5 @@ pub static FR: Strings = Strings {
     loading: "Chargement…",
 
     campaigns: &super::campaigns::FR,
+    contacts: &super::contacts::FR,
 };

@@ -3,11 +3,13 @@
 //! with the session info, so SSR and hydration render the same text.
 
 mod campaigns;
+mod contacts;
 mod en;
 mod fr;
 mod strings;
 
 pub use campaigns::CampaignStrings;
+pub use contacts::ContactStrings;
 pub use strings::Strings;
 
 use serde::{Deserialize, Serialize};

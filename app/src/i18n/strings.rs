@@ -10,6 +10,7 @@ pub struct Strings {
     pub nav_dashboard: &'static str,
     pub nav_campaigns: &'static str,
     pub nav_contacts: &'static str,
+    pub nav_lists: &'static str,
     pub nav_settings: &'static str,
     pub organization: &'static str,
     pub switch_organization: &'static str,
@@ -117,6 +118,8 @@ pub struct Strings {
 
     /// The campaign screens.
     pub campaigns: &'static super::campaigns::CampaignStrings,
+    /// The contact, list and import screens.
+    pub contacts: &'static super::contacts::ContactStrings,
 }
 
 impl Strings {

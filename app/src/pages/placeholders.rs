@@ -9,11 +9,6 @@ pub fn DashboardPage() -> impl IntoView {
     placeholder(|t| (t.dashboard_title, t.dashboard_soon))
 }
 
-#[component]
-pub fn ContactsPage() -> impl IntoView {
-    placeholder(|t| (t.contacts_title, t.contacts_soon))
-}
-
 fn placeholder(text: fn(&'static Strings) -> (&'static str, &'static str)) -> impl IntoView {
     let t = use_strings();
     let (title, soon) = text(t);

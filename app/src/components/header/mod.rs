@@ -42,6 +42,7 @@ pub fn AppHeader() -> impl IntoView {
                     <li><A href="/" exact=true>{t.nav_dashboard}</A></li>
                     <li><A href="/campaigns">{t.nav_campaigns}</A></li>
                     <li><A href="/contacts">{t.nav_contacts}</A></li>
+                    <li><A href="/lists">{t.nav_lists}</A></li>
                     <li><A href="/settings">{t.nav_settings}</A></li>
                 </ul>
             </nav>

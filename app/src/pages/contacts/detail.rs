@@ -1,0 +1,149 @@
+//! `/contacts/new` and `/contacts/:id`: the contact, its form, its lists, its deletion.
+//! Readers get the same facts without the controls; the services refuse them anyway.
+
+use super::{
+    form::ContactForm,
+    list::{all_lists_query, full_name},
+    memberships::Memberships,
+    parts::route_id,
+};
+use crate::{
+    api::{get_contact, list_lists, DeleteContact, SaveContact},
+    components::{date, error_text, use_can, use_strings, ErrorAlert},
+    error::AppError,
+    model::{Action, ContactDto},
+};
+use leptos::{form::ActionForm, prelude::*};
+use leptos_meta::Title;
+
+#[component]
+pub fn NewContactPage() -> impl IntoView {
+    let t = use_strings();
+    let c = t.contacts;
+    let save = ServerAction::<SaveContact>::new();
+    let body = if use_can(Action::ContactsWrite) {
+        view! { <ContactForm contact=None save/> }.into_any()
+    } else {
+        view! { <p class="muted" data-testid="read-only">{c.read_only}</p> }.into_any()
+    };
+    view! {
+        <Title text=format!("{} · {}", c.new_contact, t.product)/>
+        <p class="crumbs"><a href="/contacts">{c.back}</a></p>
+        <h1>{c.new_contact}</h1>
+        {body}
+    }
+}
+
+#[component]
+pub fn ContactDetailPage() -> impl IntoView {
+    let t = use_strings();
+    let id = route_id();
+    let save = ServerAction::<SaveContact>::new();
+    let delete = ServerAction::<DeleteContact>::new();
+    let contact = Resource::new(
+        move || (id.get(), save.version().get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_contact(id).await,
+                None => Err(AppError::NotFound("contact".into())),
+            }
+        },
+    );
+    view! {
+        <p class="crumbs"><a href="/contacts">{t.contacts.back}</a></p>
+        <Transition fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                match contact.await {
+                    Ok(contact) => view! { <Detail contact save delete/> }.into_any(),
+                    Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Detail(
+    contact: ContactDto,
+    save: ServerAction<SaveContact>,
+    delete: ServerAction<DeleteContact>,
+) -> impl IntoView {
+    let t = use_strings();
+    let c = t.contacts;
+    let can_write = use_can(Action::ContactsWrite);
+    let heading = full_name(&contact)
+        .or_else(|| contact.email.clone())
+        .or_else(|| contact.phone.clone())
+        .unwrap_or_else(|| c.edit_title.to_owned());
+    let id = contact.id;
+    let facts = view! {
+        <dl class="facts">
+            <dt>{c.created_at}</dt>
+            <dd>{date(&contact.created_at)}</dd>
+            <dt>{c.updated_at}</dt>
+            <dd>{date(&contact.updated_at)}</dd>
+        </dl>
+    };
+    let body = if can_write {
+        let lists = Resource::new(|| (), |_| list_lists(all_lists_query()));
+        let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+        view! {
+            <ContactForm contact=Some(contact) save/>
+            <Suspense fallback=move || view! { <p>{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    let lists = lists.await.map(|p| p.items).unwrap_or_default();
+                    view! { <Memberships contact_id=id lists/> }
+                })}
+            </Suspense>
+            <section class="danger-zone" aria-label=c.delete>
+                <ErrorAlert error=delete_error/>
+                <ActionForm action=delete attr:class="inline-form">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <button type="submit" class="button danger">{c.delete}</button>
+                </ActionForm>
+            </section>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="muted" data-testid="read-only">{c.read_only}</p>
+            <ReadOnly contact/>
+        }
+        .into_any()
+    };
+    view! {
+        <Title text=format!("{heading} · {}", t.product)/>
+        <h1>{heading}</h1>
+        {facts}
+        {body}
+    }
+}
+
+/// Everything the form would show, for readers.
+#[component]
+fn ReadOnly(contact: ContactDto) -> impl IntoView {
+    let c = use_strings().contacts;
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".to_owned());
+    let consents = contact
+        .consents
+        .iter()
+        .map(|k| view! { <dt>{c.channel_name(k.channel)}</dt><dd>{c.consent_name(k.state)}</dd> })
+        .collect_view();
+    let attributes = serde_json::to_string_pretty(&contact.attributes).unwrap_or_default();
+    view! {
+        <dl class="facts" data-testid="contact-facts">
+            <dt>{c.email}</dt><dd>{or_dash(&contact.email)}</dd>
+            <dt>{c.phone}</dt><dd>{or_dash(&contact.phone)}</dd>
+            <dt>{c.first_name}</dt><dd>{or_dash(&contact.first_name)}</dd>
+            <dt>{c.last_name}</dt><dd>{or_dash(&contact.last_name)}</dd>
+            <dt>{c.locale}</dt><dd>{or_dash(&contact.locale)}</dd>
+            <dt>{c.time_zone}</dt><dd>{or_dash(&contact.time_zone)}</dd>
+        </dl>
+        <h2>{c.consents}</h2>
+        <dl class="facts">{consents}</dl>
+        {(!contact.attributes.is_empty()).then(|| view! {
+            <h2>{c.attributes}</h2>
+            <pre class="attributes">{attributes}</pre>
+        })}
+    }
+}

@@ -1,0 +1,9 @@
+//! `/contacts/import` (the wizard) and `/contacts/imports/:id` (progress and report).
+
+mod head;
+mod mapping;
+mod progress;
+mod wizard;
+
+pub use progress::ImportProgressPage;
+pub use wizard::ImportPage;

@@ -1,0 +1,5 @@
+//! `/lists`: create, rename and delete lists; each links to its contacts.
+
+mod page;
+
+pub use page::ListsPage;
