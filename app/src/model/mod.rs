@@ -7,6 +7,7 @@ mod contact;
 mod dto;
 mod list;
 mod role;
+mod sms;
 mod validation;
 
 pub use authz::{authorize, Ability, Action, Actor, Via};
@@ -18,6 +19,7 @@ pub use dto::*;
 #[allow(unused_imports)]
 pub use list::*;
 pub use role::Role;
+pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use validation::{
     normalize_email, validate_name, validate_password, FieldErrors, PASSWORD_MAX, PASSWORD_MIN,
 };

@@ -3,6 +3,7 @@
 mod audience;
 mod preview;
 pub mod content;
+mod fields;
 mod schedule_time;
 mod service;
 mod transitions;

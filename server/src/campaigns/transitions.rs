@@ -3,7 +3,8 @@
 
 use super::{
     audience, content,
-    service::{channels_json, find, parse_status, replace_lists, validate, Campaigns, Fields},
+    fields::{validate, Fields},
+    service::{channels_json, find, parse_status, replace_lists, Campaigns},
 };
 use crate::{auth::require, db::entities::campaign, error::ServiceResult};
 use app::{

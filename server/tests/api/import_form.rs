@@ -2,7 +2,6 @@
 
 use crate::{
     both_backends,
-    helpers::*,
     imports::{upload, wait},
 };
 use reqwest::{header, StatusCode};
