@@ -80,14 +80,16 @@ pub async fn set_consents(
             updated_at: Set(now),
         })
         .collect();
-    contact_consent::Entity::insert_many(models)
-        .on_conflict(
-            OnConflict::columns([contact_consent::Column::ContactId, contact_consent::Column::Channel])
-                .update_columns([contact_consent::Column::State, contact_consent::Column::Source, contact_consent::Column::UpdatedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    for chunk in crate::imports::shape::pow2_chunks(models) {
+        contact_consent::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([contact_consent::Column::ContactId, contact_consent::Column::Channel])
+                    .update_columns([contact_consent::Column::State, contact_consent::Column::Source, contact_consent::Column::UpdatedAt])
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 

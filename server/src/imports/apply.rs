@@ -2,7 +2,10 @@
 //! organization's contacts through the blind indexes, then multi-row upserts for
 //! contacts, consents and the per-row report, and the progress counters.
 
-use super::prepare::{Candidate, Prepared};
+use super::{
+    prepare::{Candidate, Prepared},
+    shape::{padded, pow2_chunks},
+};
 use crate::{
     contacts::store,
     crypto::Cipher,
@@ -44,7 +47,7 @@ impl Batch<'_> {
         let existing = self.matching_contacts(db, rows).await?;
         let ids: Vec<Uuid> = existing.iter().map(|c| c.id).collect();
         let mut touched = self.touched_by_this_import(db, &ids).await?;
-        let consents = store::consents_of(db, &ids).await?;
+        let consents = store::consents_of(db, &padded(ids.clone(), 0)).await?;
         let by_email: HashMap<&str, &contact::Model> = existing.iter().filter_map(|c| Some((c.email_index.as_deref()?, c))).collect();
         let by_phone: HashMap<&str, &contact::Model> = existing.iter().filter_map(|c| Some((c.phone_index.as_deref()?, c))).collect();
 
@@ -103,27 +106,31 @@ impl Batch<'_> {
                 }
             }
         }
-        contact::Entity::insert_many(upserts)
-            .on_conflict(
-                OnConflict::column(contact::Column::Id)
-                    .update_columns([
-                        contact::Column::EmailCiphertext,
-                        contact::Column::EmailIndex,
-                        contact::Column::PhoneCiphertext,
-                        contact::Column::PhoneIndex,
-                        contact::Column::FirstName,
-                        contact::Column::LastName,
-                        contact::Column::Locale,
-                        contact::Column::TimeZone,
-                        contact::Column::Attributes,
-                        contact::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
+        for chunk in pow2_chunks(upserts) {
+            contact::Entity::insert_many(chunk)
+                .on_conflict(
+                    OnConflict::column(contact::Column::Id)
+                        .update_columns([
+                            contact::Column::EmailCiphertext,
+                            contact::Column::EmailIndex,
+                            contact::Column::PhoneCiphertext,
+                            contact::Column::PhoneIndex,
+                            contact::Column::FirstName,
+                            contact::Column::LastName,
+                            contact::Column::Locale,
+                            contact::Column::TimeZone,
+                            contact::Column::Attributes,
+                            contact::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+        }
         store::set_consents(db, consent_rows, &consents, self.source, now).await?;
-        import_row::Entity::insert_many(report).exec_without_returning(db).await?;
+        for chunk in pow2_chunks(report) {
+            import_row::Entity::insert_many(chunk).exec_without_returning(db).await?;
+        }
         self.record_progress(db, rows, tally, now).await?;
         Ok(tally)
     }
@@ -141,6 +148,8 @@ impl Batch<'_> {
         if emails.is_empty() && phones.is_empty() {
             return Ok(Vec::new());
         }
+        let size = emails.len().max(phones.len());
+        let (emails, phones) = (padded(emails, size), padded(phones, size));
         Ok(contact::Entity::find()
             .filter(contact::Column::OrganizationId.eq(self.organization_id))
             .filter(Condition::any().add(contact::Column::EmailIndex.is_in(emails)).add(contact::Column::PhoneIndex.is_in(phones)))
@@ -158,7 +167,7 @@ impl Batch<'_> {
             .select_only()
             .column(import_row::Column::ContactId)
             .filter(import_row::Column::ImportId.eq(self.import_id))
-            .filter(import_row::Column::ContactId.is_in(ids.iter().copied()))
+            .filter(import_row::Column::ContactId.is_in(padded(ids.to_vec(), 0)))
             .into_tuple()
             .all(db)
             .await?;

@@ -9,6 +9,7 @@ mod format;
 mod prepare;
 mod report;
 mod runner;
+pub(crate) mod shape;
 mod upload;
 
 pub use upload::{Upload, PREVIEW_BYTES};

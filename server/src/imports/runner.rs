@@ -18,8 +18,14 @@ use uuid::Uuid;
 
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 /// Rows per transaction: large enough to amortize round trips, small enough to stay
-/// well under SQLite's and PostgreSQL's bound-parameter limits (13 columns × rows).
-pub const BATCH_ROWS: usize = 1000;
+/// under the bound-parameter limits (contacts: 13 columns a row; consents: 5 a channel)
+/// of PostgreSQL (65,535) and SQLite (32,766).
+/// A power of two, like every bulk statement's row count (see `shape`).
+fn batch_rows(backend: sea_orm::DbBackend, channels: usize) -> usize {
+    let limit = if backend == sea_orm::DbBackend::Postgres { 65_535 } else { 32_766 };
+    let rows = (limit / 13.max(5 * channels)).min(4096);
+    1 << (usize::BITS - 1 - rows.leading_zeros())
+}
 /// Prepared batches waiting for the writer; bounds memory whatever the file size.
 const QUEUE: usize = 4;
 
@@ -85,8 +91,9 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
     let reader = {
         let (cipher, path) = (inner.cipher.clone(), inner.file_path(import_id));
         let (delimiter, resume_after) = (job.delimiter.bytes().next().unwrap_or(b','), job.last_line);
+        let batch_size = batch_rows(sea_orm::ConnectionTrait::get_database_backend(&inner.db), mapping.consents.len());
         tokio::task::spawn_blocking(move || {
-            if let Err(msg) = read(path, delimiter, resume_after, &mapping, region, &cipher, &tx) {
+            if let Err(msg) = read(path, delimiter, resume_after, batch_size, &mapping, region, &cipher, &tx) {
                 let _ = tx.blocking_send(Msg::Failed(msg));
             }
         })
@@ -121,10 +128,12 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
 }
 
 /// The reader thread: never holds more than one batch plus the queue in memory.
+#[allow(clippy::too_many_arguments)]
 fn read(
     path: PathBuf,
     delimiter: u8,
     resume_after: i64,
+    batch_size: usize,
     mapping: &ImportMapping,
     region: Option<phonenumber::country::Id>,
     cipher: &crate::crypto::Cipher,
@@ -140,7 +149,7 @@ fn read(
     let header: Vec<String> = reader.headers().map_err(|_| "the header line cannot be read".to_owned())?.iter().map(|h| h.trim().to_owned()).collect();
     let map = column_map(mapping, &header).map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
     let mut record = csv::ByteRecord::new();
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut batch = Vec::with_capacity(batch_size);
     // Rows are numbered as a spreadsheet shows them (the header is row 1), whatever the
     // line breaks inside quoted cells; csv's own line positions drift on CRLF files.
     let mut row: i64 = 1;
@@ -157,7 +166,7 @@ fn read(
             }
             Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
         }
-        if batch.len() == BATCH_ROWS && tx.blocking_send(Msg::Batch(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))).is_err() {
+        if batch.len() == batch_size && tx.blocking_send(Msg::Batch(std::mem::replace(&mut batch, Vec::with_capacity(batch_size)))).is_err() {
             return Ok(()); // the writer stopped; it records why
         }
     }

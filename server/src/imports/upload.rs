@@ -60,7 +60,12 @@ impl Upload {
 
 impl Drop for Upload {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        // After a successful start the file was renamed and this finds nothing.
+        let path = std::mem::take(&mut self.path);
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(move || std::fs::remove_file(path))),
+            Err(_) => drop(std::fs::remove_file(path)),
+        }
     }
 }
 

@@ -213,3 +213,71 @@ both_backends! {
         let _ = send;
     }
 }
+
+/// A crash after some batches committed: a new server instance resumes the import after
+/// its last committed row, without applying any row twice.
+async fn resume_after_a_crash(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let env = [("CARILLON_DATA_DIR", data_dir.as_str()), ("CARILLON_MASTER_KEY", key)];
+    let Some(app) = spawn_app(backend, &env).await else { return eprintln!("skipped: TEST_DATABASE_URL is not set") };
+    app.signup("admin@example.org").await;
+    let csv = "email,first_name\na@example.org,A\nb@example.org,B\nc@example.org,C\na@example.org,dup\nd@example.org,D\n";
+    let done = import_csv(&app, csv.as_bytes(), json!({"email": "email", "first_name": "first_name"})).await;
+    let id = done["id"].as_str().unwrap().to_owned();
+    assert!(!data.path().join(format!("imports/{id}.csv")).exists(), "the upload is removed once processed");
+
+    // Rewind to the state a crash leaves after committing rows 2–3: later rows' effects
+    // gone, the import still `running` with an expired lease, its file still there.
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let later: Vec<String> = report(&app, &id).await.into_iter().filter(|r| r[0].parse::<i64>().unwrap() > 3).map(|r| r[3].clone()).filter(|c| !c.is_empty()).collect();
+    for contact in &later {
+        assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{contact}"), None).await.status(), StatusCode::NO_CONTENT);
+    }
+    let past = "2000-01-01T00:00:00+00:00";
+    let import_id = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => format!("x'{}'", id.replace('-', "")),
+        _ => format!("'{id}'"),
+    };
+    db.execute_unprepared(&format!("DELETE FROM import_rows WHERE import_id = {import_id} AND line > 3")).await.unwrap();
+    db.execute_unprepared(&format!(
+        "UPDATE imports SET status = 'running', last_line = 3, rows_done = 2, created = 2, skipped = 0, finished_at = NULL, lease_until = '{past}' WHERE id = {import_id}"
+    )).await.unwrap();
+    std::fs::create_dir_all(data.path().join("imports")).unwrap();
+    std::fs::write(data.path().join(format!("imports/{id}.csv")), csv).unwrap();
+    assert_eq!(contacts(&app).await.len(), 2);
+
+    // Another instance on the same database and data directory takes over at start-up.
+    let vars: std::collections::HashMap<&str, String> =
+        std::collections::HashMap::from([("DATABASE_URL", app.database_url.clone()), ("CARILLON_DATA_DIR", data_dir.clone()), ("CARILLON_MASTER_KEY", key.to_owned())]);
+    let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let mut options = carillon::leptos_options().unwrap();
+    options.site_addr = "127.0.0.1:0".parse().unwrap();
+    let second = carillon::startup::Application::build(config, options).await.unwrap();
+    tokio::spawn(second.run_until_stopped());
+
+    let resumed = wait(&app, &id).await;
+    assert_eq!(resumed["status"], "completed", "{resumed}");
+    assert_eq!((resumed["created"].as_u64(), resumed["skipped"].as_u64(), resumed["rows_done"].as_u64()), (Some(4), Some(1), Some(5)), "{resumed}");
+    let rows = report(&app, &id).await;
+    assert_eq!(rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect::<Vec<_>>(), [("2", "created"), ("3", "created"), ("4", "created"), ("5", "skipped"), ("6", "created")]);
+    let all = contacts(&app).await;
+    assert_eq!(all.iter().map(|c| c["email"].as_str().unwrap()).collect::<Vec<_>>(), ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]);
+    assert!(!data.path().join(format!("imports/{id}.csv")).exists());
+}
+
+mod resume {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        resume_after_a_crash(Backend::Sqlite).await
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        resume_after_a_crash(Backend::Postgres).await
+    }
+}
