@@ -7,5 +7,8 @@ use uuid::Uuid;
 pub async fn add_to_list(list_id: Uuid, contact_id: Uuid) -> Result<ListMembersChanged, AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    ports.lists.add_members(&actor, list_id, vec![contact_id]).await
+    ports
+        .lists
+        .add_members(&actor, list_id, vec![contact_id])
+        .await
 }

@@ -1,7 +1,4 @@
-use crate::{
-    error::AppError,
-    model::ListDto,
-};
+use crate::{error::AppError, model::ListDto};
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "create_list")]
@@ -11,5 +8,8 @@ pub async fn create_list(
 ) -> Result<ListDto, AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    ports.lists.create(&actor, crate::model::ListInput { name, description }).await
+    ports
+        .lists
+        .create(&actor, crate::model::ListInput { name, description })
+        .await
 }

@@ -9,5 +9,8 @@ pub async fn remove_from_list(
 ) -> Result<ListMembersChanged, AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    ports.lists.remove_members(&actor, list_id, vec![contact_id]).await
+    ports
+        .lists
+        .remove_members(&actor, list_id, vec![contact_id])
+        .await
 }

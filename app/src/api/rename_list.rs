@@ -1,7 +1,4 @@
-use crate::{
-    error::AppError,
-    model::ListDto,
-};
+use crate::{error::AppError, model::ListDto};
 use leptos::prelude::*;
 use uuid::Uuid;
 

@@ -120,9 +120,9 @@ impl SaveContact {
             if raw.is_empty() {
                 continue;
             }
-            let state = raw
-                .parse()
-                .map_err(|e: String| AppError::field(&format!("consents.{}", channel.as_str()), e))?;
+            let state = raw.parse().map_err(|e: String| {
+                AppError::field(&format!("consents.{}", channel.as_str()), e)
+            })?;
             out.insert(channel, state);
         }
         Ok(out)

@@ -82,11 +82,16 @@ fn ConsentSelect(
     let name = format!("consent_{}", channel.as_str());
     let id = format!("contact-consent-{}", channel.as_str());
     let key = format!("consents.{}", channel.as_str());
-    let message = Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field_error(&key))));
-    let options = [ConsentState::Unknown, ConsentState::Granted, ConsentState::Withdrawn]
-        .into_iter()
-        .map(|s| view! { <option value=s.as_str() selected=s == state>{c.consent_name(s)}</option> })
-        .collect_view();
+    let message =
+        Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field_error(&key))));
+    let options = [
+        ConsentState::Unknown,
+        ConsentState::Granted,
+        ConsentState::Withdrawn,
+    ]
+    .into_iter()
+    .map(|s| view! { <option value=s.as_str() selected=s == state>{c.consent_name(s)}</option> })
+    .collect_view();
     view! {
         <div class="field">
             <label for=id.clone()>{c.channel_name(channel)}</label>

@@ -32,7 +32,11 @@ pub fn ContactsPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| {
-            let text = |k: &str| q.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+            let text = |k: &str| {
+                q.get(k)
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+            };
             SearchQuery {
                 page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0),
                 per_page: Some(PER_PAGE),

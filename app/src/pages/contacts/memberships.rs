@@ -21,7 +21,8 @@ pub fn Memberships(contact_id: Uuid, lists: Vec<ListDto>) -> impl IntoView {
             .or_else(|| remove.value().get().and_then(Result::err))
     });
     let body = if lists.is_empty() {
-        view! { <p class="muted">{c.no_lists} " " <a href="/lists">{c.lists_title}</a></p> }.into_any()
+        view! { <p class="muted">{c.no_lists} " " <a href="/lists">{c.lists_title}</a></p> }
+            .into_any()
     } else {
         let options = |lists: &[ListDto]| {
             lists
@@ -30,7 +31,8 @@ pub fn Memberships(contact_id: Uuid, lists: Vec<ListDto>) -> impl IntoView {
                 .collect_view()
         };
         let (add_options, remove_options) = (options(&lists), options(&lists));
-        let contact = move || view! { <input type="hidden" name="contact_id" value=contact_id.to_string()/> };
+        let contact =
+            move || view! { <input type="hidden" name="contact_id" value=contact_id.to_string()/> };
         view! {
             <p class="hint">{c.memberships_hint}</p>
             <div class="membership-forms">
@@ -50,20 +52,28 @@ pub fn Memberships(contact_id: Uuid, lists: Vec<ListDto>) -> impl IntoView {
         }
         .into_any()
     };
-    let done = move || {
+    // The last answer wins: adding then removing must not still say "added".
+    let done = RwSignal::new(None::<&'static str>);
+    Effect::new(move |_| {
         if add.value().with(|v| matches!(v, Some(Ok(_)))) {
-            Some(c.added)
-        } else if remove.value().with(|v| matches!(v, Some(Ok(_)))) {
-            Some(c.removed)
-        } else {
-            None
+            done.set(Some(c.added));
         }
-    };
+    });
+    Effect::new(move |_| {
+        if remove.value().with(|v| matches!(v, Some(Ok(_)))) {
+            done.set(Some(c.removed));
+        }
+    });
+    Effect::new(move |_| {
+        if error.with(Option::is_some) {
+            done.set(None);
+        }
+    });
     view! {
         <section class="memberships" aria-labelledby="memberships-title">
             <h2 id="memberships-title">{c.memberships}</h2>
             <ErrorAlert error/>
-            {move || done().map(|m| view! { <p class="notice" role="status" data-testid="membership-notice">{m}</p> })}
+            {move || done.get().map(|m| view! { <p class="notice" role="status" data-testid="membership-notice">{m}</p> })}
             {body}
         </section>
     }

@@ -98,7 +98,14 @@ mod tests {
     #[test]
     fn links_keep_what_is_set() {
         assert_eq!(
-            href("/contacts", &[("page", Some("2".into())), ("q", Some("ada lovelace".into())), ("list_id", None)]),
+            href(
+                "/contacts",
+                &[
+                    ("page", Some("2".into())),
+                    ("q", Some("ada lovelace".into())),
+                    ("list_id", None)
+                ]
+            ),
             "/contacts?page=2&q=ada%20lovelace"
         );
         assert_eq!(href("/contacts", &[("q", None)]), "/contacts");

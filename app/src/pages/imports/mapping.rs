@@ -19,7 +19,10 @@ pub fn PreviewTable(preview: ImportPreview) -> impl IntoView {
         .rows
         .into_iter()
         .map(|row| {
-            let cells = row.into_iter().map(|v| view! { <td>{v}</td> }).collect_view();
+            let cells = row
+                .into_iter()
+                .map(|v| view! { <td>{v}</td> })
+                .collect_view();
             view! { <tr>{cells}</tr> }
         })
         .collect_view();

@@ -58,7 +58,8 @@ fn Progress(dto: ImportDto) -> impl IntoView {
     let t = use_strings();
     let c = t.contacts;
     let id = dto.id;
-    let reload = (!finished(dto.status)).then(|| view! { <noscript inner_html=REFRESH></noscript> });
+    let reload =
+        (!finished(dto.status)).then(|| view! { <noscript inner_html=REFRESH></noscript> });
     let title = format!("{} · {} · {}", c.progress_title, dto.file_name, t.product);
     let file_name = dto.file_name.clone();
     let current = RwSignal::new(dto);
@@ -145,4 +146,35 @@ fn poll(current: RwSignal<ImportDto>) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = current;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dto(status: ImportStatus, done: u64, total: u64) -> ImportDto {
+        ImportDto {
+            id: uuid::Uuid::nil(),
+            status,
+            file_name: "a.csv".into(),
+            rows_total: total,
+            rows_done: done,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            skipped: 0,
+            error: None,
+            created_at: Default::default(),
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn percent_is_whole_and_bounded() {
+        assert_eq!(percent(&dto(ImportStatus::Queued, 0, 0)), 0);
+        assert_eq!(percent(&dto(ImportStatus::Running, 1, 3)), 33);
+        // The upload's count is an estimate: never past 100 while running.
+        assert_eq!(percent(&dto(ImportStatus::Running, 5, 4)), 100);
+        assert_eq!(percent(&dto(ImportStatus::Completed, 3, 4)), 100);
+    }
 }

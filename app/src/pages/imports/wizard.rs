@@ -45,10 +45,11 @@ fn Wizard() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
     // Empty until a preview exists, so the server falls back to its suggestion.
     let mapping_json = move || {
-        preview
-            .with(Option::is_some)
-            .then(|| serde_json::to_string(&mapping.get()).unwrap_or_default())
-            .unwrap_or_default()
+        if preview.with(Option::is_some) {
+            serde_json::to_string(&mapping.get()).unwrap_or_default()
+        } else {
+            String::new()
+        }
     };
     let on_change = file_chosen(preview, mapping, reading, failed);
     view! {
