@@ -3,7 +3,6 @@
 pub mod api_token;
 pub mod campaign;
 pub mod campaign_list;
-pub mod idempotency_key;
 pub mod invitation;
 pub mod membership;
 pub mod organization;
@@ -11,6 +10,7 @@ pub mod session;
 pub mod user;
 pub mod contact;
 pub mod contact_consent;
+pub mod idempotency_key;
 pub mod import;
 pub mod import_row;
 pub mod list;
