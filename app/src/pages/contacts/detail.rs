@@ -11,7 +11,7 @@ use crate::{
     api::{get_contact, list_lists, DeleteContact, SaveContact},
     components::{date, error_text, use_can, use_strings, ErrorAlert},
     error::AppError,
-    model::{Action, ContactDto},
+    model::{Action, ContactDto, ListDto},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
@@ -49,12 +49,20 @@ pub fn ContactDetailPage() -> impl IntoView {
             }
         },
     );
+    // Loaded beside the contact, not in a nested `Suspense` under it: a resource created
+    // while rendering resolved content failed to hydrate.
+    let lists = use_can(Action::ContactsWrite)
+        .then(|| Resource::new(|| (), |_| list_lists(all_lists_query())));
     view! {
         <p class="crumbs"><a href="/contacts">{t.contacts.back}</a></p>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
+                let lists = match lists {
+                    Some(lists) => lists.await.map(|p| p.items).unwrap_or_default(),
+                    None => vec![],
+                };
                 match contact.await {
-                    Ok(contact) => view! { <Detail contact save delete/> }.into_any(),
+                    Ok(contact) => view! { <Detail contact lists save delete/> }.into_any(),
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
             })}
@@ -65,6 +73,7 @@ pub fn ContactDetailPage() -> impl IntoView {
 #[component]
 fn Detail(
     contact: ContactDto,
+    lists: Vec<ListDto>,
     save: ServerAction<SaveContact>,
     delete: ServerAction<DeleteContact>,
 ) -> impl IntoView {
@@ -85,16 +94,10 @@ fn Detail(
         </dl>
     };
     let body = if can_write {
-        let lists = Resource::new(|| (), |_| list_lists(all_lists_query()));
         let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
         view! {
             <ContactForm contact=Some(contact) save/>
-            <Suspense fallback=move || view! { <p>{t.loading}</p> }>
-                {move || Suspend::new(async move {
-                    let lists = lists.await.map(|p| p.items).unwrap_or_default();
-                    view! { <Memberships contact_id=id lists/> }
-                })}
-            </Suspense>
+            <Memberships contact_id=id lists/>
             <section class="danger-zone" aria-label=c.delete>
                 <ErrorAlert error=delete_error/>
                 <ActionForm action=delete attr:class="inline-form">

@@ -58,8 +58,10 @@ fn Progress(dto: ImportDto) -> impl IntoView {
     let t = use_strings();
     let c = t.contacts;
     let id = dto.id;
-    let reload =
-        (!finished(dto.status)).then(|| view! { <noscript inner_html=REFRESH></noscript> });
+    // Every element is on the page whatever the status, and only attributes and text
+    // depend on it: SSR may fetch the import twice, and if it finished in between, the
+    // HTML and the data sent for hydration would disagree on the page's shape.
+    let reload = if finished(dto.status) { "" } else { REFRESH };
     let title = format!("{} · {} · {}", c.progress_title, dto.file_name, t.product);
     let file_name = dto.file_name.clone();
     let current = RwSignal::new(dto);
@@ -72,7 +74,7 @@ fn Progress(dto: ImportDto) -> impl IntoView {
     };
     view! {
         <Title text=title/>
-        {reload}
+        <noscript inner_html=reload></noscript>
         <h1>{c.progress_title} " " <span class="muted">{file_name}</span></h1>
         <dl class="facts">
             <dt>{c.status}</dt>
@@ -96,16 +98,16 @@ fn Progress(dto: ImportDto) -> impl IntoView {
             {count(c.unchanged, "unchanged", |d| d.unchanged)}
             {count(c.skipped, "skipped", |d| d.skipped)}
         </dl>
-        {move || current.with(|d| d.error.clone()).map(|e| view! {
-            <div class="alert" role="alert"><p class="alert-title">{c.failed_because}</p><p>{e}</p></div>
-        })}
-        {move || finished(status()).then(|| view! {
-            <section class="import-report" aria-labelledby="import-report-title">
-                <h2 id="import-report-title">{c.report}</h2>
-                <p><a href=format!("/api/imports/{id}/report.csv") download="" data-testid="import-report">{c.download_report}</a></p>
-                <p><a href="/contacts/import">{c.import_another}</a></p>
-            </section>
-        })}
+        <div class="alert import-failure" role="alert" hidden=move || current.with(|d| d.error.is_none())>
+            <p class="alert-title">{c.failed_because}</p>
+            <p>{move || current.with(|d| d.error.clone().unwrap_or_default())}</p>
+        </div>
+        <section class="import-report" aria-labelledby="import-report-title"
+            hidden=move || !finished(status())>
+            <h2 id="import-report-title">{c.report}</h2>
+            <p><a href=format!("/api/imports/{id}/report.csv") download="" data-testid="import-report">{c.download_report}</a></p>
+            <p><a href="/contacts/import">{c.import_another}</a></p>
+        </section>
     }
 }
 
