@@ -16,6 +16,8 @@ use std::{collections::HashMap, io::Write, path::Path, time::Instant};
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // The server's own logs (RUST_LOG filters; warnings and errors by default).
+    carillon::telemetry::init(carillon::config::LogFormat::Human);
     let args: Vec<String> = std::env::args().collect();
     let rows: u64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
     let which = args.get(2).map_or("both", String::as_str);

@@ -26,6 +26,8 @@ fn batch_rows(backend: sea_orm::DbBackend, channels: usize) -> usize {
     let rows = (limit / 13.max(5 * channels)).min(4096);
     1 << (usize::BITS - 1 - rows.leading_zeros())
 }
+/// Tries per batch: a concurrent write or a dropped connection rolls a batch back whole.
+const ATTEMPTS: u64 = 3;
 /// Prepared batches waiting for the writer; bounds memory whatever the file size.
 const QUEUE: usize = 4;
 
@@ -105,7 +107,7 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
             Msg::Failed(why) => return Err(Stop::User(why)),
         };
         // A concurrent API write may take an address between our lookup and insert:
-        // the transaction rolls back whole, and a second attempt sees the new contact.
+        // the transaction rolls back whole, and the next attempt sees the new contact.
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -115,9 +117,10 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
                     txn.commit().await?;
                     break;
                 }
-                Err(e) if attempt < 2 => {
-                    tracing::warn!(%import_id, error = %e, "import batch rolled back; retrying once");
+                Err(e) if attempt < ATTEMPTS => {
+                    tracing::warn!(%import_id, attempt, error = ?e, "import batch rolled back; retrying");
                     drop(txn);
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
                 }
                 Err(e) => return Err(e.into()),
             }
