@@ -1,6 +1,9 @@
 //! Carillon's shared crate: the UI (SSR + hydration), the server functions, and the
 //! types both sides agree on.
 
+// Deep view types (the import wizard) exceed the default when building the tests.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;
