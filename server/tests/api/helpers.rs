@@ -18,7 +18,7 @@ pub struct TestApp {
     /// Keeps cookies, like a browser.
     pub client: Client,
     pub database_url: String,
-    _guard: Arc<DatabaseGuard>,
+    _guard: Arc<(DatabaseGuard, tempfile::TempDir)>,
 }
 
 /// Runs `$body` once per backend: on SQLite always, and on PostgreSQL when
@@ -69,8 +69,13 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(2))
     };
-    let mut vars: HashMap<String, String> =
-        HashMap::from([("DATABASE_URL".into(), database_url.clone()), ("CARILLON_MASTER_KEY".into(), master_key)]);
+    // Uploads and other files go to a directory of the test's own.
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), database_url.clone()),
+        ("CARILLON_MASTER_KEY".into(), master_key),
+        ("CARILLON_DATA_DIR".into(), data_dir.path().display().to_string()),
+    ]);
     for (k, v) in extra_env {
         vars.insert((*k).into(), (*v).into());
     }
@@ -80,7 +85,7 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
     let app = Application::build(config, options).await.expect("build app");
     let address = format!("http://{}", app.local_addr().expect("local addr"));
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address, client: new_client(), database_url, _guard: Arc::new(guard) })
+    Some(TestApp { address, client: new_client(), database_url, _guard: Arc::new((guard, data_dir)) })
 }
 
 pub fn new_client() -> Client {
