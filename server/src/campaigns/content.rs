@@ -6,7 +6,18 @@ use minijinja::Environment;
 
 /// Normalizes content on every save: sanitized HTML, a text part when missing, and a
 /// syntax check of every template field. Errors are keyed `content.<channel>.<field>`.
-pub fn prepare(mut content: CampaignContent) -> Result<CampaignContent, FieldErrors> {
+pub fn prepare(content: CampaignContent) -> Result<CampaignContent, FieldErrors> {
+    let (content, errors) = normalize(content);
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(errors)
+    }
+}
+
+/// [`prepare`] that always returns the normalized (sanitized) content, with the
+/// template errors beside it: previews render while a template is half-typed.
+pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors) {
     let mut errors = FieldErrors::new();
     if let Some(email) = content.email.as_mut() {
         email.html = sanitize_html(&email.html);
@@ -25,11 +36,7 @@ pub fn prepare(mut content: CampaignContent) -> Result<CampaignContent, FieldErr
             check_template(&mut errors, "push", field, value);
         }
     }
-    if errors.is_empty() {
-        Ok(content)
-    } else {
-        Err(errors)
-    }
+    (content, errors)
 }
 
 /// What is still missing for each selected channel before sending.
@@ -153,6 +160,17 @@ mod tests {
         assert!(!out.html.contains("script") && !out.html.contains("onclick") && !out.html.contains("javascript:"), "{}", out.html);
         assert!(out.html.contains("<h1>Hi {{ first_name }}</h1>"), "{}", out.html);
         assert!(out.text.contains("Hi {{ first_name }}") && out.text.contains("Promo"), "{}", out.text);
+    }
+
+    #[test]
+    fn html_is_sanitized_even_while_a_template_is_broken() {
+        let content = CampaignContent {
+            email: Some(EmailContent { html: "<p>{{ first_name </p><script>steal()</script>".into(), ..Default::default() }),
+            ..Default::default()
+        };
+        let (out, errors) = normalize(content);
+        assert!(errors.contains_key("content.email.html"));
+        assert!(!out.email.unwrap().html.contains("script"));
     }
 
     #[test]

@@ -3,19 +3,15 @@
 
 use super::{audience, content, service::Campaigns};
 use crate::{auth::require, error::ServiceResult};
-use app::model::{sms_length, Action, Actor, CampaignContent, CampaignPreview, FieldErrors, ListOption, SmsPreview};
+use app::model::{sms_length, Action, Actor, CampaignContent, CampaignPreview, ListOption, SmsPreview};
 use serde_json::json;
 
 impl Campaigns {
     pub async fn preview(&self, actor: &Actor, input: CampaignContent) -> ServiceResult<CampaignPreview> {
         require(actor, Action::CampaignsRead)?;
-        let mut errors = FieldErrors::new();
-        // Sanitize and derive the text part exactly as saving would; keep going on
-        // template errors so every channel still previews.
-        let prepared = content::prepare(input.clone()).unwrap_or_else(|e| {
-            errors.extend(e);
-            input
-        });
+        // Sanitize and derive the text part exactly as saving would, even while a
+        // template is broken, so every channel still previews and no raw HTML is shown.
+        let (prepared, mut errors) = content::normalize(input);
         let vars = sample_contact();
         let mut render = |key: &str, source: &str| match content::render(source, &vars) {
             Ok(out) => out,
