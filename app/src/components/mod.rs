@@ -6,6 +6,7 @@ mod field;
 mod format;
 mod header;
 mod once_secret;
+mod pager;
 mod session;
 
 pub use copy_button::CopyButton;
@@ -14,6 +15,7 @@ pub use field::{FieldError, TextField};
 pub use format::date;
 pub use header::{AppHeader, LocaleSwitcher, PublicHeader};
 pub use once_secret::OnceSecret;
+pub use pager::Pager;
 pub use session::{
     provide_session, refresh_session_on_success, use_can, use_locale, use_me, use_strings, Guard,
     SessionScope,

@@ -12,6 +12,12 @@ pub struct Strings {
     pub nav_contacts: &'static str,
     pub nav_lists: &'static str,
     pub nav_settings: &'static str,
+    // Pager of paged lists
+    pub pager_label: &'static str,
+    pub pager_previous: &'static str,
+    pub pager_next: &'static str,
+    pub pager_page: &'static str,
+    pub pager_of: &'static str,
     pub organization: &'static str,
     pub switch_organization: &'static str,
     pub language: &'static str,

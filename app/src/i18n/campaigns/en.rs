@@ -14,11 +14,6 @@ pub static EN: CampaignStrings = CampaignStrings {
     col_channels: "Channels",
     col_scheduled: "Scheduled for",
     col_updated: "Updated",
-    paging: "Pages",
-    previous: "Previous",
-    next: "Next",
-    page: "Page",
-    of: "of",
     not_scheduled: "Not scheduled",
 
     status_draft: "Draft",

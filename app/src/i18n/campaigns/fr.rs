@@ -14,11 +14,6 @@ pub static FR: CampaignStrings = CampaignStrings {
     col_channels: "Canaux",
     col_scheduled: "Programmée pour",
     col_updated: "Modifiée",
-    paging: "Pages",
-    previous: "Précédente",
-    next: "Suivante",
-    page: "Page",
-    of: "sur",
     not_scheduled: "Non programmée",
 
     status_draft: "Brouillon",

@@ -24,11 +24,6 @@ pub struct CampaignStrings {
     pub col_channels: &'static str,
     pub col_scheduled: &'static str,
     pub col_updated: &'static str,
-    pub paging: &'static str,
-    pub previous: &'static str,
-    pub next: &'static str,
-    pub page: &'static str,
-    pub of: &'static str,
     pub not_scheduled: &'static str,
 
     // Statuses and channels

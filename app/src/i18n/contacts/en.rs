@@ -15,11 +15,6 @@ pub static EN: ContactStrings = ContactStrings {
     col_phone: "Phone",
     col_updated: "Updated",
     no_name: "(no name)",
-    paging: "Pages",
-    previous: "Previous",
-    next: "Next",
-    page: "Page",
-    of: "of",
 
     back: "All contacts",
     edit_title: "Contact",

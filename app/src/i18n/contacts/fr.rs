@@ -15,11 +15,6 @@ pub static FR: ContactStrings = ContactStrings {
     col_phone: "Téléphone",
     col_updated: "Modifié",
     no_name: "(sans nom)",
-    paging: "Pages",
-    previous: "Précédente",
-    next: "Suivante",
-    page: "Page",
-    of: "sur",
 
     back: "Tous les contacts",
     edit_title: "Contact",

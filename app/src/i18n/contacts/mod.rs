@@ -25,11 +25,6 @@ pub struct ContactStrings {
     pub col_phone: &'static str,
     pub col_updated: &'static str,
     pub no_name: &'static str,
-    pub paging: &'static str,
-    pub previous: &'static str,
-    pub next: &'static str,
-    pub page: &'static str,
-    pub of: &'static str,
 
     // Contact detail and form
     pub back: &'static str,

@@ -4,7 +4,7 @@
 use super::parts::{channel_names, StatusBadge};
 use crate::{
     api::{list_campaigns, CampaignView},
-    components::{date, error_text, use_can, use_strings},
+    components::{date, error_text, use_can, use_strings, Pager},
     model::{Action, CampaignQuery, CampaignStatus, Channel, Page},
 };
 use leptos::prelude::*;
@@ -102,7 +102,6 @@ fn Filters(query: CampaignQuery) -> impl IntoView {
 fn CampaignsTable(page: Page<CampaignView>, query: CampaignQuery) -> impl IntoView {
     let t = use_strings();
     let c = t.campaigns;
-    let pages = page.total.div_ceil(page.per_page.max(1)).max(1);
     let rows = page
         .items
         .into_iter()
@@ -128,7 +127,6 @@ fn CampaignsTable(page: Page<CampaignView>, query: CampaignQuery) -> impl IntoVi
         })
         .collect_view();
     let link = move |n: u64| page_href(&query, n);
-    let current = page.page;
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="campaigns">
@@ -144,11 +142,7 @@ fn CampaignsTable(page: Page<CampaignView>, query: CampaignQuery) -> impl IntoVi
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=c.paging>
-            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{c.previous}</a> })}
-            <span aria-current="page">{format!("{} {current} {} {pages}", c.page, c.of)}</span>
-            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{c.next}</a> })}
-        </nav>
+        <Pager current=page.page per_page=page.per_page total=page.total href=link/>
     }
 }
 

@@ -4,7 +4,7 @@
 use super::parts::href;
 use crate::{
     api::{list_contacts, list_lists},
-    components::{date, error_text, use_can, use_strings},
+    components::{date, error_text, use_can, use_strings, Pager},
     model::{Action, ContactDto, ListDto, Page, SearchQuery},
 };
 use leptos::prelude::*;
@@ -117,7 +117,6 @@ pub fn full_name(contact: &ContactDto) -> Option<String> {
 #[component]
 fn ContactsTable(page: Page<ContactDto>, query: SearchQuery) -> impl IntoView {
     let c = use_strings().contacts;
-    let pages = page.total.div_ceil(page.per_page.max(1)).max(1);
     let rows = page
         .items
         .into_iter()
@@ -143,7 +142,6 @@ fn ContactsTable(page: Page<ContactDto>, query: SearchQuery) -> impl IntoView {
             ],
         )
     };
-    let current = page.page;
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="contacts">
@@ -158,10 +156,6 @@ fn ContactsTable(page: Page<ContactDto>, query: SearchQuery) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=c.paging>
-            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{c.previous}</a> })}
-            <span aria-current="page">{format!("{} {current} {} {pages}", c.page, c.of)}</span>
-            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{c.next}</a> })}
-        </nav>
+        <Pager current=page.page per_page=page.per_page total=page.total href=link/>
     }
 }
