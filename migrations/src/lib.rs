@@ -7,6 +7,7 @@ mod m0002_organization_settings;
 mod m0003_contacts_lists;
 mod m0004_campaigns;
 mod m0005_idempotency_keys;
+mod m0006_import_rows_index;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_contacts_lists::Migration),
             Box::new(m0004_campaigns::Migration),
             Box::new(m0005_idempotency_keys::Migration),
+            Box::new(m0006_import_rows_index::Migration),
         ]
     }
 }

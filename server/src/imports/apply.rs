@@ -1,9 +1,12 @@
-//! Applying one batch of prepared rows in one transaction: dedup against the
-//! organization's contacts through the blind indexes, then multi-row upserts for
-//! contacts, consents and the per-row report, and the progress counters.
+//! Applying one batch of prepared rows in one transaction: duplicates in the file are
+//! found in memory (`Seen`), new people are inserted in bulk, rows for existing contacts
+//! (found through the blind indexes) are merged into them; then the consents, the
+//! per-row report and the progress counters.
 
 use super::{
+    bulk,
     prepare::{Candidate, Prepared},
+    seen::Seen,
     shape::{padded, pow2_chunks},
 };
 use crate::{
@@ -16,13 +19,17 @@ use app::model::{ConsentChannel, ConsentState};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub const DUPLICATE: &str = "duplicate in file";
+const CREATED: &str = "created";
+const UPDATED: &str = "updated";
+const UNCHANGED: &str = "unchanged";
+const SKIPPED: &str = "skipped";
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
@@ -41,70 +48,100 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
-    /// Writes `rows` and the import's progress; the caller owns the transaction.
-    pub async fn apply(&self, db: &impl ConnectionTrait, rows: &[Prepared]) -> ServiceResult<Tally> {
+    /// Writes `rows` and the import's progress. The caller owns the transaction and
+    /// rolls `seen` back with it.
+    pub async fn apply<C>(&self, db: &C, rows: &[Prepared], seen: &mut Seen) -> ServiceResult<Tally>
+    where
+        C: ConnectionTrait + TransactionTrait,
+    {
         let now = Utc::now();
-        let existing = self.matching_contacts(db, rows).await?;
-        let ids: Vec<Uuid> = existing.iter().map(|c| c.id).collect();
-        let mut touched = self.touched_by_this_import(db, &ids).await?;
-        let consents = store::consents_of(db, &padded(ids.clone(), 0)).await?;
+        // One report row per file row, in file order; `fresh` rows point into it.
+        let mut report = Vec::with_capacity(rows.len());
+        let mut fresh: Vec<(usize, &Candidate)> = Vec::new();
+        for row in rows {
+            match row {
+                Prepared::Skip { line, reason } => report.push(report_row(*line, SKIPPED, Some(reason), None)),
+                Prepared::Row { line, candidate } if candidate.keys().any(|k| seen.has_key(k)) => report.push(report_row(*line, SKIPPED, Some(DUPLICATE), None)),
+                Prepared::Row { line, candidate } => {
+                    candidate.keys().for_each(|k| seen.add_key(k));
+                    fresh.push((report.len(), candidate));
+                    report.push(report_row(*line, CREATED, None, Some(candidate.new_id)));
+                }
+            }
+        }
+        // Every new person is tried as a new contact in one statement; the rows that an
+        // existing contact's email or phone stops are merged into that contact instead.
+        let new_rows = fresh.iter().map(|(_, c)| new_contact(self.organization_id, c, now)).collect();
+        let inserted = bulk::insert_contacts(db, self.organization_id, now, new_rows).await?;
+        let (created, existing): (Vec<_>, Vec<_>) = fresh.into_iter().partition(|(_, c)| inserted.contains(&c.new_id));
+        let consents = created
+            .iter()
+            .flat_map(|(_, c)| c.consents.iter().filter(|(_, state)| *state != ConsentState::Unknown).map(|(channel, state)| consent_row(c.new_id, *channel, *state)))
+            .collect();
+        bulk::insert_consents(db, self.source, now, consents).await?;
+        self.merge_into_existing(db, &existing, &mut report, seen, now).await?;
+
+        let mut tally = Tally::default();
+        for r in &report {
+            *match r.outcome.as_str() {
+                CREATED => &mut tally.created,
+                UPDATED => &mut tally.updated,
+                UNCHANGED => &mut tally.unchanged,
+                _ => &mut tally.skipped,
+            } += 1;
+        }
+        let last_line = report.last().map_or(0, |r| r.line);
+        // Rows that created a contact are the many, and the ones the report can tell
+        // without a row each: every line up to `last_line` that has no report row.
+        report.retain(|r| r.outcome != CREATED);
+        bulk::insert_report(db, self.import_id, report).await?;
+        self.record_progress(db, rows.len(), last_line, tally, now).await?;
+        Ok(tally)
+    }
+
+    /// Rows whose insert an existing contact stopped: each is merged into that contact,
+    /// unless an earlier row of this import already did (a duplicate in the file).
+    async fn merge_into_existing(
+        &self,
+        db: &impl ConnectionTrait,
+        rows: &[(usize, &Candidate)],
+        report: &mut [import_row::Model],
+        seen: &mut Seen,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let existing = self.matching_contacts(db, rows.iter().map(|(_, c)| *c)).await?;
+        let consents = store::consents_of(db, &padded(existing.iter().map(|c| c.id).collect(), 0)).await?;
         let by_email: HashMap<&str, &contact::Model> = existing.iter().filter_map(|c| Some((c.email_index.as_deref()?, c))).collect();
         let by_phone: HashMap<&str, &contact::Model> = existing.iter().filter_map(|c| Some((c.phone_index.as_deref()?, c))).collect();
-
-        let mut seen_in_batch: HashSet<&str> = HashSet::new();
-        let (mut upserts, mut consent_rows, mut report) = (Vec::new(), Vec::new(), Vec::with_capacity(rows.len()));
-        let mut tally = Tally::default();
-        for row in rows {
-            let (line, c) = match row {
-                Prepared::Skip { line, reason } => {
-                    report.push(report_row(self.import_id, *line, "skipped", Some(reason.clone()), None));
-                    tally.skipped += 1;
-                    continue;
-                }
-                Prepared::Row { line, candidate } => (*line, candidate),
-            };
-            let keys: Vec<&str> = [&c.email, &c.phone].into_iter().flatten().map(|p| p.index.as_str()).collect();
-            let skip = |reason: &str, report: &mut Vec<_>, tally: &mut Tally| {
-                report.push(report_row(self.import_id, line, "skipped", Some(reason.to_owned()), None));
-                tally.skipped += 1;
-            };
-            if keys.iter().any(|k| seen_in_batch.contains(k)) {
-                skip(DUPLICATE, &mut report, &mut tally);
-                continue;
-            }
+        let (mut upserts, mut consent_rows) = (Vec::new(), Vec::new());
+        for &(at, c) in rows {
+            let line = report[at].line;
             let a = c.email.as_ref().and_then(|p| by_email.get(p.index.as_str()));
             let b = c.phone.as_ref().and_then(|p| by_phone.get(p.index.as_str()));
-            let target = match (a, b) {
+            let x = match (a, b) {
                 (Some(x), Some(y)) if x.id != y.id => {
-                    skip("email and phone belong to two different contacts", &mut report, &mut tally);
+                    report[at] = report_row(line, SKIPPED, Some("email and phone belong to two different contacts"), None);
                     continue;
                 }
-                (Some(x), _) | (_, Some(x)) => Some(*x),
-                (None, None) => None,
+                (Some(x), _) | (_, Some(x)) => *x,
+                // The contact that stopped the insert was deleted since: the batch is retried.
+                (None, None) => return Err(anyhow::anyhow!("a contact changed while an import batch was written").into()),
             };
-            seen_in_batch.extend(keys);
-            match target {
-                Some(x) if touched.contains(&x.id) => skip(DUPLICATE, &mut report, &mut tally),
-                Some(x) => {
-                    touched.insert(x.id);
-                    let current = consents.get(&x.id).map_or(&[][..], Vec::as_slice);
-                    let consent_changes = changed_consents(&c.consents, current);
-                    let merged = self.merge(x, c, now)?;
-                    let outcome = if merged.is_some() || !consent_changes.is_empty() { "updated" } else { "unchanged" };
-                    if let Some(m) = merged {
-                        upserts.push(m);
-                    }
-                    consent_rows.extend(consent_changes.into_iter().map(|(ch, st)| (x.id, ch, st)));
-                    if outcome == "updated" { tally.updated += 1 } else { tally.unchanged += 1 }
-                    report.push(report_row(self.import_id, line, outcome, None, Some(x.id)));
-                }
-                None => {
-                    upserts.push(new_contact(self.organization_id, c, now));
-                    consent_rows.extend(c.consents.iter().map(|(ch, st)| (c.new_id, *ch, *st)));
-                    tally.created += 1;
-                    report.push(report_row(self.import_id, line, "created", None, Some(c.new_id)));
-                }
+            if seen.has_contact(x.id) {
+                report[at] = report_row(line, SKIPPED, Some(DUPLICATE), None);
+                continue;
             }
+            seen.add_contact(x.id);
+            let current = consents.get(&x.id).map_or(&[][..], Vec::as_slice);
+            let consent_changes = changed_consents(&c.consents, current);
+            let merged = self.merge(x, c, now)?;
+            let outcome = if merged.is_some() || !consent_changes.is_empty() { UPDATED } else { UNCHANGED };
+            upserts.extend(merged);
+            consent_rows.extend(consent_changes.into_iter().map(|(ch, st)| (x.id, ch, st)));
+            report[at] = report_row(line, outcome, None, Some(x.id));
         }
         for chunk in pow2_chunks(upserts) {
             contact::Entity::insert_many(chunk)
@@ -127,19 +164,10 @@ impl Batch<'_> {
                 .exec_without_returning(db)
                 .await?;
         }
-        store::set_consents(db, consent_rows, &consents, self.source, now).await?;
-        for chunk in pow2_chunks(report) {
-            import_row::Entity::insert_many(chunk).exec_without_returning(db).await?;
-        }
-        self.record_progress(db, rows, tally, now).await?;
-        Ok(tally)
+        store::set_consents(db, consent_rows, &consents, self.source, now).await
     }
 
-    async fn matching_contacts(&self, db: &impl ConnectionTrait, rows: &[Prepared]) -> ServiceResult<Vec<contact::Model>> {
-        let candidates = rows.iter().filter_map(|r| match r {
-            Prepared::Row { candidate, .. } => Some(candidate),
-            Prepared::Skip { .. } => None,
-        });
+    async fn matching_contacts<'c>(&self, db: &impl ConnectionTrait, candidates: impl Iterator<Item = &'c Candidate>) -> ServiceResult<Vec<contact::Model>> {
         let (mut emails, mut phones) = (Vec::new(), Vec::new());
         for c in candidates {
             emails.extend(c.email.as_ref().map(|p| p.index.clone()));
@@ -155,23 +183,6 @@ impl Batch<'_> {
             .filter(Condition::any().add(contact::Column::EmailIndex.is_in(emails)).add(contact::Column::PhoneIndex.is_in(phones)))
             .all(db)
             .await?)
-    }
-
-    /// Contacts an earlier row of this import already created or matched: a later row
-    /// for the same person is a duplicate in the file (also across a resumed run).
-    async fn touched_by_this_import(&self, db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResult<HashSet<Uuid>> {
-        if ids.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let rows: Vec<Option<Uuid>> = import_row::Entity::find()
-            .select_only()
-            .column(import_row::Column::ContactId)
-            .filter(import_row::Column::ImportId.eq(self.import_id))
-            .filter(import_row::Column::ContactId.is_in(padded(ids.to_vec(), 0)))
-            .into_tuple()
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().flatten().collect())
     }
 
     /// The row of `x` with the cells of `c` applied, or `None` when nothing changes.
@@ -196,8 +207,8 @@ impl Batch<'_> {
         if !c.attributes.is_empty() {
             let mut attrs: Map<String, Value> = serde_json::from_str(&x.attributes).unwrap_or_default();
             for (k, v) in &c.attributes {
-                if attrs.get(k) != Some(v) {
-                    attrs.insert(k.clone(), v.clone());
+                if attrs.get(k).and_then(Value::as_str) != Some(v.as_str()) {
+                    attrs.insert(k.clone(), Value::String(v.clone()));
                     changed = true;
                 }
             }
@@ -210,11 +221,10 @@ impl Batch<'_> {
         Ok(Some(to_active(m)))
     }
 
-    async fn record_progress(&self, db: &impl ConnectionTrait, rows: &[Prepared], t: Tally, now: DateTime<Utc>) -> ServiceResult<()> {
-        let last_line = rows.iter().map(Prepared::line).max().unwrap_or(0);
+    async fn record_progress(&self, db: &impl ConnectionTrait, rows: usize, last_line: i64, t: Tally, now: DateTime<Utc>) -> ServiceResult<()> {
         let add = |col: import::Column, n: i64| Expr::col(col).add(n);
         import::Entity::update_many()
-            .col_expr(import::Column::RowsDone, add(import::Column::RowsDone, rows.len() as i64))
+            .col_expr(import::Column::RowsDone, add(import::Column::RowsDone, rows as i64))
             .col_expr(import::Column::Created, add(import::Column::Created, t.created))
             .col_expr(import::Column::Updated, add(import::Column::Updated, t.updated))
             .col_expr(import::Column::Unchanged, add(import::Column::Unchanged, t.unchanged))
@@ -240,8 +250,8 @@ fn changed_consents(wanted: &[(ConsentChannel, ConsentState)], current: &[contac
         .collect()
 }
 
-fn new_contact(organization_id: Uuid, c: &Candidate, now: DateTime<Utc>) -> contact::ActiveModel {
-    to_active(contact::Model {
+fn new_contact(organization_id: Uuid, c: &Candidate, now: DateTime<Utc>) -> contact::Model {
+    contact::Model {
         id: c.new_id,
         organization_id,
         email_ciphertext: c.email.as_ref().map(|p| p.sealed_for_new.clone()),
@@ -252,14 +262,14 @@ fn new_contact(organization_id: Uuid, c: &Candidate, now: DateTime<Utc>) -> cont
         last_name: c.last_name.clone(),
         locale: c.locale.clone(),
         time_zone: c.time_zone.clone(),
-        attributes: serde_json::to_string(&c.attributes).unwrap_or_else(|_| "{}".into()),
+        attributes: Value::Object(c.attributes.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()).to_string(),
         created_at: now,
         updated_at: now,
-    })
+    }
 }
 
 /// Every column set, so the multi-row INSERT has the same shape for every row.
-fn to_active(m: contact::Model) -> contact::ActiveModel {
+pub(super) fn to_active(m: contact::Model) -> contact::ActiveModel {
     contact::ActiveModel {
         id: Set(m.id),
         organization_id: Set(m.organization_id),
@@ -277,6 +287,12 @@ fn to_active(m: contact::Model) -> contact::ActiveModel {
     }
 }
 
-fn report_row(import_id: Uuid, line: i64, outcome: &str, reason: Option<String>, contact_id: Option<Uuid>) -> import_row::ActiveModel {
-    import_row::ActiveModel { import_id: Set(import_id), line: Set(line), outcome: Set(outcome.to_owned()), reason: Set(reason), contact_id: Set(contact_id) }
+fn report_row(line: i64, outcome: &str, reason: Option<&str>, contact_id: Option<Uuid>) -> import_row::Model {
+    // The import id is set when the rows are written.
+    import_row::Model { import_id: Uuid::nil(), line, outcome: outcome.to_owned(), reason: reason.map(str::to_owned), contact_id }
+}
+
+fn consent_row(contact_id: Uuid, channel: ConsentChannel, state: ConsentState) -> contact_consent::Model {
+    // Source and time are set when the rows are written.
+    contact_consent::Model { contact_id, channel: channel.as_str().to_owned(), state: state.as_str().to_owned(), source: String::new(), updated_at: DateTime::<Utc>::MIN_UTC }
 }

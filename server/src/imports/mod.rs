@@ -5,10 +5,12 @@
 //! the import ends, so an interrupted import resumes from its last committed line.
 
 mod apply;
+mod bulk;
 mod format;
 mod prepare;
 mod report;
 mod runner;
+mod seen;
 pub(crate) mod shape;
 mod upload;
 

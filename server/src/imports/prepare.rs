@@ -7,7 +7,6 @@ use crate::{
     crypto::Cipher,
 };
 use app::model::{ConsentChannel, ConsentState};
-use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// A normalized personal value: the plaintext (kept in memory only, to re-encrypt when
@@ -29,22 +28,22 @@ pub struct Candidate {
     pub last_name: Option<String>,
     pub locale: Option<String>,
     pub time_zone: Option<String>,
-    pub attributes: Map<String, Value>,
+    /// Custom attributes, name and cell (pairs rather than a map: a batch holds thousands).
+    pub attributes: Vec<(String, String)>,
     pub consents: Vec<(ConsentChannel, ConsentState)>,
+}
+
+impl Candidate {
+    /// The blind indexes that identify this person.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        [&self.email, &self.phone].into_iter().flatten().map(|p| p.index.as_str())
+    }
 }
 
 #[derive(Debug)]
 pub enum Prepared {
     Row { line: i64, candidate: Box<Candidate> },
     Skip { line: i64, reason: String },
-}
-
-impl Prepared {
-    pub fn line(&self) -> i64 {
-        match self {
-            Prepared::Row { line, .. } | Prepared::Skip { line, .. } => *line,
-        }
-    }
 }
 
 pub fn prepare(record: &csv::ByteRecord, line: i64, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher) -> Prepared {
@@ -79,10 +78,10 @@ fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumb
     let last_name = text(map.last_name, normalize::name, "last name")?;
     let locale = text(map.locale, normalize::locale, "locale")?;
     let time_zone = text(map.time_zone, normalize::time_zone, "time zone")?;
-    let mut attributes = Map::new();
+    let mut attributes = Vec::new();
     for (name, i) in &map.attributes {
         if let Some(v) = cell(Some(*i))? {
-            attributes.insert(name.clone(), Value::String(v.to_owned()));
+            attributes.push((name.clone(), v.to_owned()));
         }
     }
     let mut consents = Vec::new();
@@ -158,7 +157,7 @@ mod tests {
         assert!(!email.sealed_for_new.contains("ada"));
         assert_eq!(c.phone.unwrap().value, "+33612345678");
         assert_eq!(c.first_name.as_deref(), Some("Ada"));
-        assert_eq!(c.attributes["plan"], "gold");
+        assert_eq!(c.attributes, [("plan".to_owned(), "gold".to_owned())]);
         assert_eq!(c.consents, [(ConsentChannel::Sms, ConsentState::Granted)]);
     }
 

@@ -9,11 +9,11 @@ use crate::{
 use app::model::{Action, Actor, ImportDto};
 use bytes::Bytes;
 use futures_util::Stream;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-/// Report rows read per query while streaming the CSV.
-const PAGE: u64 = 5000;
+/// File rows per chunk of the streamed report.
+const WINDOW: i64 = 5000;
 
 impl Imports {
     pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<ImportDto> {
@@ -21,44 +21,52 @@ impl Imports {
         to_dto(find(&self.inner.db, actor.organization_id, id).await?)
     }
 
-    /// `row,outcome,reason,contact_id` for every data row (the header is row 1), streamed page by page.
+    /// `row,outcome,reason,contact_id` for every data row applied so far (the header is
+    /// row 1), streamed a window of rows at a time. Rows that created a contact have no
+    /// stored report row (see `apply`): every line without one is `created`.
     pub async fn report_csv(&self, actor: &Actor, id: Uuid) -> ServiceResult<impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static> {
         require(actor, Action::ContactsRead)?;
-        find(&self.inner.db, actor.organization_id, id).await?;
+        let last_line = find(&self.inner.db, actor.organization_id, id).await?.last_line;
         let db = self.inner.db.clone();
         let header = Bytes::from_static(b"row,outcome,reason,contact_id\n");
         let first = futures_util::stream::once(async move { Ok(header) });
-        let pages = futures_util::stream::try_unfold(Some(0i64), move |after| {
+        let windows = futures_util::stream::try_unfold(2i64, move |from| {
             let db = db.clone();
             async move {
-                let Some(after) = after else { return Ok(None) };
-                let rows = page(&db, id, after).await.map_err(std::io::Error::other)?;
-                if rows.is_empty() {
+                if from > last_line {
                     return Ok(None);
                 }
-                let next = (rows.len() as u64 == PAGE).then(|| rows.last().map_or(after, |r| r.line));
-                Ok(Some((render(&rows)?, next)))
+                let to = (from + WINDOW - 1).min(last_line);
+                let stored = window(&db, id, from, to).await.map_err(std::io::Error::other)?;
+                Ok(Some((render(from, to, &stored)?, to + 1)))
             }
         });
-        Ok(futures_util::StreamExt::chain(first, pages))
+        Ok(futures_util::StreamExt::chain(first, windows))
     }
 }
 
-async fn page(db: &DatabaseConnection, id: Uuid, after: i64) -> Result<Vec<import_row::Model>, sea_orm::DbErr> {
+async fn window(db: &DatabaseConnection, id: Uuid, from: i64, to: i64) -> Result<Vec<import_row::Model>, sea_orm::DbErr> {
     import_row::Entity::find()
         .filter(import_row::Column::ImportId.eq(id))
-        .filter(import_row::Column::Line.gt(after))
+        .filter(import_row::Column::Line.between(from, to))
         .order_by_asc(import_row::Column::Line)
-        .limit(PAGE)
         .all(db)
         .await
 }
 
-fn render(rows: &[import_row::Model]) -> Result<Bytes, std::io::Error> {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 64));
-    for r in rows {
-        let contact = r.contact_id.map(|c| c.to_string()).unwrap_or_default();
-        w.write_record([r.line.to_string().as_str(), r.outcome.as_str(), r.reason.as_deref().unwrap_or(""), contact.as_str()])?;
+/// Lines `from..=to`: the stored rows as they are, the others as `created`.
+fn render(from: i64, to: i64, stored: &[import_row::Model]) -> Result<Bytes, std::io::Error> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity((to - from + 1) as usize * 24));
+    let mut stored = stored.iter().peekable();
+    for line in from..=to {
+        let n = line.to_string();
+        match stored.next_if(|r| r.line == line) {
+            Some(r) => {
+                let contact = r.contact_id.map(|c| c.to_string()).unwrap_or_default();
+                w.write_record([n.as_str(), r.outcome.as_str(), r.reason.as_deref().unwrap_or(""), contact.as_str()])?
+            }
+            None => w.write_record([n.as_str(), "created", "", ""])?,
+        }
     }
     w.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
 }

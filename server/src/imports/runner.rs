@@ -6,33 +6,39 @@ use super::{
     apply::Batch,
     format::column_map,
     prepare::{prepare, Prepared},
+    seen::Seen,
     Inner,
 };
 use crate::{contacts::store, db::entities::import, error::ServiceResult};
 use anyhow::Context;
 use app::model::{ImportMapping, ImportStatus};
 use chrono::Utc;
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use std::{io::Read, path::PathBuf, sync::Arc};
 use uuid::Uuid;
 
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
-/// Rows per transaction: large enough to amortize round trips, small enough to stay
-/// under the bound-parameter limits (contacts: 13 columns a row; consents: 5 a channel)
-/// of PostgreSQL (65,535) and SQLite (32,766).
-/// A power of two, like every bulk statement's row count (see `shape`).
+/// Rows per transaction: large enough to amortize round trips and commits, small enough
+/// to bound memory. On SQLite also under its bound-parameter limit (32,766) for the
+/// multi-row statements (contacts: 13 columns a row; consents: 5 a channel); PostgreSQL
+/// gets arrays (see `bulk`). A power of two, like every bulk statement's row count (see `shape`).
 fn batch_rows(backend: sea_orm::DbBackend, channels: usize) -> usize {
-    let limit = if backend == sea_orm::DbBackend::Postgres { 65_535 } else { 32_766 };
-    let rows = (limit / 13.max(5 * channels)).min(4096);
+    if backend == sea_orm::DbBackend::Postgres {
+        return 4096;
+    }
+    let rows = (32_766 / 13.max(5 * channels)).min(4096);
     1 << (usize::BITS - 1 - rows.leading_zeros())
 }
 /// Tries per batch: a concurrent write or a dropped connection rolls a batch back whole.
 const ATTEMPTS: u64 = 3;
-/// Prepared batches waiting for the writer; bounds memory whatever the file size.
-const QUEUE: usize = 4;
+/// Prepared batches waiting for the writer; bounds memory whatever the file size. One is
+/// enough: preparing a batch takes less time than writing one.
+const QUEUE: usize = 1;
 
 enum Msg {
     Batch(Vec<Prepared>),
+    /// Rows up to where a resumed import starts: already applied, read for their keys.
+    Replay(Vec<Prepared>),
     Failed(String),
 }
 
@@ -89,6 +95,8 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
         .filter(import::Column::Id.eq(import_id))
         .exec(&inner.db)
         .await?;
+    let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
+    let mut seen = Seen::load(&inner.db, import_id, usize::try_from(job.rows_total).unwrap_or(0) * keys_per_row).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(QUEUE);
     let reader = {
         let (cipher, path) = (inner.cipher.clone(), inner.file_path(import_id));
@@ -104,20 +112,33 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
     while let Some(msg) = rx.recv().await {
         let rows = match msg {
             Msg::Batch(rows) => rows,
+            Msg::Replay(rows) => {
+                seen.replay(&rows);
+                continue;
+            }
             Msg::Failed(why) => return Err(Stop::User(why)),
         };
-        // A concurrent API write may take an address between our lookup and insert:
-        // the transaction rolls back whole, and the next attempt sees the new contact.
+        // A dropped connection, or a contact deleted between our insert and our lookup,
+        // rolls the transaction back whole; the next attempt starts the batch over.
         let mut attempt = 0;
         loop {
             attempt += 1;
             let txn = inner.db.begin().await?;
-            match batch(Utc::now() + LEASE).apply(&txn, &rows).await {
+            if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+                // Without waiting for the WAL flush at commit. A crash may then lose the
+                // last batches, but whole: their rows and the progress that counts them go
+                // together, and the resumed run applies them again. `finish` commits
+                // normally, which flushes everything before the file is removed.
+                txn.execute_unprepared("SET LOCAL synchronous_commit TO OFF").await?;
+            }
+            match batch(Utc::now() + LEASE).apply(&txn, &rows, &mut seen).await {
                 Ok(_) => {
                     txn.commit().await?;
+                    seen.commit();
                     break;
                 }
                 Err(e) if attempt < ATTEMPTS => {
+                    seen.rollback();
                     tracing::warn!(%import_id, attempt, error = ?e, "import batch rolled back; retrying");
                     drop(txn);
                     tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
@@ -152,26 +173,25 @@ fn read(
     let header: Vec<String> = reader.headers().map_err(|_| "the header line cannot be read".to_owned())?.iter().map(|h| h.trim().to_owned()).collect();
     let map = column_map(mapping, &header).map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
     let mut record = csv::ByteRecord::new();
-    let mut batch = Vec::with_capacity(batch_size);
+    let (mut batch, mut replay) = (Vec::with_capacity(batch_size), Vec::new());
     // Rows are numbered as a spreadsheet shows them (the header is row 1), whatever the
     // line breaks inside quoted cells; csv's own line positions drift on CRLF files.
     let mut row: i64 = 1;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
-            Ok(true) => {
-                row += 1;
-                let line = row;
-                if line <= resume_after {
-                    continue;
-                }
-                batch.push(prepare(&record, line, &map, region, cipher));
-            }
+            Ok(true) => row += 1,
             Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
         }
-        if batch.len() == batch_size && tx.blocking_send(Msg::Batch(std::mem::replace(&mut batch, Vec::with_capacity(batch_size)))).is_err() {
+        let (pending, wrap): (&mut Vec<Prepared>, fn(Vec<Prepared>) -> Msg) =
+            if row <= resume_after { (&mut replay, Msg::Replay) } else { (&mut batch, Msg::Batch) };
+        pending.push(prepare(&record, row, &map, region, cipher));
+        if (pending.len() == batch_size || row == resume_after) && tx.blocking_send(wrap(std::mem::take(pending))).is_err() {
             return Ok(()); // the writer stopped; it records why
         }
+    }
+    if !replay.is_empty() {
+        let _ = tx.blocking_send(Msg::Replay(replay));
     }
     if !batch.is_empty() {
         let _ = tx.blocking_send(Msg::Batch(batch));

@@ -1,0 +1,155 @@
+//! The import's bulk writes. On PostgreSQL each is one statement per batch whatever its
+//! size: the columns travel as arrays and `UNNEST` turns them back into rows, which
+//! PostgreSQL loads at close to `COPY` speed, with no bound-parameter limit and one
+//! cached statement. SQLite has no arrays: multi-row `VALUES` in power-of-two chunks.
+//!
+//! The array binding cannot carry NULL elements, so optional text travels as `''` (no
+//! optional column of these tables holds an empty string: cells are trimmed and empty
+//! ones are absent) and an absent contact id as the nil UUID, both turned back into NULL.
+
+use super::shape::pow2_chunks;
+use crate::{
+    db::entities::{contact, contact_consent, import_row},
+    error::ServiceResult,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::OnConflict, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Set, Statement, TransactionSession, TransactionTrait, Value,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Inserts new contacts, skipping any that an existing contact's email or phone index
+/// (or a concurrent writer) already holds; returns the ids actually inserted.
+#[tracing::instrument(skip_all, fields(rows = rows.len()))]
+pub async fn insert_contacts<C>(db: &C, organization_id: Uuid, now: DateTime<Utc>, rows: Vec<contact::Model>) -> ServiceResult<HashSet<Uuid>>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    if rows.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let returned = if db.get_database_backend() == DbBackend::Postgres {
+        // A plain INSERT loads as fast as COPY; `ON CONFLICT` costs half as much again
+        // (a speculative insertion per unique index). Most rows of an import are new, so
+        // the plain statement runs first, in a savepoint, and only a batch that hits an
+        // existing contact pays for `ON CONFLICT`.
+        let savepoint = db.begin().await?;
+        let plain = pg_insert_contacts("");
+        match savepoint.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, plain, contact_arrays(organization_id, now, &rows))).await {
+            Ok(_) => {
+                savepoint.commit().await?;
+                return Ok(rows.into_iter().map(|r| r.id).collect());
+            }
+            Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => savepoint.rollback().await?,
+            Err(e) => return Err(e.into()),
+        }
+        let skipping = pg_insert_contacts(" ON CONFLICT DO NOTHING RETURNING id");
+        db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, skipping, contact_arrays(organization_id, now, &rows))).await?
+    } else {
+        let mut returned = Vec::with_capacity(rows.len());
+        for chunk in pow2_chunks(rows) {
+            let mut insert = contact::Entity::insert_many(chunk.into_iter().map(super::apply::to_active)).into_query();
+            insert.on_conflict(OnConflict::new().do_nothing().to_owned()).returning_col(contact::Column::Id);
+            returned.extend(db.query_all(&insert).await?);
+        }
+        returned
+    };
+    returned.into_iter().map(|row| Ok(row.try_get_by_index::<Uuid>(0)?)).collect()
+}
+
+fn contact_arrays(organization_id: Uuid, now: DateTime<Utc>, rows: &[contact::Model]) -> Vec<Value> {
+    let text = |f: fn(&contact::Model) -> Option<&str>| Value::from(rows.iter().map(|r| f(r).unwrap_or("").to_owned()).collect::<Vec<_>>());
+    vec![
+        organization_id.into(),
+        now.into(),
+        rows.iter().map(|r| r.id).collect::<Vec<_>>().into(),
+        text(|r| r.email_ciphertext.as_deref()),
+        text(|r| r.email_index.as_deref()),
+        text(|r| r.phone_ciphertext.as_deref()),
+        text(|r| r.phone_index.as_deref()),
+        text(|r| r.first_name.as_deref()),
+        text(|r| r.last_name.as_deref()),
+        text(|r| r.locale.as_deref()),
+        text(|r| r.time_zone.as_deref()),
+        text(|r| Some(r.attributes.as_str())),
+    ]
+}
+
+fn pg_insert_contacts(on_conflict: &str) -> String {
+    format!("{PG_INSERT_CONTACTS}{on_conflict}")
+}
+
+const PG_INSERT_CONTACTS: &str = "INSERT INTO contacts (id, organization_id, email_ciphertext, email_index, phone_ciphertext, phone_index, \
+first_name, last_name, locale, time_zone, attributes, created_at, updated_at) \
+SELECT t.id, $1, NULLIF(t.ec, ''), NULLIF(t.ei, ''), NULLIF(t.pc, ''), NULLIF(t.pi, ''), NULLIF(t.fi, ''), NULLIF(t.la, ''), \
+NULLIF(t.lo, ''), NULLIF(t.tz, ''), t.at, $2, $2 \
+FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
+AS t(id, ec, ei, pc, pi, fi, la, lo, tz, at)";
+
+/// Consents of contacts this batch created (so no row exists for them yet).
+#[tracing::instrument(skip_all, fields(rows = rows.len()))]
+pub async fn insert_consents(db: &impl ConnectionTrait, source: &str, now: DateTime<Utc>, rows: Vec<contact_consent::Model>) -> ServiceResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        let values = vec![
+            source.into(),
+            now.into(),
+            rows.iter().map(|r| r.contact_id).collect::<Vec<_>>().into(),
+            rows.iter().map(|r| r.channel.clone()).collect::<Vec<_>>().into(),
+            rows.iter().map(|r| r.state.clone()).collect::<Vec<_>>().into(),
+        ];
+        db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, PG_INSERT_CONSENTS, values)).await?;
+        return Ok(());
+    }
+    for chunk in pow2_chunks(rows) {
+        let models = chunk.into_iter().map(|r| contact_consent::ActiveModel {
+            contact_id: Set(r.contact_id),
+            channel: Set(r.channel),
+            state: Set(r.state),
+            source: Set(source.to_owned()),
+            updated_at: Set(now),
+        });
+        contact_consent::Entity::insert_many(models).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+const PG_INSERT_CONSENTS: &str = "INSERT INTO contact_consents (contact_id, channel, state, source, updated_at) \
+SELECT t.contact_id, t.channel, t.state, $1, $2 FROM UNNEST($3::uuid[], $4::text[], $5::text[]) AS t(contact_id, channel, state)";
+
+/// The report rows of a batch (every row but those that created a contact).
+#[tracing::instrument(skip_all, fields(rows = rows.len()))]
+pub async fn insert_report(db: &impl ConnectionTrait, import_id: Uuid, rows: Vec<import_row::Model>) -> ServiceResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        let values = vec![
+            import_id.into(),
+            rows.iter().map(|r| r.line).collect::<Vec<_>>().into(),
+            rows.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>().into(),
+            rows.iter().map(|r| r.reason.clone().unwrap_or_default()).collect::<Vec<_>>().into(),
+            rows.iter().map(|r| r.contact_id.unwrap_or(Uuid::nil())).collect::<Vec<_>>().into(),
+        ];
+        db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, PG_INSERT_REPORT, values)).await?;
+        return Ok(());
+    }
+    for chunk in pow2_chunks(rows) {
+        let models = chunk.into_iter().map(|r| import_row::ActiveModel {
+            import_id: Set(import_id),
+            line: Set(r.line),
+            outcome: Set(r.outcome),
+            reason: Set(r.reason),
+            contact_id: Set(r.contact_id),
+        });
+        import_row::Entity::insert_many(models).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+const PG_INSERT_REPORT: &str = "INSERT INTO import_rows (import_id, line, outcome, reason, contact_id) \
+SELECT $1, t.line, t.outcome, NULLIF(t.reason, ''), NULLIF(t.contact_id, '00000000-0000-0000-0000-000000000000'::uuid) \
+FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::uuid[]) AS t(line, outcome, reason, contact_id)";
