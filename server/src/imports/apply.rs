@@ -1,12 +1,12 @@
-//! Applying one batch of prepared rows in one transaction: duplicates in the file are
-//! found in memory (`Seen`), new people are inserted in bulk, rows for existing contacts
-//! (found through the blind indexes) are merged into them; then the consents, the
-//! per-row report and the progress counters.
+//! Applying one batch of prepared rows in one transaction: new people are inserted in
+//! bulk, rows for existing contacts (found through the blind indexes) are merged into
+//! them; then the consents, the report and the progress counters.
 
 use super::{
-    bulk,
+    bulk::{self, NewContacts},
+    dedup::DUPLICATE,
+    matched::Matched,
     prepare::{Candidate, Prepared},
-    seen::Seen,
     shape::{padded, pow2_chunks},
 };
 use crate::{
@@ -25,7 +25,6 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-pub const DUPLICATE: &str = "duplicate in file";
 const CREATED: &str = "created";
 const UPDATED: &str = "updated";
 const UNCHANGED: &str = "unchanged";
@@ -48,9 +47,9 @@ pub struct Batch<'a> {
 }
 
 impl Batch<'_> {
-    /// Writes `rows` and the import's progress. The caller owns the transaction and
-    /// rolls `seen` back with it.
-    pub async fn apply<C>(&self, db: &C, rows: &[Prepared], seen: &mut Seen) -> ServiceResult<Tally>
+    /// Writes `rows` (whose new contacts `new` holds as columns) and the import's
+    /// progress. The caller owns the transaction and rolls `matched` back with it.
+    pub async fn apply<C>(&self, db: &C, rows: &[Prepared], new: NewContacts, matched: &mut Matched) -> ServiceResult<Tally>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -61,25 +60,23 @@ impl Batch<'_> {
         for row in rows {
             match row {
                 Prepared::Skip { line, reason } => report.push(report_row(*line, SKIPPED, Some(reason), None)),
-                Prepared::Row { line, candidate } if candidate.keys().any(|k| seen.has_key(k)) => report.push(report_row(*line, SKIPPED, Some(DUPLICATE), None)),
                 Prepared::Row { line, candidate } => {
-                    candidate.keys().for_each(|k| seen.add_key(k));
                     fresh.push((report.len(), candidate));
                     report.push(report_row(*line, CREATED, None, Some(candidate.new_id)));
                 }
             }
         }
-        // Every new person is tried as a new contact in one statement; the rows that an
-        // existing contact's email or phone stops are merged into that contact instead.
-        let new_rows = fresh.iter().map(|(_, c)| new_contact(self.organization_id, c, now)).collect();
-        let inserted = bulk::insert_contacts(db, self.organization_id, now, new_rows).await?;
-        let (created, existing): (Vec<_>, Vec<_>) = fresh.into_iter().partition(|(_, c)| inserted.contains(&c.new_id));
+        // Every row is tried as a new contact in one statement; the rows that an existing
+        // contact's email or phone stops are merged into that contact instead.
+        let again = || NewContacts::of(fresh.iter().map(|(_, c)| *c));
+        let inserted = bulk::insert_contacts(db, self.organization_id, now, new, again).await?;
+        let (created, existing): (Vec<_>, Vec<_>) = fresh.iter().copied().partition(|(_, c)| inserted.contains(&c.new_id));
         let consents = created
             .iter()
             .flat_map(|(_, c)| c.consents.iter().filter(|(_, state)| *state != ConsentState::Unknown).map(|(channel, state)| consent_row(c.new_id, *channel, *state)))
             .collect();
         bulk::insert_consents(db, self.source, now, consents).await?;
-        self.merge_into_existing(db, &existing, &mut report, seen, now).await?;
+        self.merge_into_existing(db, &existing, &mut report, matched, now).await?;
 
         let mut tally = Tally::default();
         for r in &report {
@@ -106,7 +103,7 @@ impl Batch<'_> {
         db: &impl ConnectionTrait,
         rows: &[(usize, &Candidate)],
         report: &mut [import_row::Model],
-        seen: &mut Seen,
+        matched: &mut Matched,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         if rows.is_empty() {
@@ -130,11 +127,11 @@ impl Batch<'_> {
                 // The contact that stopped the insert was deleted since: the batch is retried.
                 (None, None) => return Err(anyhow::anyhow!("a contact changed while an import batch was written").into()),
             };
-            if seen.has_contact(x.id) {
+            if matched.contains(x.id) {
                 report[at] = report_row(line, SKIPPED, Some(DUPLICATE), None);
                 continue;
             }
-            seen.add_contact(x.id);
+            matched.add(x.id);
             let current = consents.get(&x.id).map_or(&[][..], Vec::as_slice);
             let consent_changes = changed_consents(&c.consents, current);
             let merged = self.merge(x, c, now)?;
@@ -250,26 +247,8 @@ fn changed_consents(wanted: &[(ConsentChannel, ConsentState)], current: &[contac
         .collect()
 }
 
-fn new_contact(organization_id: Uuid, c: &Candidate, now: DateTime<Utc>) -> contact::Model {
-    contact::Model {
-        id: c.new_id,
-        organization_id,
-        email_ciphertext: c.email.as_ref().map(|p| p.sealed_for_new.clone()),
-        email_index: c.email.as_ref().map(|p| p.index.clone()),
-        phone_ciphertext: c.phone.as_ref().map(|p| p.sealed_for_new.clone()),
-        phone_index: c.phone.as_ref().map(|p| p.index.clone()),
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        locale: c.locale.clone(),
-        time_zone: c.time_zone.clone(),
-        attributes: Value::Object(c.attributes.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()).to_string(),
-        created_at: now,
-        updated_at: now,
-    }
-}
-
 /// Every column set, so the multi-row INSERT has the same shape for every row.
-pub(super) fn to_active(m: contact::Model) -> contact::ActiveModel {
+fn to_active(m: contact::Model) -> contact::ActiveModel {
     contact::ActiveModel {
         id: Set(m.id),
         organization_id: Set(m.organization_id),

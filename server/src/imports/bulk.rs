@@ -7,7 +7,7 @@
 //! optional column of these tables holds an empty string: cells are trimmed and empty
 //! ones are absent) and an absent contact id as the nil UUID, both turned back into NULL.
 
-use super::shape::pow2_chunks;
+use super::{prepare::Candidate, shape::pow2_chunks};
 use crate::{
     db::entities::{contact, contact_consent, import_row},
     error::ServiceResult,
@@ -19,14 +19,107 @@ use sea_orm::{
 use std::collections::HashSet;
 use uuid::Uuid;
 
+/// New contacts as columns. The reader thread builds them, so that the writer, whose
+/// time the database waits for, only sends them. Absent values are `''` (see above).
+#[derive(Default)]
+pub struct NewContacts {
+    ids: Vec<Uuid>,
+    email_ciphertext: Vec<String>,
+    email_index: Vec<String>,
+    phone_ciphertext: Vec<String>,
+    phone_index: Vec<String>,
+    first_name: Vec<String>,
+    last_name: Vec<String>,
+    locale: Vec<String>,
+    time_zone: Vec<String>,
+    attributes: Vec<String>,
+}
+
+impl NewContacts {
+    pub fn of<'c>(candidates: impl Iterator<Item = &'c Candidate>) -> Self {
+        let mut n = NewContacts::default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        for c in candidates {
+            n.ids.push(c.new_id);
+            n.email_ciphertext.push(c.email.as_ref().map(|p| p.sealed_for_new.clone()).unwrap_or_default());
+            n.email_index.push(c.email.as_ref().map(|p| p.index.clone()).unwrap_or_default());
+            n.phone_ciphertext.push(c.phone.as_ref().map(|p| p.sealed_for_new.clone()).unwrap_or_default());
+            n.phone_index.push(c.phone.as_ref().map(|p| p.index.clone()).unwrap_or_default());
+            n.first_name.push(text(&c.first_name));
+            n.last_name.push(text(&c.last_name));
+            n.locale.push(text(&c.locale));
+            n.time_zone.push(text(&c.time_zone));
+            n.attributes.push(c.attributes_json());
+        }
+        n
+    }
+
+    fn pg_values(self, organization_id: Uuid, now: DateTime<Utc>) -> Vec<Value> {
+        vec![
+            organization_id.into(),
+            now.into(),
+            self.ids.into(),
+            self.email_ciphertext.into(),
+            self.email_index.into(),
+            self.phone_ciphertext.into(),
+            self.phone_index.into(),
+            self.first_name.into(),
+            self.last_name.into(),
+            self.locale.into(),
+            self.time_zone.into(),
+            self.attributes.into(),
+        ]
+    }
+
+    fn models(self, organization_id: Uuid, now: DateTime<Utc>) -> Vec<contact::ActiveModel> {
+        let mut columns = (
+            self.email_ciphertext.into_iter(),
+            self.email_index.into_iter(),
+            self.phone_ciphertext.into_iter(),
+            self.phone_index.into_iter(),
+            self.first_name.into_iter(),
+            self.last_name.into_iter(),
+            self.locale.into_iter(),
+            self.time_zone.into_iter(),
+            self.attributes.into_iter(),
+        );
+        let next = |column: &mut std::vec::IntoIter<String>| Set(column.next().filter(|v| !v.is_empty()));
+        self.ids
+            .into_iter()
+            .map(|id| contact::ActiveModel {
+                id: Set(id),
+                organization_id: Set(organization_id),
+                email_ciphertext: next(&mut columns.0),
+                email_index: next(&mut columns.1),
+                phone_ciphertext: next(&mut columns.2),
+                phone_index: next(&mut columns.3),
+                first_name: next(&mut columns.4),
+                last_name: next(&mut columns.5),
+                locale: next(&mut columns.6),
+                time_zone: next(&mut columns.7),
+                attributes: Set(columns.8.next().unwrap_or_default()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect()
+    }
+}
+
 /// Inserts new contacts, skipping any that an existing contact's email or phone index
-/// (or a concurrent writer) already holds; returns the ids actually inserted.
-#[tracing::instrument(skip_all, fields(rows = rows.len()))]
-pub async fn insert_contacts<C>(db: &C, organization_id: Uuid, now: DateTime<Utc>, rows: Vec<contact::Model>) -> ServiceResult<HashSet<Uuid>>
+/// (or a concurrent writer) already holds; returns the ids actually inserted. `again`
+/// builds the same columns for a second statement, which only a conflict needs.
+#[tracing::instrument(skip_all, fields(rows = rows.ids.len()))]
+pub async fn insert_contacts<C>(
+    db: &C,
+    organization_id: Uuid,
+    now: DateTime<Utc>,
+    rows: NewContacts,
+    again: impl FnOnce() -> NewContacts,
+) -> ServiceResult<HashSet<Uuid>>
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    if rows.is_empty() {
+    if rows.ids.is_empty() {
         return Ok(HashSet::new());
     }
     let returned = if db.get_database_backend() == DbBackend::Postgres {
@@ -34,46 +127,29 @@ where
         // (a speculative insertion per unique index). Most rows of an import are new, so
         // the plain statement runs first, in a savepoint, and only a batch that hits an
         // existing contact pays for `ON CONFLICT`.
+        let ids = rows.ids.clone();
         let savepoint = db.begin().await?;
         let plain = pg_insert_contacts("");
-        match savepoint.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, plain, contact_arrays(organization_id, now, &rows))).await {
+        match savepoint.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, plain, rows.pg_values(organization_id, now))).await {
             Ok(_) => {
                 savepoint.commit().await?;
-                return Ok(rows.into_iter().map(|r| r.id).collect());
+                return Ok(ids.into_iter().collect());
             }
             Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => savepoint.rollback().await?,
             Err(e) => return Err(e.into()),
         }
         let skipping = pg_insert_contacts(" ON CONFLICT DO NOTHING RETURNING id");
-        db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, skipping, contact_arrays(organization_id, now, &rows))).await?
+        db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, skipping, again().pg_values(organization_id, now))).await?
     } else {
-        let mut returned = Vec::with_capacity(rows.len());
-        for chunk in pow2_chunks(rows) {
-            let mut insert = contact::Entity::insert_many(chunk.into_iter().map(super::apply::to_active)).into_query();
+        let mut returned = Vec::with_capacity(rows.ids.len());
+        for chunk in pow2_chunks(rows.models(organization_id, now)) {
+            let mut insert = contact::Entity::insert_many(chunk).into_query();
             insert.on_conflict(OnConflict::new().do_nothing().to_owned()).returning_col(contact::Column::Id);
             returned.extend(db.query_all(&insert).await?);
         }
         returned
     };
     returned.into_iter().map(|row| Ok(row.try_get_by_index::<Uuid>(0)?)).collect()
-}
-
-fn contact_arrays(organization_id: Uuid, now: DateTime<Utc>, rows: &[contact::Model]) -> Vec<Value> {
-    let text = |f: fn(&contact::Model) -> Option<&str>| Value::from(rows.iter().map(|r| f(r).unwrap_or("").to_owned()).collect::<Vec<_>>());
-    vec![
-        organization_id.into(),
-        now.into(),
-        rows.iter().map(|r| r.id).collect::<Vec<_>>().into(),
-        text(|r| r.email_ciphertext.as_deref()),
-        text(|r| r.email_index.as_deref()),
-        text(|r| r.phone_ciphertext.as_deref()),
-        text(|r| r.phone_index.as_deref()),
-        text(|r| r.first_name.as_deref()),
-        text(|r| r.last_name.as_deref()),
-        text(|r| r.locale.as_deref()),
-        text(|r| r.time_zone.as_deref()),
-        text(|r| Some(r.attributes.as_str())),
-    ]
 }
 
 fn pg_insert_contacts(on_conflict: &str) -> String {

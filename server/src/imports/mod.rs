@@ -6,11 +6,12 @@
 
 mod apply;
 mod bulk;
+mod dedup;
 mod format;
+mod matched;
 mod prepare;
 mod report;
 mod runner;
-mod seen;
 pub(crate) mod shape;
 mod upload;
 

@@ -38,6 +38,19 @@ impl Candidate {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         [&self.email, &self.phone].into_iter().flatten().map(|p| p.index.as_str())
     }
+
+    /// The attributes of a new contact: a JSON object.
+    pub fn attributes_json(&self) -> String {
+        serde_json::Value::Object(self.attributes.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()).to_string()
+    }
+}
+
+/// The rows of a batch that are to be applied.
+pub fn candidates(rows: &[Prepared]) -> impl Iterator<Item = &Candidate> {
+    rows.iter().filter_map(|r| match r {
+        Prepared::Row { candidate, .. } => Some(&**candidate),
+        Prepared::Skip { .. } => None,
+    })
 }
 
 #[derive(Debug)]

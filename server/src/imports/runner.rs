@@ -5,8 +5,10 @@
 use super::{
     apply::Batch,
     format::column_map,
-    prepare::{prepare, Prepared},
-    seen::Seen,
+    bulk::NewContacts,
+    dedup::InFile,
+    matched::Matched,
+    prepare::{candidates, prepare, Prepared},
     Inner,
 };
 use crate::{contacts::store, db::entities::import, error::ServiceResult};
@@ -36,9 +38,8 @@ const ATTEMPTS: u64 = 3;
 const QUEUE: usize = 1;
 
 enum Msg {
-    Batch(Vec<Prepared>),
-    /// Rows up to where a resumed import starts: already applied, read for their keys.
-    Replay(Vec<Prepared>),
+    /// Rows, and the new contacts among them as columns.
+    Batch(Vec<Prepared>, Box<NewContacts>),
     Failed(String),
 }
 
@@ -95,29 +96,27 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
         .filter(import::Column::Id.eq(import_id))
         .exec(&inner.db)
         .await?;
+    let mut matched = Matched::load(&inner.db, import_id).await?;
     let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
-    let mut seen = Seen::load(&inner.db, import_id, usize::try_from(job.rows_total).unwrap_or(0) * keys_per_row).await?;
+    let in_file = InFile::with_capacity(usize::try_from(job.rows_total).unwrap_or(0) * keys_per_row);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(QUEUE);
     let reader = {
         let (cipher, path) = (inner.cipher.clone(), inner.file_path(import_id));
         let (delimiter, resume_after) = (job.delimiter.bytes().next().unwrap_or(b','), job.last_line);
         let batch_size = batch_rows(sea_orm::ConnectionTrait::get_database_backend(&inner.db), mapping.consents.len());
         tokio::task::spawn_blocking(move || {
-            if let Err(msg) = read(path, delimiter, resume_after, batch_size, &mapping, region, &cipher, &tx) {
+            if let Err(msg) = read(path, delimiter, resume_after, batch_size, &mapping, region, &cipher, in_file, &tx) {
                 let _ = tx.blocking_send(Msg::Failed(msg));
             }
         })
     };
     let batch = |lease_until| Batch { import_id, organization_id: job.organization_id, source: &source, cipher: &inner.cipher, lease_until };
     while let Some(msg) = rx.recv().await {
-        let rows = match msg {
-            Msg::Batch(rows) => rows,
-            Msg::Replay(rows) => {
-                seen.replay(&rows);
-                continue;
-            }
+        let (rows, new) = match msg {
+            Msg::Batch(rows, new) => (rows, *new),
             Msg::Failed(why) => return Err(Stop::User(why)),
         };
+        let mut new = Some(new);
         // A dropped connection, or a contact deleted between our insert and our lookup,
         // rolls the transaction back whole; the next attempt starts the batch over.
         let mut attempt = 0;
@@ -131,14 +130,15 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
                 // normally, which flushes everything before the file is removed.
                 txn.execute_unprepared("SET LOCAL synchronous_commit TO OFF").await?;
             }
-            match batch(Utc::now() + LEASE).apply(&txn, &rows, &mut seen).await {
+            let new = new.take().unwrap_or_else(|| NewContacts::of(candidates(&rows)));
+            match batch(Utc::now() + LEASE).apply(&txn, &rows, new, &mut matched).await {
                 Ok(_) => {
                     txn.commit().await?;
-                    seen.commit();
+                    matched.commit();
                     break;
                 }
                 Err(e) if attempt < ATTEMPTS => {
-                    seen.rollback();
+                    matched.rollback();
                     tracing::warn!(%import_id, attempt, error = ?e, "import batch rolled back; retrying");
                     drop(txn);
                     tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
@@ -161,6 +161,7 @@ fn read(
     mapping: &ImportMapping,
     region: Option<phonenumber::country::Id>,
     cipher: &crate::crypto::Cipher,
+    mut in_file: InFile,
     tx: &tokio::sync::mpsc::Sender<Msg>,
 ) -> Result<(), String> {
     let mut file = std::fs::File::open(&path).map_err(|_| "the uploaded file is no longer available; upload it again".to_owned())?;
@@ -173,7 +174,11 @@ fn read(
     let header: Vec<String> = reader.headers().map_err(|_| "the header line cannot be read".to_owned())?.iter().map(|h| h.trim().to_owned()).collect();
     let map = column_map(mapping, &header).map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
     let mut record = csv::ByteRecord::new();
-    let (mut batch, mut replay) = (Vec::with_capacity(batch_size), Vec::new());
+    let mut batch = Vec::with_capacity(batch_size);
+    let send = |batch: Vec<Prepared>| {
+        let new = Box::new(NewContacts::of(candidates(&batch)));
+        tx.blocking_send(Msg::Batch(batch, new)).is_ok()
+    };
     // Rows are numbered as a spreadsheet shows them (the header is row 1), whatever the
     // line breaks inside quoted cells; csv's own line positions drift on CRLF files.
     let mut row: i64 = 1;
@@ -183,18 +188,17 @@ fn read(
             Ok(true) => row += 1,
             Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
         }
-        let (pending, wrap): (&mut Vec<Prepared>, fn(Vec<Prepared>) -> Msg) =
-            if row <= resume_after { (&mut replay, Msg::Replay) } else { (&mut batch, Msg::Batch) };
-        pending.push(prepare(&record, row, &map, region, cipher));
-        if (pending.len() == batch_size || row == resume_after) && tx.blocking_send(wrap(std::mem::take(pending))).is_err() {
+        // Rows a crashed run applied are read again only for what they tell of later rows.
+        let prepared = in_file.check(prepare(&record, row, &map, region, cipher));
+        if row > resume_after {
+            batch.push(prepared);
+        }
+        if batch.len() == batch_size && !send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))) {
             return Ok(()); // the writer stopped; it records why
         }
     }
-    if !replay.is_empty() {
-        let _ = tx.blocking_send(Msg::Replay(replay));
-    }
     if !batch.is_empty() {
-        let _ = tx.blocking_send(Msg::Batch(batch));
+        send(batch);
     }
     Ok(())
 }
@@ -209,7 +213,7 @@ async fn finish(inner: &Inner, import_id: Uuid, status: ImportStatus, error: Opt
         .col_expr(import::Column::UpdatedAt, Expr::value(now));
     if status == ImportStatus::Completed {
         // Quoted fields may span lines: the count at upload was an estimate.
-        update = update.col_expr(import::Column::RowsTotal, Expr::col(import::Column::RowsDone).into());
+        update = update.col_expr(import::Column::RowsTotal, Expr::col(import::Column::RowsDone));
     }
     update.filter(import::Column::Id.eq(import_id)).exec(&inner.db).await.context("Failed to finish an import")?;
     Ok(())
