@@ -112,6 +112,7 @@ fn blank() -> ContactDto {
         time_zone: None,
         attributes: Default::default(),
         consents: vec![],
+        lists: vec![],
         created_at: Default::default(),
         updated_at: Default::default(),
     }
