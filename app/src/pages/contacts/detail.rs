@@ -4,7 +4,7 @@
 use super::{
     form::ContactForm,
     list::{all_lists_query, full_name},
-    memberships::Memberships,
+    memberships::{MembershipActions, Memberships},
     parts::route_id,
 };
 use crate::{
@@ -38,11 +38,13 @@ pub fn NewContactPage() -> impl IntoView {
 pub fn ContactDetailPage() -> impl IntoView {
     let t = use_strings();
     let id = route_id();
+    let can_write = use_can(Action::ContactsWrite);
     let save = ServerAction::<SaveContact>::new();
     let delete = ServerAction::<DeleteContact>::new();
+    let memberships = MembershipActions::new();
     let contact = Resource::new(
-        move || (id.get(), save.version().get()),
-        |(id, _)| async move {
+        move || (id.get(), save.version().get(), memberships.versions()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_contact(id).await,
                 None => Err(AppError::NotFound("contact".into())),
@@ -51,8 +53,7 @@ pub fn ContactDetailPage() -> impl IntoView {
     );
     // Loaded beside the contact, not in a nested `Suspense` under it: a resource created
     // while rendering resolved content failed to hydrate.
-    let lists = use_can(Action::ContactsWrite)
-        .then(|| Resource::new(|| (), |_| list_lists(all_lists_query())));
+    let lists = can_write.then(|| Resource::new(|| (), |_| list_lists(all_lists_query())));
     view! {
         <p class="crumbs"><a href="/contacts">{t.contacts.back}</a></p>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
@@ -62,7 +63,7 @@ pub fn ContactDetailPage() -> impl IntoView {
                     None => vec![],
                 };
                 match contact.await {
-                    Ok(contact) => view! { <Detail contact lists save delete/> }.into_any(),
+                    Ok(contact) => view! { <Detail contact lists save delete memberships/> }.into_any(),
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
             })}
@@ -76,6 +77,7 @@ fn Detail(
     lists: Vec<ListDto>,
     save: ServerAction<SaveContact>,
     delete: ServerAction<DeleteContact>,
+    memberships: MembershipActions,
 ) -> impl IntoView {
     let t = use_strings();
     let c = t.contacts;
@@ -85,6 +87,7 @@ fn Detail(
         .or_else(|| contact.phone.clone())
         .unwrap_or_else(|| c.edit_title.to_owned());
     let id = contact.id;
+    let held = contact.lists.clone();
     let facts = view! {
         <dl class="facts">
             <dt>{c.created_at}</dt>
@@ -97,7 +100,7 @@ fn Detail(
         let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
         view! {
             <ContactForm contact=Some(contact) save/>
-            <Memberships contact_id=id lists/>
+            <Memberships contact_id=id held lists actions=memberships can_write/>
             <section class="danger-zone" aria-label=c.delete>
                 <ErrorAlert error=delete_error/>
                 <ActionForm action=delete attr:class="inline-form">
@@ -111,6 +114,7 @@ fn Detail(
         view! {
             <p class="muted" data-testid="read-only">{c.read_only}</p>
             <ReadOnly contact/>
+            <Memberships contact_id=id held lists actions=memberships can_write/>
         }
         .into_any()
     };
