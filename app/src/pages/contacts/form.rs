@@ -106,7 +106,11 @@ fn fields_of(contact: &ContactDto) -> SaveContact {
         serde_json::to_string_pretty(&contact.attributes).unwrap_or_default()
     };
     let consent = |ch: ConsentChannel| {
-        let state = contact.consents.iter().find(|k| k.channel == ch).map_or(ConsentState::Unknown, |k| k.state);
+        let state = contact
+            .consents
+            .iter()
+            .find(|k| k.channel == ch)
+            .map_or(ConsentState::Unknown, |k| k.state);
         state.as_str().to_owned()
     };
     SaveContact {
@@ -176,7 +180,10 @@ mod tests {
     fn a_saved_contact_fills_the_form() {
         let c = contact(1);
         let f = starting_fields(Some(&c), None);
-        assert_eq!((f.id.clone(), f.email.as_str(), f.phone.as_str()), (c.id.to_string(), "ada@example.org", ""));
+        assert_eq!(
+            (f.id.clone(), f.email.as_str(), f.phone.as_str()),
+            (c.id.to_string(), "ada@example.org", "")
+        );
         assert_eq!(f.attribute_keys, r#"["plan"]"#);
         assert_eq!(consent_of(&f, ConsentChannel::Sms), ConsentState::Unknown);
         assert!(starting_fields(None, None).id.is_empty());
@@ -191,11 +198,18 @@ mod tests {
         assert_eq!(starting_fields(Some(&c), Some(&json)).first_name, "Adah");
         let other = contact(2);
         assert_eq!(starting_fields(Some(&other), Some(&json)).first_name, "Ada");
-        assert_eq!(starting_fields(None, Some(&json)).first_name, "", "a new contact's form");
+        assert_eq!(
+            starting_fields(None, Some(&json)).first_name,
+            "",
+            "a new contact's form"
+        );
         let mut new = blank();
         new.email = "typo@".into();
         let json = serde_json::to_string(&new).unwrap();
         assert_eq!(starting_fields(None, Some(&json)).email, "typo@");
-        assert_eq!(starting_fields(Some(&c), Some("not json")).first_name, "Ada");
+        assert_eq!(
+            starting_fields(Some(&c), Some("not json")).first_name,
+            "Ada"
+        );
     }
 }

@@ -55,7 +55,11 @@ impl MembershipActions {
 
     /// The last answer as a notice or an error. Without JavaScript no effect runs, and
     /// the only answer there is a refusal that Leptos carried back in the address.
-    fn outcome(&self, added: &'static str, removed: &'static str) -> Option<Result<&'static str, AppError>> {
+    fn outcome(
+        &self,
+        added: &'static str,
+        removed: &'static str,
+    ) -> Option<Result<&'static str, AppError>> {
         let add = || self.add.value().get().map(|r| r.map(|_| added));
         let remove = || self.remove.value().get().map(|r| r.map(|_| removed));
         match self.last.get() {
@@ -150,7 +154,11 @@ fn Held(
 }
 
 #[component]
-fn AddForm(contact_id: Uuid, lists: Vec<ListDto>, action: ServerAction<AddToList>) -> impl IntoView {
+fn AddForm(
+    contact_id: Uuid,
+    lists: Vec<ListDto>,
+    action: ServerAction<AddToList>,
+) -> impl IntoView {
     let c = use_strings().contacts;
     let options = lists
         .into_iter()

@@ -45,7 +45,11 @@ pub fn ListsPage() -> impl IntoView {
             SearchQuery {
                 page: number("page").filter(|p| *p > 0),
                 // Kept within what the service accepts, so an edited address still works.
-                per_page: Some(number("per_page").unwrap_or(PER_PAGE).clamp(1, LIST_OPTIONS)),
+                per_page: Some(
+                    number("per_page")
+                        .unwrap_or(PER_PAGE)
+                        .clamp(1, LIST_OPTIONS),
+                ),
                 ..Default::default()
             }
         })
@@ -93,7 +97,12 @@ pub fn ListsPage() -> impl IntoView {
 
 /// The pager; its links keep a `per_page` that was asked for in the address.
 #[component]
-fn ListsPager(current: u64, per_page: u64, total: u64, custom_per_page: Option<u64>) -> impl IntoView {
+fn ListsPager(
+    current: u64,
+    per_page: u64,
+    total: u64,
+    custom_per_page: Option<u64>,
+) -> impl IntoView {
     let link = move |n: u64| {
         href(
             "/lists",
