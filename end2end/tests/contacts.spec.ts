@@ -138,7 +138,8 @@ test("a reader sees contacts and lists without edit controls", async ({ page, br
   const email = uniqueEmail("readable");
   const contact = await post(page.request, "/api/contacts", { email, first_name: "Readable" });
   const listName = `Readers ${Date.now()}`;
-  await post(page.request, "/api/lists", { name: listName });
+  const list = await post(page.request, "/api/lists", { name: listName });
+  await post(page.request, `/api/lists/${list.id}/members`, { contact_ids: [contact.id] });
 
   const reader = uniqueEmail("contacts-reader");
   await page.goto("/settings/members");
@@ -172,7 +173,9 @@ test("a reader sees contacts and lists without edit controls", async ({ page, br
     await expect(guest.getByRole("heading", { level: 1, name: "Readable" })).toBeVisible();
     await expect(guest.getByTestId("read-only")).toBeVisible();
     await expect(guest.getByTestId("contact-facts")).toContainText(email);
-    for (const name of ["Save contact", "Delete contact", "Add to list", "Remove from list"]) {
+    // The lists holding the contact, without the controls.
+    await expect(guest.getByTestId("membership").getByRole("link")).toHaveText([listName]);
+    for (const name of ["Save contact", "Delete contact", "Add to list", `Remove from ${listName}`]) {
       await expect(guest.getByRole("button", { name })).toHaveCount(0);
     }
 

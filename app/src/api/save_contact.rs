@@ -42,15 +42,34 @@ pub async fn save_contact(
         attributes,
         attribute_keys,
     };
-    let ports = crate::ports::ports()?;
-    let actor = crate::ports::actor()?;
-    let saved = match form.contact_id()? {
-        None => ports.contacts.create(&actor, form.input()?).await?,
-        Some(id) => ports.contacts.update(&actor, id, form.patch()?).await?,
-    };
-    // Both ways land on the contact's page with the notice, with or without JavaScript.
-    leptos_axum::redirect(&format!("/contacts/{}?saved=1", saved.id));
-    Ok(saved)
+    let result = server::save(&form).await;
+    if let Err(error) = &result {
+        // Without JavaScript the page is rebuilt from the server: keep what was typed.
+        // A bad `id` is not something the user typed, and the form would not match it.
+        if error.field_error("id").is_none() {
+            if let Ok(json) = serde_json::to_string(&form) {
+                super::support::flash_if_plain_form(super::FlashKind::ContactForm, &json).await?;
+            }
+        }
+    }
+    result
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+
+    pub async fn save(form: &SaveContact) -> Result<ContactDto, AppError> {
+        let ports = crate::ports::ports()?;
+        let actor = crate::ports::actor()?;
+        let saved = match form.contact_id()? {
+            None => ports.contacts.create(&actor, form.input()?).await?,
+            Some(id) => ports.contacts.update(&actor, id, form.patch()?).await?,
+        };
+        // Both ways land on the contact's page with the notice, with or without JavaScript.
+        leptos_axum::redirect(&format!("/contacts/{}?saved=1", saved.id));
+        Ok(saved)
+    }
 }
 
 impl SaveContact {

@@ -14,6 +14,8 @@ pub enum FlashKind {
     InvitationLink,
     /// The campaign editor's fields (JSON) after a refused plain-form save.
     CampaignForm,
+    /// The contact form's fields (JSON) after a refused plain-form save.
+    ContactForm,
 }
 
 impl FlashKind {
@@ -22,6 +24,7 @@ impl FlashKind {
             FlashKind::NewToken => "new_token",
             FlashKind::InvitationLink => "invitation_link",
             FlashKind::CampaignForm => "campaign_form",
+            FlashKind::ContactForm => "contact_form",
         }
     }
 }

@@ -111,6 +111,10 @@ pub struct ContactDto {
     pub attributes: Map<String, Value>,
     /// One entry per channel; channels never set are `unknown`.
     pub consents: Vec<ConsentDto>,
+    /// The lists holding the contact, by name. Every endpoint returning contacts fills
+    /// it, pages of contacts included (one query per page). Change it through
+    /// `POST/DELETE /api/lists/{id}/members`.
+    pub lists: Vec<super::ListRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

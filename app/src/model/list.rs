@@ -15,6 +15,14 @@ pub struct ListDto {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A list named by a contact: enough to show it and link to it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

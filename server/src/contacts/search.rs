@@ -75,11 +75,12 @@ impl Contacts {
         let rows = query.order_by(contact::Column::Id, order).offset((f.page - 1) * f.per_page).limit(f.per_page).all(&self.db).await?;
         let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
         let consents = store::consents_of(&self.db, &ids).await?;
+        let mut lists = store::lists_of(&self.db, actor.organization_id, &ids).await?;
         let items = rows
             .into_iter()
             .map(|c| {
                 let id = c.id;
-                store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice))
+                store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice), lists.remove(&id).unwrap_or_default())
             })
             .collect::<ServiceResult<_>>()?;
         Ok(Page { items, page: f.page, per_page: f.per_page, total })

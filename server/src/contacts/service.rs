@@ -63,14 +63,16 @@ impl Contacts {
         let consents = store::consents_of(&txn, &[id]).await?;
         txn.commit().await?;
         tracing::info!(contact_id = %id, "contact created");
-        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice))
+        // A new contact is in no list yet.
+        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice), vec![])
     }
 
     pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<ContactDto> {
         require(actor, Action::ContactsRead)?;
         let c = find(&self.db, actor.organization_id, id).await?;
         let consents = store::consents_of(&self.db, &[id]).await?;
-        store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice))
+        let mut lists = store::lists_of(&self.db, actor.organization_id, &[id]).await?;
+        store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice), lists.remove(&id).unwrap_or_default())
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
@@ -107,9 +109,10 @@ impl Contacts {
         let consents = patch.consents.iter().map(|(ch, st)| (id, *ch, *st)).collect();
         store::set_consents(&txn, consents, &existing, API_SOURCE, now).await?;
         let consents = store::consents_of(&txn, &[id]).await?;
+        let mut lists = store::lists_of(&txn, actor.organization_id, &[id]).await?;
         txn.commit().await?;
         tracing::info!("contact updated");
-        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice))
+        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice), lists.remove(&id).unwrap_or_default())
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]

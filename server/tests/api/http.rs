@@ -112,9 +112,12 @@ both_backends! {
             assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
         }
         let schemas = &doc["components"]["schemas"];
-        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken", "ContactDto", "ListDto", "ImportDto"] {
+        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken", "ContactDto", "ListDto", "ListRef", "ImportDto"] {
             assert!(schemas[name].is_object(), "schema {name} missing");
         }
+        let lists = &schemas["ContactDto"]["properties"]["lists"];
+        assert_eq!(lists["items"]["$ref"], "#/components/schemas/ListRef", "{lists}");
+        assert!(lists["description"].as_str().unwrap_or("").contains("lists"), "{lists}");
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     }
 }

@@ -14,3 +14,4 @@ mod tokens;
 mod contacts;
 mod imports;
 mod lists;
+mod memberships;

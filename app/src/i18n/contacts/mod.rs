@@ -59,7 +59,12 @@ pub struct ContactStrings {
     pub memberships: &'static str,
     pub memberships_hint: &'static str,
     pub add_to_list: &'static str,
-    pub remove_from_list: &'static str,
+    /// The button on each list holding the contact.
+    pub remove: &'static str,
+    /// Followed by the list's name: the accessible name of that button.
+    pub remove_from: &'static str,
+    pub in_no_list: &'static str,
+    pub in_every_list: &'static str,
     pub added: &'static str,
     pub removed: &'static str,
     pub no_lists: &'static str,

@@ -2,17 +2,18 @@
 //! Readers get the same facts without the controls; the services refuse them anyway.
 
 use super::{
-    form::ContactForm,
+    form::{starting_fields, ContactForm},
     list::{all_lists_query, full_name},
-    memberships::Memberships,
+    memberships::{MembershipActions, Memberships},
     parts::route_id,
 };
 use crate::{
-    api::{get_contact, list_lists, DeleteContact, SaveContact},
+    api::{get_contact, list_lists, take_flash, DeleteContact, FlashKind, SaveContact},
     components::{date, error_text, use_can, use_strings, ErrorAlert},
     error::AppError,
     model::{Action, ContactDto, ListDto},
 };
+use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 
@@ -22,7 +23,17 @@ pub fn NewContactPage() -> impl IntoView {
     let c = t.contacts;
     let save = ServerAction::<SaveContact>::new();
     let body = if use_can(Action::ContactsWrite) {
-        view! { <ContactForm contact=None save/> }.into_any()
+        // What a refused plain-form save had typed (see `save_contact`).
+        let flashed = Resource::new(|| (), |_| take_flash(FlashKind::ContactForm));
+        view! {
+            <Transition fallback=move || view! { <p>{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    let flash = flashed.await.ok().flatten();
+                    view! { <ContactForm fields=starting_fields(None, flash.as_deref()) save/> }
+                })}
+            </Transition>
+        }
+        .into_any()
     } else {
         view! { <p class="muted" data-testid="read-only">{c.read_only}</p> }.into_any()
     };
@@ -38,11 +49,22 @@ pub fn NewContactPage() -> impl IntoView {
 pub fn ContactDetailPage() -> impl IntoView {
     let t = use_strings();
     let id = route_id();
+    let can_write = use_can(Action::ContactsWrite);
     let save = ServerAction::<SaveContact>::new();
     let delete = ServerAction::<DeleteContact>::new();
+    let memberships = MembershipActions::new();
+    // Fetched again after a save that worked, not after a refused one: the hydrated
+    // form then keeps what was typed, beside its errors.
+    let saved = Memo::new(move |last: Option<&Option<DateTime<Utc>>>| {
+        let now = save.value().with(|v| match v {
+            Some(Ok(contact)) => Some(contact.updated_at),
+            _ => None,
+        });
+        now.or_else(|| last.copied().flatten())
+    });
     let contact = Resource::new(
-        move || (id.get(), save.version().get()),
-        |(id, _)| async move {
+        move || (id.get(), saved.get(), memberships.versions()),
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_contact(id).await,
                 None => Err(AppError::NotFound("contact".into())),
@@ -51,8 +73,8 @@ pub fn ContactDetailPage() -> impl IntoView {
     );
     // Loaded beside the contact, not in a nested `Suspense` under it: a resource created
     // while rendering resolved content failed to hydrate.
-    let lists = use_can(Action::ContactsWrite)
-        .then(|| Resource::new(|| (), |_| list_lists(all_lists_query())));
+    let lists = can_write.then(|| Resource::new(|| (), |_| list_lists(all_lists_query())));
+    let flashed = can_write.then(|| Resource::new(|| (), |_| take_flash(FlashKind::ContactForm)));
     view! {
         <p class="crumbs"><a href="/contacts">{t.contacts.back}</a></p>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
@@ -61,8 +83,14 @@ pub fn ContactDetailPage() -> impl IntoView {
                     Some(lists) => lists.await.map(|p| p.items).unwrap_or_default(),
                     None => vec![],
                 };
+                let flash = match flashed {
+                    Some(flashed) => flashed.await.ok().flatten(),
+                    None => None,
+                };
+                // Once a save has worked, the flash of an earlier refused one is stale.
+                let flash = flash.filter(|_| saved.get_untracked().is_none());
                 match contact.await {
-                    Ok(contact) => view! { <Detail contact lists save delete/> }.into_any(),
+                    Ok(contact) => view! { <Detail contact lists flash save delete memberships/> }.into_any(),
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
             })}
@@ -74,8 +102,10 @@ pub fn ContactDetailPage() -> impl IntoView {
 fn Detail(
     contact: ContactDto,
     lists: Vec<ListDto>,
+    flash: Option<String>,
     save: ServerAction<SaveContact>,
     delete: ServerAction<DeleteContact>,
+    memberships: MembershipActions,
 ) -> impl IntoView {
     let t = use_strings();
     let c = t.contacts;
@@ -85,6 +115,7 @@ fn Detail(
         .or_else(|| contact.phone.clone())
         .unwrap_or_else(|| c.edit_title.to_owned());
     let id = contact.id;
+    let held = contact.lists.clone();
     let facts = view! {
         <dl class="facts">
             <dt>{c.created_at}</dt>
@@ -95,9 +126,10 @@ fn Detail(
     };
     let body = if can_write {
         let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+        let fields = starting_fields(Some(&contact), flash.as_deref());
         view! {
-            <ContactForm contact=Some(contact) save/>
-            <Memberships contact_id=id lists/>
+            <ContactForm fields save/>
+            <Memberships contact_id=id held lists actions=memberships can_write/>
             <section class="danger-zone" aria-label=c.delete>
                 <ErrorAlert error=delete_error/>
                 <ActionForm action=delete attr:class="inline-form">
@@ -111,6 +143,7 @@ fn Detail(
         view! {
             <p class="muted" data-testid="read-only">{c.read_only}</p>
             <ReadOnly contact/>
+            <Memberships contact_id=id held lists actions=memberships can_write/>
         }
         .into_any()
     };

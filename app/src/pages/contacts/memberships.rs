@@ -1,80 +1,175 @@
-//! A contact's lists: add it to one, take it out of one. `ContactDto` does not say which
-//! lists hold the contact, so both forms offer every list.
+//! A contact's lists: the ones holding it (`ContactDto::lists`), a button on each to
+//! take the contact out, and a form to add it to another. Readers get the names only.
 
 use crate::{
     api::{AddToList, RemoveFromList},
     components::{use_strings, ErrorAlert},
-    model::ListDto,
+    error::AppError,
+    model::{ListDto, ListRef},
 };
 use leptos::{form::ActionForm, prelude::*};
 use uuid::Uuid;
 
-#[component]
-pub fn Memberships(contact_id: Uuid, lists: Vec<ListDto>) -> impl IntoView {
-    let c = use_strings().contacts;
-    let add = ServerAction::<AddToList>::new();
-    let remove = ServerAction::<RemoveFromList>::new();
-    let error = Signal::derive(move || {
-        add.value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| remove.value().get().and_then(Result::err))
-    });
-    let body = if lists.is_empty() {
-        view! { <p class="muted">{c.no_lists} " " <a href="/lists">{c.lists_title}</a></p> }
-            .into_any()
-    } else {
-        let options = |lists: &[ListDto]| {
-            lists
-                .iter()
-                .map(|l| view! { <option value=l.id.to_string()>{l.name.clone()}</option> })
-                .collect_view()
+/// The two membership actions. The page creates them once, so that their answers
+/// outlive the section, which is rebuilt whenever the contact is fetched again.
+#[derive(Clone, Copy)]
+pub struct MembershipActions {
+    pub add: ServerAction<AddToList>,
+    pub remove: ServerAction<RemoveFromList>,
+    /// Which action answered last, once hydrated (`None` before either has).
+    last: RwSignal<Option<Which>>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Which {
+    Add,
+    Remove,
+}
+
+impl MembershipActions {
+    #[allow(clippy::new_without_default)] // it starts effects: not a plain default value
+    pub fn new() -> Self {
+        let actions = Self {
+            add: ServerAction::new(),
+            remove: ServerAction::new(),
+            last: RwSignal::new(None),
         };
-        let (add_options, remove_options) = (options(&lists), options(&lists));
-        let contact =
-            move || view! { <input type="hidden" name="contact_id" value=contact_id.to_string()/> };
-        view! {
-            <p class="hint">{c.memberships_hint}</p>
-            <div class="membership-forms">
-                <ActionForm action=add attr:class="inline-form">
-                    {contact()}
-                    <label for="membership-add">{c.add_to_list}</label>
-                    <select id="membership-add" name="list_id">{add_options}</select>
-                    <button type="submit" class="button secondary">{c.add_to_list}</button>
-                </ActionForm>
-                <ActionForm action=remove attr:class="inline-form">
-                    {contact()}
-                    <label for="membership-remove">{c.remove_from_list}</label>
-                    <select id="membership-remove" name="list_id">{remove_options}</select>
-                    <button type="submit" class="button secondary">{c.remove_from_list}</button>
-                </ActionForm>
-            </div>
+        // Adding then removing must not still say "added": the last answer wins.
+        Effect::new(move |_| {
+            if actions.add.version().get() > 0 {
+                actions.last.set(Some(Which::Add));
+            }
+        });
+        Effect::new(move |_| {
+            if actions.remove.version().get() > 0 {
+                actions.last.set(Some(Which::Remove));
+            }
+        });
+        actions
+    }
+
+    /// Changes whenever either action answers; the page refetches the contact on it.
+    pub fn versions(&self) -> (usize, usize) {
+        (self.add.version().get(), self.remove.version().get())
+    }
+
+    /// The last answer as a notice or an error. Without JavaScript no effect runs, and
+    /// the only answer there is a refusal that Leptos carried back in the address.
+    fn outcome(
+        &self,
+        added: &'static str,
+        removed: &'static str,
+    ) -> Option<Result<&'static str, AppError>> {
+        let add = || self.add.value().get().map(|r| r.map(|_| added));
+        let remove = || self.remove.value().get().map(|r| r.map(|_| removed));
+        match self.last.get() {
+            Some(Which::Add) => add(),
+            Some(Which::Remove) => remove(),
+            None => add().or_else(remove),
         }
-        .into_any()
+    }
+}
+
+#[component]
+pub fn Memberships(
+    contact_id: Uuid,
+    /// The lists holding the contact.
+    held: Vec<ListRef>,
+    /// Every list of the organization, for the "add" form; empty for readers.
+    lists: Vec<ListDto>,
+    actions: MembershipActions,
+    can_write: bool,
+) -> impl IntoView {
+    let c = use_strings().contacts;
+    let outcome = move || actions.outcome(c.added, c.removed);
+    let error = Signal::derive(move || outcome().and_then(Result::err));
+    let notice = move || {
+        outcome().and_then(Result::ok).map(|m| {
+            view! { <p class="notice" role="status" data-testid="membership-notice">{m}</p> }
+        })
     };
-    // The last answer wins: adding then removing must not still say "added".
-    let done = RwSignal::new(None::<&'static str>);
-    Effect::new(move |_| {
-        if add.value().with(|v| matches!(v, Some(Ok(_)))) {
-            done.set(Some(c.added));
+    let addable: Vec<ListDto> = lists
+        .into_iter()
+        .filter(|l| !held.iter().any(|h| h.id == l.id))
+        .collect();
+    let everything = addable.is_empty() && !held.is_empty();
+    let add = can_write.then(|| {
+        if everything {
+            view! { <p class="muted">{c.in_every_list}</p> }.into_any()
+        } else if addable.is_empty() {
+            view! { <p class="muted">{c.no_lists} " " <a href="/lists">{c.lists_title}</a></p> }
+                .into_any()
+        } else {
+            view! { <AddForm contact_id lists=addable action=actions.add/> }.into_any()
         }
     });
-    Effect::new(move |_| {
-        if remove.value().with(|v| matches!(v, Some(Ok(_)))) {
-            done.set(Some(c.removed));
-        }
-    });
-    Effect::new(move |_| {
-        if error.with(Option::is_some) {
-            done.set(None);
-        }
-    });
+    let held = if held.is_empty() {
+        view! { <p class="muted" data-testid="memberships-none">{c.in_no_list}</p> }.into_any()
+    } else {
+        let items = held
+            .into_iter()
+            .map(|list| view! { <Held contact_id list action=actions.remove can_write/> })
+            .collect_view();
+        view! { <ul class="membership-list" data-testid="memberships">{items}</ul> }.into_any()
+    };
     view! {
         <section class="memberships" aria-labelledby="memberships-title">
             <h2 id="memberships-title">{c.memberships}</h2>
+            {can_write.then(|| view! { <p class="hint">{c.memberships_hint}</p> })}
             <ErrorAlert error/>
-            {move || done.get().map(|m| view! { <p class="notice" role="status" data-testid="membership-notice">{m}</p> })}
-            {body}
+            {notice}
+            {held}
+            {add}
         </section>
+    }
+}
+
+/// One list holding the contact: its name, a link to its members and, for writers, the
+/// button that takes the contact out.
+#[component]
+fn Held(
+    contact_id: Uuid,
+    list: ListRef,
+    action: ServerAction<RemoveFromList>,
+    can_write: bool,
+) -> impl IntoView {
+    let c = use_strings().contacts;
+    let label = format!("{} {}", c.remove_from, list.name);
+    let remove = can_write.then(|| {
+        view! {
+            <ActionForm action attr:class="inline-form">
+                <input type="hidden" name="contact_id" value=contact_id.to_string()/>
+                <input type="hidden" name="list_id" value=list.id.to_string()/>
+                <button type="submit" class="button secondary"
+                    aria-label=label>{c.remove}</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <li data-testid="membership">
+            <a href=format!("/contacts?list_id={}", list.id)>{list.name}</a>
+            {remove}
+        </li>
+    }
+}
+
+#[component]
+fn AddForm(
+    contact_id: Uuid,
+    lists: Vec<ListDto>,
+    action: ServerAction<AddToList>,
+) -> impl IntoView {
+    let c = use_strings().contacts;
+    let options = lists
+        .into_iter()
+        .map(|l| view! { <option value=l.id.to_string()>{l.name}</option> })
+        .collect_view();
+    view! {
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="contact_id" value=contact_id.to_string()/>
+            <label for="membership-add">{c.add_to_list}</label>
+            <select id="membership-add" name="list_id">{options}</select>
+            <button type="submit" class="button secondary">{c.add_to_list}</button>
+        </ActionForm>
     }
 }

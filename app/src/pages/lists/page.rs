@@ -1,13 +1,18 @@
-//! The lists with their member counts. Every change is an `ActionForm`: without
-//! JavaScript it posts and comes back here, with it the table refetches.
+//! The lists with their member counts, a page at a time (`page` and `per_page` in the
+//! query string, pager links). Every change is an `ActionForm`: without JavaScript it
+//! posts and comes back here, with it the table refetches.
 
 use crate::{
     api::{list_lists, CreateList, DeleteList, RenameList},
-    components::{error_text, use_can, use_strings, ErrorAlert},
+    components::{error_text, use_can, use_strings, ErrorAlert, Pager},
     model::{Action, ListDto, SearchQuery},
+    pages::contacts::{list::LIST_OPTIONS, parts::href},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PER_PAGE: u64 = 25;
 
 #[derive(Clone, Copy)]
 struct Actions {
@@ -33,12 +38,23 @@ pub fn ListsPage() -> impl IntoView {
             actions.delete.version().get(),
         )
     };
-    let lists = Resource::new(versions, |_| {
-        list_lists(SearchQuery {
-            per_page: Some(super::super::contacts::list::LIST_OPTIONS),
-            ..Default::default()
+    let query_map = use_query_map();
+    let query = Memo::new(move |_| {
+        query_map.with(|q| {
+            let number = |k: &str| q.get(k).and_then(|v| v.trim().parse::<u64>().ok());
+            SearchQuery {
+                page: number("page").filter(|p| *p > 0),
+                // Kept within what the service accepts, so an edited address still works.
+                per_page: Some(
+                    number("per_page")
+                        .unwrap_or(PER_PAGE)
+                        .clamp(1, LIST_OPTIONS),
+                ),
+                ..Default::default()
+            }
         })
     });
+    let lists = Resource::new(move || (query.get(), versions()), |(q, _)| list_lists(q));
     let error = Signal::derive(move || {
         actions
             .rename
@@ -61,15 +77,42 @@ pub fn ListsPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match lists.await {
-                    Ok(page) if page.items.is_empty() => {
+                    Ok(page) if page.total == 0 => {
                         view! { <p class="muted" data-testid="lists-empty">{c.lists_none}</p> }.into_any()
                     }
-                    Ok(page) => view! { <ListsTable lists=page.items actions can_write/> }.into_any(),
+                    Ok(page) => {
+                        let custom = query.get_untracked().per_page.filter(|n| *n != PER_PAGE);
+                        view! {
+                            <ListsTable lists=page.items actions can_write/>
+                            <ListsPager current=page.page per_page=page.per_page total=page.total custom_per_page=custom/>
+                        }
+                        .into_any()
+                    }
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// The pager; its links keep a `per_page` that was asked for in the address.
+#[component]
+fn ListsPager(
+    current: u64,
+    per_page: u64,
+    total: u64,
+    custom_per_page: Option<u64>,
+) -> impl IntoView {
+    let link = move |n: u64| {
+        href(
+            "/lists",
+            &[
+                ("page", Some(n.to_string())),
+                ("per_page", custom_per_page.map(|p| p.to_string())),
+            ],
+        )
+    };
+    view! { <Pager current per_page total href=link/> }
 }
 
 #[component]
