@@ -74,7 +74,7 @@ impl Application {
         let cipher = Cipher::new(&config.load_master_key()?);
         let state = build_state(config, db, cipher, leptos_options.clone());
 
-        let sessions = DbSessionStore::new(state.db.clone());
+        let sessions = DbSessionStore::new(state.db.clone(), state.cipher.clone());
         tokio::spawn(delete_expired_sessions(sessions.clone(), state.db.clone()));
 
         let listener = TcpListener::bind(leptos_options.site_addr)

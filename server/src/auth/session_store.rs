@@ -1,13 +1,20 @@
 //! A tower-sessions store over SeaORM, so sessions live in our one database on either
 //! backend (no second sqlx or pool for a session crate).
+//!
+//! A row is keyed by a SHA-256 of the session id and its data is encrypted, bound to
+//! that key: a copy of the table opens no session and shows no flash (a new token's
+//! secret, the fields of a refused contact form).
 
-use crate::db::entities::session;
+use crate::{
+    crypto::{Cipher, Field},
+    db::entities::session,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
 };
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, ExpiredDeletion, SessionStore},
@@ -16,12 +23,27 @@ use tower_sessions::{
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    cipher: Arc<Cipher>,
 }
 
+const DATA: Field<'static> = Field { table: "sessions", column: "data" };
+
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
+        Self { db, cipher }
     }
+
+    fn active_model(&self, record: &Record) -> session_store::Result<session::ActiveModel> {
+        let json = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let key = key(&record.id);
+        let data = self.cipher.encrypt(DATA, &key, &json).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        Ok(session::ActiveModel { id: Set(key), data: Set(data), expires_at: Set(to_chrono(record.expiry_date)) })
+    }
+}
+
+/// The row key of a session: the cookie's id is a bearer secret, so only its hash is stored.
+fn key(id: &Id) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, id.to_string().as_bytes()))
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -36,22 +58,13 @@ fn to_time(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::Erro
     time::OffsetDateTime::from_unix_timestamp(t.timestamp()).map_err(backend)
 }
 
-fn active_model(record: &Record) -> session_store::Result<session::ActiveModel> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-    Ok(session::ActiveModel {
-        id: Set(record.id.to_string()),
-        data: Set(data),
-        expires_at: Set(to_chrono(record.expiry_date)),
-    })
-}
-
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Ids are 128 random bits; a collision is near impossible, but a plain insert
         // (never an upsert) guarantees we cannot take over someone else's session.
         loop {
-            let inserted = session::Entity::insert(active_model(record)?)
+            let inserted = session::Entity::insert(self.active_model(record)?)
                 .on_conflict(OnConflict::column(session::Column::Id).do_nothing().to_owned())
                 .exec_without_returning(&self.db)
                 .await
@@ -64,7 +77,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(active_model(record)?)
+        session::Entity::insert(self.active_model(record)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])
@@ -77,7 +90,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = session::Entity::find_by_id(id.to_string())
+        let key = key(id);
+        let Some(row) = session::Entity::find_by_id(key.clone())
             .filter(session::Column::ExpiresAt.gt(Utc::now()))
             .one(&self.db)
             .await
@@ -85,13 +99,18 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
+        // A row this key cannot open (another master key, or tampered with) is no session.
+        let Ok(json) = self.cipher.decrypt(DATA, &key, &row.data) else {
+            tracing::warn!("a stored session could not be decrypted; treating it as signed out");
+            return Ok(None);
+        };
         let data: HashMap<String, serde_json::Value> =
-            serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+            serde_json::from_str(&json).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record { id: *id, data, expiry_date: to_time(row.expires_at)? }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(key(id)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

@@ -153,6 +153,30 @@ both_backends! {
         assert_eq!(page(&app, "q=%25").await["total"], 1);
     }
 
+    async fn sessions_keep_no_readable_secret_or_typed_value(app) {
+        let browser = app.browser();
+        let r = browser.client.post(app.url("/api/auth/signup"))
+            .json(&json!({"email": "ada@example.org", "password": crate::helpers::PASSWORD, "organization": "Acme"}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let cookie = crate::helpers::session_cookie(&r).expect("a session cookie");
+        let id = cookie.split_once('=').unwrap().1.to_owned();
+        // A plain-form save that the server refuses keeps the typed fields in the session
+        // for the page that shows them again.
+        let r = browser.client.post(app.url("/api/fn/save_contact"))
+            .header("accept", "text/html")
+            .form(&[("email", "typed.person@flash-domain.org"), ("phone", "not a phone")])
+            .send().await.unwrap();
+        assert!(r.status().is_redirection() || r.status().is_success() || r.status().is_client_error(), "{}", r.status());
+        let text = all_database_text(&app).await;
+        assert!(text.contains("v1."), "the scan reads the encrypted session data");
+        assert!(!text.contains("flash-domain"), "the flashed form is encrypted");
+        assert!(!text.contains(&id), "the session id is stored only as a hash");
+        // The session still works.
+        let me = browser.client.get(app.url("/api/me")).send().await.unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+    }
+
     async fn no_plaintext_email_or_phone_in_the_database(app) {
         app.signup("ada@example.org").await;
         create_contact(&app, json!({"email": "secret.person@hidden-domain.org", "phone": "06 98 76 54 32", "first_name": "Visible"})).await;
