@@ -8,6 +8,9 @@ use std::collections::HashSet;
 
 pub const DUPLICATE: &str = "duplicate in file";
 
+/// Keys reserved up front at most: a 1,000,000-row file with emails and phones.
+const MAX_RESERVED: usize = 2_000_000;
+
 pub struct InFile {
     keys: HashSet<u128>,
 }
@@ -20,9 +23,10 @@ fn short(index: &str) -> u128 {
 
 impl InFile {
     /// Room for `keys` keys from the start: growing the set later would briefly hold it
-    /// twice, the largest allocation of a big import.
+    /// twice, the largest allocation of a big import. Up to a bound (about 70 MB), as
+    /// `keys` comes from the file's line count, which a file can make anything.
     pub fn with_capacity(keys: usize) -> Self {
-        Self { keys: HashSet::with_capacity(keys) }
+        Self { keys: HashSet::with_capacity(keys.min(MAX_RESERVED)) }
     }
 
     /// `row` as it is, or skipped as a duplicate; remembers the keys of the first.
