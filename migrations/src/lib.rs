@@ -8,6 +8,7 @@ mod m0003_contacts_lists;
 mod m0004_campaigns;
 mod m0005_idempotency_keys;
 mod m0006_import_rows_index;
+mod m0007_session_keys;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_campaigns::Migration),
             Box::new(m0005_idempotency_keys::Migration),
             Box::new(m0006_import_rows_index::Migration),
+            Box::new(m0007_session_keys::Migration),
         ]
     }
 }

@@ -99,9 +99,11 @@ impl SessionStore for DbSessionStore {
         else {
             return Ok(None);
         };
-        // A row this key cannot open (another master key, or tampered with) is no session.
+        // A row this key cannot open (another master key, or tampered with) is no
+        // session; it goes, so its cookie does not bring the warning back every time.
         let Ok(json) = self.cipher.decrypt(DATA, &key, &row.data) else {
             tracing::warn!("a stored session could not be decrypted; treating it as signed out");
+            session::Entity::delete_by_id(key).exec(&self.db).await.map_err(backend)?;
             return Ok(None);
         };
         let data: HashMap<String, serde_json::Value> =

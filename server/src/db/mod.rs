@@ -22,13 +22,12 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             // WAL lets readers run beside the one writer; the busy timeout makes writers
-            // queue instead of failing with "database is locked". In WAL mode NORMAL
-            // stays consistent after a crash (a power loss may drop the last commits,
-            // whole) without an fsync per commit. A 16 MiB page cache per connection
-            // (SQLite's default is 2 MiB) keeps the blind-index B-trees of a large
-            // contact base in memory while an import inserts at random places in them.
+            // queue instead of failing with "database is locked". A 16 MiB page cache
+            // per connection (SQLite's default is 2 MiB) keeps the blind-index B-trees
+            // of a large contact base in memory while an import inserts at random
+            // places in them. `synchronous` stays FULL: a power loss must not undo a
+            // committed password change or token revocation.
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .pragma("cache_size", "-16384")
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)

@@ -25,17 +25,17 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-const CREATED: &str = "created";
+pub const CREATED: &str = "created";
 const UPDATED: &str = "updated";
 const UNCHANGED: &str = "unchanged";
 const SKIPPED: &str = "skipped";
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    pub created: i64,
-    pub updated: i64,
-    pub unchanged: i64,
-    pub skipped: i64,
+struct Tally {
+    created: i64,
+    updated: i64,
+    unchanged: i64,
+    skipped: i64,
 }
 
 pub struct Batch<'a> {
@@ -43,13 +43,13 @@ pub struct Batch<'a> {
     pub organization_id: Uuid,
     pub source: &'a str,
     pub cipher: &'a Cipher,
-    pub lease_until: DateTime<Utc>,
 }
 
 impl Batch<'_> {
     /// Writes `rows` (whose new contacts `new` holds as columns) and the import's
-    /// progress. The caller owns the transaction and rolls `matched` back with it.
-    pub async fn apply<C>(&self, db: &C, rows: &[Prepared], new: NewContacts, matched: &mut Matched) -> ServiceResult<Tally>
+    /// progress; returns the last row. The caller owns the transaction and rolls
+    /// `matched` back with it.
+    pub async fn apply<C>(&self, db: &C, rows: &[Prepared], new: NewContacts, matched: &mut Matched) -> ServiceResult<i64>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -93,7 +93,7 @@ impl Batch<'_> {
         report.retain(|r| r.outcome != CREATED);
         bulk::insert_report(db, self.import_id, report).await?;
         self.record_progress(db, rows.len(), last_line, tally, now).await?;
-        Ok(tally)
+        Ok(last_line)
     }
 
     /// Rows whose insert an existing contact stopped: each is merged into that contact,
@@ -227,7 +227,6 @@ impl Batch<'_> {
             .col_expr(import::Column::Unchanged, add(import::Column::Unchanged, t.unchanged))
             .col_expr(import::Column::Skipped, add(import::Column::Skipped, t.skipped))
             .col_expr(import::Column::LastLine, Expr::value(last_line))
-            .col_expr(import::Column::LeaseUntil, Expr::value(self.lease_until))
             .col_expr(import::Column::UpdatedAt, Expr::value(now))
             .filter(import::Column::Id.eq(self.import_id))
             .exec(db)

@@ -59,14 +59,24 @@ pub enum Prepared {
     Skip { line: i64, reason: String },
 }
 
-pub fn prepare(record: &csv::ByteRecord, line: i64, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher) -> Prepared {
-    match candidate(record, map, region, cipher) {
+/// What the row is read for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// To be written: encrypted for a new contact.
+    Apply,
+    /// Already applied by a crashed run: only its validity and blind indexes matter
+    /// (no ciphertext, `sealed_for_new` stays empty).
+    Keys,
+}
+
+pub fn prepare(record: &csv::ByteRecord, line: i64, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher, purpose: Purpose) -> Prepared {
+    match candidate(record, map, region, cipher, purpose) {
         Ok(c) => Prepared::Row { line, candidate: Box::new(c) },
         Err(reason) => Prepared::Skip { line, reason },
     }
 }
 
-fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher) -> Result<Candidate, String> {
+fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher, purpose: Purpose) -> Result<Candidate, String> {
     if record.len() != map.width {
         return Err(format!("wrong number of columns: {} instead of {}", record.len(), map.width));
     }
@@ -109,15 +119,18 @@ fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumb
         }
     }
     let new_id = Uuid::now_v7();
-    let seal = |value: String, sealed: fn(&Cipher, Uuid, &str) -> crate::error::ServiceResult<store::Sealed>| {
+    let seal = |value: String, sealed: fn(&Cipher, Uuid, &str) -> crate::error::ServiceResult<store::Sealed>, index: fn(&Cipher, &str) -> String| {
+        if purpose == Purpose::Keys {
+            return Ok(Personal { index: index(cipher, &value), value, sealed_for_new: String::new() });
+        }
         sealed(cipher, new_id, &value)
             .map(|s| Personal { value, index: s.index, sealed_for_new: s.ciphertext })
             .map_err(|_| "could not encrypt this row".to_owned())
     };
     Ok(Candidate {
         new_id,
-        email: email.map(|e| seal(e, store::seal_email)).transpose()?,
-        phone: phone.map(|p| seal(p, store::seal_phone)).transpose()?,
+        email: email.map(|e| seal(e, store::seal_email, store::email_index)).transpose()?,
+        phone: phone.map(|p| seal(p, store::seal_phone, store::phone_index)).transpose()?,
         first_name,
         last_name,
         locale,
@@ -149,7 +162,7 @@ mod tests {
 
     fn run(cells: &[&str]) -> Prepared {
         let (map, cipher) = setup();
-        prepare(&csv::ByteRecord::from(cells.to_vec()), 2, &map, normalize::region("FR"), &cipher)
+        prepare(&csv::ByteRecord::from(cells.to_vec()), 2, &map, normalize::region("FR"), &cipher, Purpose::Apply)
     }
 
     fn reason(p: Prepared) -> String {
@@ -172,6 +185,20 @@ mod tests {
         assert_eq!(c.first_name.as_deref(), Some("Ada"));
         assert_eq!(c.attributes, [("plan".to_owned(), "gold".to_owned())]);
         assert_eq!(c.consents, [(ConsentChannel::Sms, ConsentState::Granted)]);
+    }
+
+    #[test]
+    fn rows_read_again_for_their_keys_are_not_encrypted() {
+        let (map, cipher) = setup();
+        let cells = csv::ByteRecord::from(vec!["ada@example.org", "", "Ada", "", "", ""]);
+        let (Prepared::Row { candidate: applied, .. }, Prepared::Row { candidate: keys, .. }) = (
+            prepare(&cells, 2, &map, None, &cipher, Purpose::Apply),
+            prepare(&cells, 2, &map, None, &cipher, Purpose::Keys),
+        ) else {
+            panic!("expected rows")
+        };
+        assert_eq!(keys.keys().collect::<Vec<_>>(), applied.keys().collect::<Vec<_>>());
+        assert!(keys.email.unwrap().sealed_for_new.is_empty());
     }
 
     #[test]

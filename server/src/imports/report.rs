@@ -65,7 +65,7 @@ fn render(from: i64, to: i64, stored: &[import_row::Model]) -> Result<Bytes, std
                 let contact = r.contact_id.map(|c| c.to_string()).unwrap_or_default();
                 w.write_record([n.as_str(), r.outcome.as_str(), r.reason.as_deref().unwrap_or(""), contact.as_str()])?
             }
-            None => w.write_record([n.as_str(), "created", "", ""])?,
+            None => w.write_record([n.as_str(), super::apply::CREATED, "", ""])?,
         }
     }
     w.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))

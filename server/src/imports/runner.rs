@@ -4,14 +4,18 @@
 
 use super::{
     apply::Batch,
-    format::column_map,
     bulk::NewContacts,
     dedup::InFile,
+    format::column_map,
     matched::Matched,
-    prepare::{candidates, prepare, Prepared},
+    prepare::{candidates, prepare, Prepared, Purpose},
     Inner,
 };
-use crate::{contacts::store, db::entities::import, error::ServiceResult};
+use crate::{
+    contacts::store,
+    db::entities::import,
+    error::ServiceResult,
+};
 use anyhow::Context;
 use app::model::{ImportMapping, ImportStatus};
 use chrono::Utc;
@@ -20,10 +24,12 @@ use std::{io::Read, path::PathBuf, sync::Arc};
 use uuid::Uuid;
 
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
 /// Rows per transaction: large enough to amortize round trips and commits, small enough
 /// to bound memory. On SQLite also under its bound-parameter limit (32,766) for the
 /// multi-row statements (contacts: 13 columns a row; consents: 5 a channel); PostgreSQL
-/// gets arrays (see `bulk`). A power of two, like every bulk statement's row count (see `shape`).
+/// gets arrays (see `bulk`), except where rows merge into existing contacts: 4,096 rows
+/// of 13 columns, or 8,192 consent rows of 5, stay under its limit of 65,535. A power of two, like every bulk statement's row count (see `shape`).
 fn batch_rows(backend: sea_orm::DbBackend, channels: usize) -> usize {
     if backend == sea_orm::DbBackend::Postgres {
         return 4096;
@@ -43,9 +49,11 @@ enum Msg {
     Failed(String),
 }
 
-/// Runs the import to its end and always leaves it `completed` or `failed`.
+/// Runs the import to its end and leaves it `completed` or `failed`, unless it finds
+/// that it no longer holds the import (see `hold`).
 pub async fn run(inner: Arc<Inner>, import_id: Uuid) {
-    let result = run_inner(&inner, import_id).await;
+    let mut last_line = None;
+    let result = run_inner(&inner, import_id, &mut last_line).await;
     let (status, error) = match &result {
         Ok(()) => (ImportStatus::Completed, None),
         Err(Stop::User(msg)) => (ImportStatus::Failed, Some(msg.clone())),
@@ -53,11 +61,22 @@ pub async fn run(inner: Arc<Inner>, import_id: Uuid) {
             tracing::error!(%import_id, error = ?e, "import failed");
             (ImportStatus::Failed, Some("internal error; rows already reported were applied".to_owned()))
         }
+        Err(Stop::Lost) => {
+            tracing::warn!(%import_id, "the import's progress is not what this runner committed; leaving it to the sweeper");
+            return;
+        }
     };
-    if let Err(e) = finish(&inner, import_id, status, error).await {
-        // The lease expires and the sweeper retries or fails it.
-        tracing::error!(%import_id, error = ?e, "could not record the end of an import");
-        return;
+    match finish(&inner, import_id, status, error, last_line).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(%import_id, "the import's progress moved under this runner; leaving it to the sweeper");
+            return;
+        }
+        Err(e) => {
+            // The lease expires and the sweeper retries or fails it.
+            tracing::error!(%import_id, error = ?e, "could not record the end of an import");
+            return;
+        }
     }
     let _ = tokio::fs::remove_file(inner.file_path(import_id)).await;
     tracing::info!(%import_id, status = status.as_str(), "import finished");
@@ -67,6 +86,9 @@ enum Stop {
     /// Something about the file; shown on the import.
     User(String),
     Internal(anyhow::Error),
+    /// Another runner took the import over, or the database lost commits this runner saw
+    /// succeed: the stored progress is the truth, and the sweeper resumes from it.
+    Lost,
 }
 
 impl From<crate::error::ServiceError> for Stop {
@@ -84,9 +106,11 @@ impl From<sea_orm::DbErr> for Stop {
     }
 }
 
-#[tracing::instrument(skip(inner))]
-async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
+/// `last_line`: the last row this runner knows committed, once it has read the import.
+#[tracing::instrument(skip(inner, last_line))]
+async fn run_inner(inner: &Arc<Inner>, import_id: Uuid, last_line: &mut Option<i64>) -> Result<(), Stop> {
     let job = import::Entity::find_by_id(import_id).one(&inner.db).await?.ok_or_else(|| Stop::User("the import vanished".into()))?;
+    *last_line = Some(job.last_line);
     let mapping: ImportMapping = serde_json::from_str(&job.mapping).map_err(|e| Stop::Internal(e.into()))?;
     let region = store::region(&inner.db, job.organization_id).await?;
     let source = format!("import:{import_id}");
@@ -98,23 +122,37 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
         .await?;
     let mut matched = Matched::load(&inner.db, import_id).await?;
     let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
-    let in_file = InFile::with_capacity(usize::try_from(job.rows_total).unwrap_or(0) * keys_per_row);
+    let in_file = InFile::with_capacity(usize::try_from(job.rows_total).unwrap_or(0).saturating_mul(keys_per_row));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(QUEUE);
     let reader = {
         let (cipher, path) = (inner.cipher.clone(), inner.file_path(import_id));
         let (delimiter, resume_after) = (job.delimiter.bytes().next().unwrap_or(b','), job.last_line);
-        let batch_size = batch_rows(sea_orm::ConnectionTrait::get_database_backend(&inner.db), mapping.consents.len());
+        let batch_size = batch_rows(inner.db.get_database_backend(), mapping.consents.len());
         tokio::task::spawn_blocking(move || {
             if let Err(msg) = read(path, delimiter, resume_after, batch_size, &mapping, region, &cipher, in_file, &tx) {
                 let _ = tx.blocking_send(Msg::Failed(msg));
             }
         })
     };
-    let batch = |lease_until| Batch { import_id, organization_id: job.organization_id, source: &source, cipher: &inner.cipher, lease_until };
-    while let Some(msg) = rx.recv().await {
+    let batch = Batch { import_id, organization_id: job.organization_id, source: &source, cipher: &inner.cipher };
+    // While the reader is busy (reading again what a crashed run applied, say), the
+    // lease is renewed anyway, so the sweeper does not start a second runner.
+    let mut renew = tokio::time::interval(RENEW_EVERY);
+    let mut expected = job.last_line;
+    loop {
+        let msg = tokio::select! {
+            msg = rx.recv() => msg,
+            _ = renew.tick() => {
+                if !hold(&inner.db, import_id, expected).await? {
+                    return Err(Stop::Lost);
+                }
+                continue;
+            }
+        };
         let (rows, new) = match msg {
-            Msg::Batch(rows, new) => (rows, *new),
-            Msg::Failed(why) => return Err(Stop::User(why)),
+            None => break,
+            Some(Msg::Batch(rows, new)) => (rows, *new),
+            Some(Msg::Failed(why)) => return Err(Stop::User(why)),
         };
         let mut new = Some(new);
         // A dropped connection, or a contact deleted between our insert and our lookup,
@@ -122,25 +160,17 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let txn = inner.db.begin().await?;
-            if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-                // Without waiting for the WAL flush at commit. A crash may then lose the
-                // last batches, but whole: their rows and the progress that counts them go
-                // together, and the resumed run applies them again. `finish` commits
-                // normally, which flushes everything before the file is removed.
-                txn.execute_unprepared("SET LOCAL synchronous_commit TO OFF").await?;
-            }
             let new = new.take().unwrap_or_else(|| NewContacts::of(candidates(&rows)));
-            match batch(Utc::now() + LEASE).apply(&txn, &rows, new, &mut matched).await {
-                Ok(_) => {
-                    txn.commit().await?;
+            match write(inner, &batch, expected, &rows, new, &mut matched).await {
+                Ok(Some(committed)) => {
                     matched.commit();
+                    (expected, *last_line) = (committed, Some(committed));
                     break;
                 }
+                Ok(None) => return Err(Stop::Lost),
                 Err(e) if attempt < ATTEMPTS => {
                     matched.rollback();
                     tracing::warn!(%import_id, attempt, error = ?e, "import batch rolled back; retrying");
-                    drop(txn);
                     tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
                 }
                 Err(e) => return Err(e.into()),
@@ -149,6 +179,38 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid) -> Result<(), Stop> {
     }
     reader.await.map_err(|e| Stop::Internal(e.into()))?;
     Ok(())
+}
+
+/// One batch in one transaction, after `hold`; the batch's last row once committed, or
+/// `None` when this runner no longer holds the import.
+async fn write(inner: &Inner, batch: &Batch<'_>, expected: i64, rows: &[Prepared], new: NewContacts, matched: &mut Matched) -> ServiceResult<Option<i64>> {
+    let txn = inner.db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Without waiting for the WAL flush at commit. A database crash may then lose the
+        // last batches, but whole: their rows and the progress that counts them go
+        // together. `hold` notices, and the resumed run applies them again. `finish`
+        // commits normally, which flushes everything before the file is removed.
+        txn.execute_unprepared("SET LOCAL synchronous_commit TO OFF").await?;
+    }
+    if !hold(&txn, batch.import_id, expected).await? {
+        return Ok(None);
+    }
+    let committed = batch.apply(&txn, rows, new, matched).await?;
+    txn.commit().await?;
+    Ok(Some(committed))
+}
+
+/// Renews the lease, but only while the import's last committed row is the one this
+/// runner committed. Inside a batch's transaction the update also locks the import's
+/// row: a second runner waits, then finds the progress moved and stops.
+async fn hold(db: &impl ConnectionTrait, import_id: Uuid, expected: i64) -> ServiceResult<bool> {
+    let held = import::Entity::update_many()
+        .col_expr(import::Column::LeaseUntil, Expr::value(Utc::now() + LEASE))
+        .filter(import::Column::Id.eq(import_id))
+        .filter(import::Column::LastLine.eq(expected))
+        .exec(db)
+        .await?;
+    Ok(held.rows_affected == 1)
 }
 
 /// The reader thread: never holds more than one batch plus the queue in memory.
@@ -189,7 +251,8 @@ fn read(
             Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
         }
         // Rows a crashed run applied are read again only for what they tell of later rows.
-        let prepared = in_file.check(prepare(&record, row, &map, region, cipher));
+        let purpose = if row > resume_after { Purpose::Apply } else { Purpose::Keys };
+        let prepared = in_file.check(prepare(&record, row, &map, region, cipher, purpose));
         if row > resume_after {
             batch.push(prepared);
         }
@@ -203,7 +266,8 @@ fn read(
     Ok(())
 }
 
-async fn finish(inner: &Inner, import_id: Uuid, status: ImportStatus, error: Option<String>) -> ServiceResult<()> {
+/// `false` when the import's progress is no longer `last_line` (another runner holds it).
+async fn finish(inner: &Inner, import_id: Uuid, status: ImportStatus, error: Option<String>, last_line: Option<i64>) -> ServiceResult<bool> {
     let now = Utc::now();
     let mut update = import::Entity::update_many()
         .col_expr(import::Column::Status, Expr::value(status.as_str()))
@@ -215,8 +279,11 @@ async fn finish(inner: &Inner, import_id: Uuid, status: ImportStatus, error: Opt
         // Quoted fields may span lines: the count at upload was an estimate.
         update = update.col_expr(import::Column::RowsTotal, Expr::col(import::Column::RowsDone));
     }
-    update.filter(import::Column::Id.eq(import_id)).exec(&inner.db).await.context("Failed to finish an import")?;
-    Ok(())
+    let mut update = update.filter(import::Column::Id.eq(import_id));
+    if let Some(line) = last_line {
+        update = update.filter(import::Column::LastLine.eq(line));
+    }
+    Ok(update.exec(&inner.db).await.context("Failed to finish an import")?.rows_affected == 1)
 }
 
 /// Claims imports whose runner died (lease expired) and runs them again from their last

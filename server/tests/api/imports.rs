@@ -249,33 +249,12 @@ async fn resume_after_a_crash(backend: Backend) {
 
     // Rewind to the state a crash leaves after committing rows 2–3: later rows' effects
     // gone, the import still `running` with an expired lease, its file still there.
-    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
-    use sea_orm::ConnectionTrait;
     let later = contacts(&app).await.into_iter().filter(|c| !["a@example.org", "b@example.org"].contains(&c["email"].as_str().unwrap()));
     for contact in later {
         assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{}", contact["id"].as_str().unwrap()), None).await.status(), StatusCode::NO_CONTENT);
     }
-    let past = "2000-01-01T00:00:00+00:00";
-    let import_id = match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => format!("x'{}'", id.replace('-', "")),
-        _ => format!("'{id}'"),
-    };
-    db.execute_unprepared(&format!("DELETE FROM import_rows WHERE import_id = {import_id} AND line > 3")).await.unwrap();
-    db.execute_unprepared(&format!(
-        "UPDATE imports SET status = 'running', last_line = 3, rows_done = 2, created = 2, skipped = 0, finished_at = NULL, lease_until = '{past}' WHERE id = {import_id}"
-    )).await.unwrap();
-    std::fs::create_dir_all(data.path().join("imports")).unwrap();
-    std::fs::write(data.path().join(format!("imports/{id}.csv")), csv).unwrap();
     assert_eq!(contacts(&app).await.len(), 2);
-
-    // Another instance on the same database and data directory takes over at start-up.
-    let vars: std::collections::HashMap<&str, String> =
-        std::collections::HashMap::from([("DATABASE_URL", app.database_url.clone()), ("CARILLON_DATA_DIR", data_dir.clone()), ("CARILLON_MASTER_KEY", key.to_owned())]);
-    let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let mut options = carillon::leptos_options().unwrap();
-    options.site_addr = "127.0.0.1:0".parse().unwrap();
-    let second = carillon::startup::Application::build(config, options).await.unwrap();
-    tokio::spawn(second.run_until_stopped());
+    crash_after_row_3_and_resume(&app, data.path(), key, &id, csv, "rows_done = 2, created = 2, skipped = 0").await;
 
     let resumed = wait(&app, &id).await;
     assert_eq!(resumed["status"], "completed", "{resumed}");
@@ -287,8 +266,76 @@ async fn resume_after_a_crash(backend: Backend) {
     assert!(!data.path().join(format!("imports/{id}.csv")).exists());
 }
 
+/// Rewinds import `id` to the state a crash leaves after committing rows 2–3 (the
+/// caller removed the later rows' contacts; `counters` sets the import's counts), then
+/// starts another instance on the same database and data directory, which resumes it.
+async fn crash_after_row_3_and_resume(app: &TestApp, data: &std::path::Path, key: &str, id: &str, csv: &str, counters: &str) {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let past = "2000-01-01T00:00:00+00:00";
+    let import_id = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => format!("x'{}'", id.replace('-', "")),
+        _ => format!("'{id}'"),
+    };
+    db.execute_unprepared(&format!("DELETE FROM import_rows WHERE import_id = {import_id} AND line > 3")).await.unwrap();
+    db.execute_unprepared(&format!(
+        "UPDATE imports SET status = 'running', last_line = 3, {counters}, finished_at = NULL, lease_until = '{past}' WHERE id = {import_id}"
+    )).await.unwrap();
+    std::fs::create_dir_all(data.join("imports")).unwrap();
+    std::fs::write(data.join(format!("imports/{id}.csv")), csv).unwrap();
+
+    let data_dir = data.display().to_string();
+    let vars: std::collections::HashMap<&str, String> =
+        std::collections::HashMap::from([("DATABASE_URL", app.database_url.clone()), ("CARILLON_DATA_DIR", data_dir), ("CARILLON_MASTER_KEY", key.to_owned())]);
+    let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let mut options = carillon::leptos_options().unwrap();
+    options.site_addr = "127.0.0.1:0".parse().unwrap();
+    let second = carillon::startup::Application::build(config, options).await.unwrap();
+    tokio::spawn(second.run_until_stopped());
+}
+
+/// A row matching (through its phone) an existing contact that a row before the crash
+/// already merged is still a duplicate after the resume.
+async fn resume_remembers_matched_contacts(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let env = [("CARILLON_DATA_DIR", data_dir.as_str()), ("CARILLON_MASTER_KEY", key)];
+    let Some(app) = spawn_app(backend, &env).await else { return eprintln!("skipped: TEST_DATABASE_URL is not set") };
+    app.signup("admin@example.org").await;
+    let x = create_contact(&app, json!({"email": "x@example.org", "phone": "+33612345678"})).await;
+    let csv = "email,phone,first_name\nx@example.org,,X1\nb@example.org,,B\n,+33612345678,X2\nc@example.org,,C\n";
+    let mapping = json!({"email": "email", "phone": "phone", "first_name": "first_name"});
+    let done = import_csv(&app, csv.as_bytes(), mapping).await;
+    let counts = |v: &Value| (v["created"].as_u64(), v["updated"].as_u64(), v["skipped"].as_u64(), v["rows_done"].as_u64());
+    assert_eq!(counts(&done), (Some(2), Some(1), Some(1), Some(4)), "{done}");
+    let id = done["id"].as_str().unwrap().to_owned();
+
+    let c = contacts(&app).await.into_iter().find(|c| c["email"] == "c@example.org").unwrap();
+    assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{}", c["id"].as_str().unwrap()), None).await.status(), StatusCode::NO_CONTENT);
+    crash_after_row_3_and_resume(&app, data.path(), key, &id, csv, "rows_done = 2, created = 1, updated = 1, unchanged = 0, skipped = 0").await;
+
+    let resumed = wait(&app, &id).await;
+    assert_eq!(resumed["status"], "completed", "{resumed}");
+    assert_eq!(counts(&resumed), (Some(2), Some(1), Some(1), Some(4)), "{resumed}");
+    let rows = report(&app, &id).await;
+    assert_eq!(rows[2][1..3], ["skipped".to_owned(), "duplicate in file".to_owned()], "{rows:?}");
+    let x: Value = app.get(&format!("/api/contacts/{}", x["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(x["first_name"], "X1", "the later row did not overwrite the first");
+}
+
 mod resume {
     use super::*;
+
+    #[tokio::test]
+    async fn matched_contacts_sqlite() {
+        resume_remembers_matched_contacts(Backend::Sqlite).await
+    }
+
+    #[tokio::test]
+    async fn matched_contacts_postgres() {
+        resume_remembers_matched_contacts(Backend::Postgres).await
+    }
 
     #[tokio::test]
     async fn sqlite() {
