@@ -313,3 +313,49 @@ pub async fn resume_orphans(inner: Arc<Inner>) -> ServiceResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::entities::organization;
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+
+    #[tokio::test]
+    async fn a_runner_holds_the_import_only_at_the_progress_it_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::connect(&format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display())).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let now = Utc::now();
+        let org = organization::Model { id: Uuid::now_v7(), name: "Acme".into(), time_zone: "UTC".into(), default_region: "FR".into(), created_at: now, updated_at: now };
+        org.clone().into_active_model().insert(&db).await.unwrap();
+        let job = import::Model {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            created_by: None,
+            status: "running".into(),
+            file_name: "a.csv".into(),
+            delimiter: ",".into(),
+            mapping: "{}".into(),
+            rows_total: 10,
+            rows_done: 4,
+            last_line: 5,
+            created: 4,
+            updated: 0,
+            unchanged: 0,
+            skipped: 0,
+            error: None,
+            lease_until: None,
+            created_at: now,
+            updated_at: now,
+            finished_at: None,
+        };
+        job.clone().into_active_model().insert(&db).await.unwrap();
+
+        assert!(!hold(&db, job.id, 3).await.unwrap(), "another runner moved the progress on");
+        let stored = import::Entity::find_by_id(job.id).one(&db).await.unwrap().unwrap();
+        assert_eq!(stored.lease_until, None, "and the lease is not renewed for it");
+        assert!(hold(&db, job.id, 5).await.unwrap());
+        let stored = import::Entity::find_by_id(job.id).one(&db).await.unwrap().unwrap();
+        assert!(stored.lease_until.is_some_and(|l| l > now), "renewed");
+    }
+}
