@@ -1,8 +1,6 @@
 //! The CSV dialect we accept and the checks run while an upload streams in: UTF-8 only,
 //! no binary, bounded lines, a header line, `,` or `;` detected from that header.
 
-use app::model::{ConsentChannel, ImportMapping};
-use std::collections::BTreeMap;
 
 /// Longest physical line accepted. A contact row is a few hundred bytes; this leaves
 /// room for generous custom attributes while keeping a hostile file from growing a
@@ -148,106 +146,6 @@ pub fn detect_delimiter(header: &[u8]) -> u8 {
     }
 }
 
-/// Column positions for each contact field, checked against the header.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ColumnMap {
-    pub email: Option<usize>,
-    pub phone: Option<usize>,
-    pub first_name: Option<usize>,
-    pub last_name: Option<usize>,
-    pub locale: Option<usize>,
-    pub time_zone: Option<usize>,
-    pub attributes: Vec<(String, usize)>,
-    pub consents: Vec<(ConsentChannel, usize)>,
-    pub width: usize,
-}
-
-pub fn column_map(mapping: &ImportMapping, header: &[String]) -> Result<ColumnMap, BTreeMap<String, String>> {
-    let mut errors = BTreeMap::new();
-    let mut find = |field: String, column: &Option<String>| -> Option<usize> {
-        let name = column.as_deref().map(str::trim).filter(|c| !c.is_empty())?;
-        let pos = header.iter().position(|h| h == name);
-        if pos.is_none() {
-            errors.insert(field, format!("the file has no column `{name}`"));
-        }
-        pos
-    };
-    let mut map = ColumnMap {
-        email: find("mapping.email".into(), &mapping.email),
-        phone: find("mapping.phone".into(), &mapping.phone),
-        first_name: find("mapping.first_name".into(), &mapping.first_name),
-        last_name: find("mapping.last_name".into(), &mapping.last_name),
-        locale: find("mapping.locale".into(), &mapping.locale),
-        time_zone: find("mapping.time_zone".into(), &mapping.time_zone),
-        width: header.len(),
-        ..ColumnMap::default()
-    };
-    for name in &mapping.attributes {
-        if let Some(i) = find("mapping.attributes".into(), &Some(name.clone())) {
-            map.attributes.push((name.trim().to_owned(), i));
-        }
-    }
-    for (channel, column) in &mapping.consents {
-        if let Some(i) = find(format!("mapping.consents.{}", channel.as_str()), &Some(column.clone())) {
-            map.consents.push((*channel, i));
-        }
-    }
-    if mapping.email.is_none() && mapping.phone.is_none() {
-        errors.insert("mapping".into(), "map a column to `email` or to `phone` (or both)".into());
-    }
-    if errors.is_empty() {
-        Ok(map)
-    } else {
-        Err(errors)
-    }
-}
-
-/// A first guess for the import wizard, from usual column names (English and French).
-pub fn suggest_mapping(header: &[String]) -> ImportMapping {
-    let mut m = ImportMapping::default();
-    for h in header {
-        let key: String = h.to_lowercase().chars().map(fold_accent).filter(char::is_ascii_alphanumeric).collect();
-        let slot = match key.as_str() {
-            "email" | "emailaddress" | "mail" | "courriel" | "adressemail" => &mut m.email,
-            "phone" | "phonenumber" | "mobile" | "telephone" | "tel" | "portable" | "cellphone" => &mut m.phone,
-            "firstname" | "givenname" | "prenom" => &mut m.first_name,
-            "lastname" | "surname" | "familyname" | "nom" | "name" => &mut m.last_name,
-            "locale" | "language" | "lang" | "langue" => &mut m.locale,
-            "timezone" | "tz" | "fuseauhoraire" => &mut m.time_zone,
-            _ => {
-                let consent = ["consent", "optin", "subscribed"].iter().any(|w| key.contains(w));
-                let channel = ConsentChannel::ALL.into_iter().find(|c| key.contains(c.as_str()));
-                match (consent, channel) {
-                    (true, Some(c)) if !m.consents.contains_key(&c) => {
-                        m.consents.insert(c, h.clone());
-                    }
-                    _ => m.attributes.push(h.clone()),
-                }
-                continue;
-            }
-        };
-        if slot.is_none() {
-            *slot = Some(h.clone());
-        } else {
-            m.attributes.push(h.clone());
-        }
-    }
-    m
-}
-
-/// Enough of Unicode folding for French and German column names.
-fn fold_accent(c: char) -> char {
-    match c {
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'à' | 'â' | 'ä' => 'a',
-        'î' | 'ï' => 'i',
-        'ô' | 'ö' => 'o',
-        'ù' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        _ => c,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,24 +187,5 @@ mod tests {
         assert!(sniff(&[b"a,a\n"]).unwrap_err().contains("twice"));
         let long = vec![b'x'; MAX_LINE_BYTES + 1];
         assert!(sniff(&[b"email\n", &long[..10], &long[10..]]).unwrap_err().contains("line 2 is longer"));
-    }
-
-    #[test]
-    fn mappings_are_checked_against_the_header() {
-        let header: Vec<String> = ["E-mail", "Prénom", "Nom", "SMS opt-in", "Company"].map(String::from).to_vec();
-        let m = suggest_mapping(&header);
-        assert_eq!(m.email.as_deref(), Some("E-mail"));
-        assert_eq!(m.first_name.as_deref(), Some("Prénom"));
-        assert_eq!(m.last_name.as_deref(), Some("Nom"));
-        assert_eq!(m.consents.get(&ConsentChannel::Sms).map(String::as_str), Some("SMS opt-in"));
-        assert_eq!(m.attributes, ["Company"]);
-        let map = column_map(&m, &header).unwrap();
-        assert_eq!((map.email, map.first_name, map.width), (Some(0), Some(1), 5));
-        assert_eq!(map.consents, [(ConsentChannel::Sms, 3)]);
-
-        let bad = ImportMapping { phone: Some("Mobile".into()), ..Default::default() };
-        assert!(column_map(&bad, &header).unwrap_err().contains_key("mapping.phone"));
-        let none = ImportMapping { first_name: Some("Prénom".into()), ..Default::default() };
-        assert!(column_map(&none, &header).unwrap_err().contains_key("mapping"));
     }
 }

@@ -1,7 +1,7 @@
 //! One CSV record → a validated, encrypted candidate contact, or the reason to skip it.
 //! Pure CPU work, run on the reader thread so the database writer only writes.
 
-use super::format::{ColumnMap, MAX_LINE_BYTES};
+use super::{format::MAX_LINE_BYTES, mapping::ColumnMap};
 use crate::{
     contacts::{normalize, store},
     crypto::Cipher,
@@ -143,7 +143,7 @@ fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumb
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::imports::format::column_map;
+    use crate::imports::mapping::column_map;
     use app::model::ImportMapping;
 
     fn setup() -> (ColumnMap, Cipher) {

@@ -1,14 +1,14 @@
-//! The background run of an import: a blocking reader thread streams the stored file
-//! through the CSV parser and prepares rows; this task writes them batch by batch, one
-//! transaction each, recording the last committed line so a new run resumes after it.
+//! The background run of an import: a blocking reader thread (`reader`) prepares rows;
+//! this task writes them batch by batch, one transaction each, recording the last
+//! committed line so a new run resumes after it.
 
 use super::{
     apply::Batch,
     bulk::NewContacts,
     dedup::InFile,
-    format::column_map,
     matched::Matched,
-    prepare::{candidates, prepare, Prepared, Purpose},
+    prepare::{candidates, Prepared},
+    reader::{batch_rows, Msg, Reader, QUEUE},
     Inner,
 };
 use crate::{
@@ -20,34 +20,14 @@ use anyhow::Context;
 use app::model::{ImportMapping, ImportStatus};
 use chrono::Utc;
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
-use std::{io::Read, path::PathBuf, sync::Arc};
+use std::sync::Arc;
 use uuid::Uuid;
 
+/// How long a runner holds an import without renewing it: an expired lease means it died.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
-/// Rows per transaction: large enough to amortize round trips and commits, small enough
-/// to bound memory. On SQLite also under its bound-parameter limit (32,766) for the
-/// multi-row statements (contacts: 13 columns a row; consents: 5 a channel); PostgreSQL
-/// gets arrays (see `bulk`), except where rows merge into existing contacts: 4,096 rows
-/// of 13 columns, or 8,192 consent rows of 5, stay under its limit of 65,535. A power of two, like every bulk statement's row count (see `shape`).
-fn batch_rows(backend: sea_orm::DbBackend, channels: usize) -> usize {
-    if backend == sea_orm::DbBackend::Postgres {
-        return 4096;
-    }
-    let rows = (32_766 / 13.max(5 * channels)).min(4096);
-    1 << (usize::BITS - 1 - rows.leading_zeros())
-}
 /// Tries per batch: a concurrent write or a dropped connection rolls a batch back whole.
 const ATTEMPTS: u64 = 3;
-/// Prepared batches waiting for the writer; bounds memory whatever the file size. One is
-/// enough: preparing a batch takes less time than writing one.
-const QUEUE: usize = 1;
-
-enum Msg {
-    /// Rows, and the new contacts among them as columns.
-    Batch(Vec<Prepared>, Box<NewContacts>),
-    Failed(String),
-}
 
 /// Runs the import to its end and leaves it `completed` or `failed`, unless it finds
 /// that it no longer holds the import (see `hold`).
@@ -124,16 +104,21 @@ async fn run_inner(inner: &Arc<Inner>, import_id: Uuid, last_line: &mut Option<i
     let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
     let in_file = InFile::with_capacity(usize::try_from(job.rows_total).unwrap_or(0).saturating_mul(keys_per_row));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(QUEUE);
-    let reader = {
-        let (cipher, path) = (inner.cipher.clone(), inner.file_path(import_id));
-        let (delimiter, resume_after) = (job.delimiter.bytes().next().unwrap_or(b','), job.last_line);
-        let batch_size = batch_rows(inner.db.get_database_backend(), mapping.consents.len());
-        tokio::task::spawn_blocking(move || {
-            if let Err(msg) = read(path, delimiter, resume_after, batch_size, &mapping, region, &cipher, in_file, &tx) {
-                let _ = tx.blocking_send(Msg::Failed(msg));
-            }
-        })
+    let reader = Reader {
+        path: inner.file_path(import_id),
+        delimiter: job.delimiter.bytes().next().unwrap_or(b','),
+        resume_after: job.last_line,
+        batch_size: batch_rows(inner.db.get_database_backend(), mapping.consents.len()),
+        mapping,
+        region,
+        cipher: inner.cipher.clone(),
+        in_file,
     };
+    let reader = tokio::task::spawn_blocking(move || {
+        if let Err(msg) = reader.read(&tx) {
+            let _ = tx.blocking_send(Msg::Failed(msg));
+        }
+    });
     let batch = Batch { import_id, organization_id: job.organization_id, source: &source, cipher: &inner.cipher };
     // While the reader is busy (reading again what a crashed run applied, say), the
     // lease is renewed anyway, so the sweeper does not start a second runner.
@@ -211,59 +196,6 @@ async fn hold(db: &impl ConnectionTrait, import_id: Uuid, expected: i64) -> Serv
         .exec(db)
         .await?;
     Ok(held.rows_affected == 1)
-}
-
-/// The reader thread: never holds more than one batch plus the queue in memory.
-#[allow(clippy::too_many_arguments)]
-fn read(
-    path: PathBuf,
-    delimiter: u8,
-    resume_after: i64,
-    batch_size: usize,
-    mapping: &ImportMapping,
-    region: Option<phonenumber::country::Id>,
-    cipher: &crate::crypto::Cipher,
-    mut in_file: InFile,
-    tx: &tokio::sync::mpsc::Sender<Msg>,
-) -> Result<(), String> {
-    let mut file = std::fs::File::open(&path).map_err(|_| "the uploaded file is no longer available; upload it again".to_owned())?;
-    // Skip a UTF-8 byte-order mark (spreadsheet exports add one) without losing line numbers.
-    let mut head = [0u8; 3];
-    let n = file.read(&mut head).map_err(|e| e.to_string())?;
-    let prefix = if head[..n] == *b"\xEF\xBB\xBF" { &head[..0] } else { &head[..n] };
-    let source = std::io::BufReader::with_capacity(256 * 1024, prefix.chain(file));
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(source);
-    let header: Vec<String> = reader.headers().map_err(|_| "the header line cannot be read".to_owned())?.iter().map(|h| h.trim().to_owned()).collect();
-    let map = column_map(mapping, &header).map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
-    let mut record = csv::ByteRecord::new();
-    let mut batch = Vec::with_capacity(batch_size);
-    let send = |batch: Vec<Prepared>| {
-        let new = Box::new(NewContacts::of(candidates(&batch)));
-        tx.blocking_send(Msg::Batch(batch, new)).is_ok()
-    };
-    // Rows are numbered as a spreadsheet shows them (the header is row 1), whatever the
-    // line breaks inside quoted cells; csv's own line positions drift on CRLF files.
-    let mut row: i64 = 1;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => row += 1,
-            Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
-        }
-        // Rows a crashed run applied are read again only for what they tell of later rows.
-        let purpose = if row > resume_after { Purpose::Apply } else { Purpose::Keys };
-        let prepared = in_file.check(prepare(&record, row, &map, region, cipher, purpose));
-        if row > resume_after {
-            batch.push(prepared);
-        }
-        if batch.len() == batch_size && !send(std::mem::replace(&mut batch, Vec::with_capacity(batch_size))) {
-            return Ok(()); // the writer stopped; it records why
-        }
-    }
-    if !batch.is_empty() {
-        send(batch);
-    }
-    Ok(())
 }
 
 /// `false` when the import's progress is no longer `last_line` (another runner holds it).

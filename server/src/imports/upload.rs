@@ -1,7 +1,8 @@
 //! Receiving an upload: streamed to disk through the format checks, then queued.
 
 use super::{
-    format::{self, Sniffer},
+    format::Sniffer,
+    mapping::{column_map, suggest_mapping},
     runner, Imports,
 };
 use crate::{
@@ -90,7 +91,7 @@ impl Imports {
         }
         let sniffed = std::mem::take(&mut upload.sniffer).finish().map_err(|e| AppError::field("file", e))?;
         let mapping = parse_mapping(mapping)?;
-        format::column_map(&mapping, &sniffed.header).map_err(AppError::fields)?;
+        column_map(&mapping, &sniffed.header).map_err(AppError::fields)?;
         if let Some(mut f) = upload.file.take() {
             f.flush().await.context("Failed to store an upload")?;
             f.into_inner().sync_all().await.context("Failed to store an upload")?;
@@ -149,7 +150,7 @@ impl Imports {
             .map_err(|_| AppError::field("file", "the first rows cannot be read as CSV"))?;
         Ok(ImportPreview {
             delimiter: (sniffed.delimiter as char).to_string(),
-            suggested_mapping: format::suggest_mapping(&sniffed.header),
+            suggested_mapping: suggest_mapping(&sniffed.header),
             header: sniffed.header,
             rows,
         })
