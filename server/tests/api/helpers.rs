@@ -18,6 +18,8 @@ pub struct TestApp {
     /// Keeps cookies, like a browser.
     pub client: Client,
     pub database_url: String,
+    /// The server's `CARILLON_DATA_DIR` (uploads waiting to be imported live below it).
+    pub data_dir: std::path::PathBuf,
     _guard: Arc<(DatabaseGuard, tempfile::TempDir)>,
 }
 
@@ -80,12 +82,13 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
         vars.insert((*k).into(), (*v).into());
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+    let data_dir_path = std::path::PathBuf::from(&vars["CARILLON_DATA_DIR"]);
     let mut options = carillon::leptos_options().expect("leptos options");
     options.site_addr = "127.0.0.1:0".parse().expect("addr");
     let app = Application::build(config, options).await.expect("build app");
     let address = format!("http://{}", app.local_addr().expect("local addr"));
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address, client: new_client(), database_url, _guard: Arc::new((guard, data_dir)) })
+    Some(TestApp { address, client: new_client(), database_url, data_dir: data_dir_path, _guard: Arc::new((guard, data_dir)) })
 }
 
 pub fn new_client() -> Client {
@@ -150,7 +153,13 @@ impl TestApp {
 
     /// Another browser on the same server, with no cookies yet.
     pub fn browser(&self) -> TestApp {
-        TestApp { address: self.address.clone(), client: new_client(), database_url: self.database_url.clone(), _guard: self._guard.clone() }
+        TestApp {
+            address: self.address.clone(),
+            client: new_client(),
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+            _guard: self._guard.clone(),
+        }
     }
 
     /// Another browser, signed up as `email` with an organization of its own.
