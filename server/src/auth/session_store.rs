@@ -43,7 +43,7 @@ impl DbSessionStore {
 
 /// The row key of a session: the cookie's id is a bearer secret, so only its hash is stored.
 fn key(id: &Id) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, id.to_string().as_bytes()))
+    crate::auth::secret::sha256_hex(&id.to_string())
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {

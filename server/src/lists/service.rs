@@ -1,11 +1,11 @@
 use crate::{
     auth::require,
-    db::entities::{contact, list, list_member},
+    db::entities::{campaign, campaign_list, contact, list, list_member},
     error::{not_found, ServiceError, ServiceResult},
 };
 use app::{
     error::AppError,
-    model::{validate_name, Action, Actor, ListDto, ListInput, ListMembersChanged, ListPatch, Page},
+    model::{validate_name, Action, Actor, CampaignStatus, ListDto, ListInput, ListMembersChanged, ListPatch, Page},
 };
 use chrono::Utc;
 use sea_orm::{
@@ -118,6 +118,26 @@ impl Lists {
         require(actor, Action::ListsWrite)?;
         let txn = self.db.begin().await?;
         find(&txn, actor.organization_id, id).await?;
+        // A campaign not yet sent keeps its lists: deleting one would change its audience
+        // behind its back (and leave it pointing at nothing). Sent or cancelled campaigns
+        // just lose the reference.
+        let campaigns: Vec<Uuid> = campaign_list::Entity::find()
+            .select_only()
+            .column(campaign_list::Column::CampaignId)
+            .filter(campaign_list::Column::ListId.eq(id))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let unsent = [CampaignStatus::Draft, CampaignStatus::Scheduled, CampaignStatus::Running, CampaignStatus::Paused].map(CampaignStatus::as_str);
+        let pending = campaign::Entity::find()
+            .filter(campaign::Column::Id.is_in(campaigns))
+            .filter(campaign::Column::Status.is_in(unsent))
+            .count(&txn)
+            .await?;
+        if pending > 0 {
+            return Err(AppError::Conflict(format!("{pending} campaign(s) not yet sent use this list; take it out of them first")).into());
+        }
+        campaign_list::Entity::delete_many().filter(campaign_list::Column::ListId.eq(id)).exec(&txn).await?;
         list_member::Entity::delete_many().filter(list_member::Column::ListId.eq(id)).exec(&txn).await?;
         list::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;

@@ -59,7 +59,7 @@ pub async fn update(State(state): State<AppState>, AuthActor(actor): AuthActor, 
 
 #[utoipa::path(delete, path = "/api/lists/{id}", tag = "lists", summary = "Delete a list (its contacts stay)",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "a campaign not yet sent uses the list", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn remove(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
     state.lists.delete(&actor, id).await?;

@@ -221,9 +221,15 @@ both_backends! {
         let r = app.client.patch(app.url(&format!("/api/campaigns/{id}"))).json(&json!({"list_ids": []})).send().await.unwrap();
         assert!(problem(r, 422).await["errors"]["list_ids"].is_string());
         problem(app.client.delete(app.url(&format!("/api/campaigns/{id}"))).send().await.unwrap(), 409).await;
+        let in_use = problem(app.client.delete(app.url(&format!("/api/lists/{customers}"))).send().await.unwrap(), 409).await;
+        assert!(in_use["detail"].as_str().unwrap().contains("1 campaign(s) not yet sent"), "{in_use}");
 
         let r = action(&app, id, "cancel").await;
         assert_eq!(r.json::<Value>().await.unwrap()["status"], "cancelled");
+        // A cancelled campaign no longer holds its lists back; it just loses the reference.
+        assert_eq!(app.client.delete(app.url(&format!("/api/lists/{customers}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+        let cancelled: Value = app.get(&format!("/api/campaigns/{id}")).await.json().await.unwrap();
+        assert_eq!(cancelled["list_ids"], json!([]), "{cancelled}");
         problem(app.client.patch(app.url(&format!("/api/campaigns/{id}"))).json(&json!({"title": "x"})).send().await.unwrap(), 409).await;
         problem(action(&app, id, "schedule").await, 409).await;
         assert_eq!(app.client.delete(app.url(&format!("/api/campaigns/{id}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
