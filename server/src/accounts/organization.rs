@@ -3,6 +3,7 @@
 use super::Accounts;
 use crate::{
     auth::require,
+    contacts::normalize,
     db::entities::organization,
     error::{not_found, ServiceResult},
 };
@@ -25,14 +26,12 @@ impl Accounts {
         require(actor, Action::SettingsManage)?;
         let mut errors = FieldErrors::new();
         let name = patch.name.map(|n| validate_name(&n, "organization name")).transpose().map_err(|e| errors.insert("name".into(), e)).ok().flatten();
-        let time_zone = patch.time_zone.map(|tz| {
-            let tz = tz.trim().to_owned();
-            tz.parse::<chrono_tz::Tz>().map(|_| tz.clone()).map_err(|_| format!("unknown time zone `{tz}`: use an IANA name like Europe/Paris"))
-        });
+        let time_zone = patch.time_zone.map(|tz| normalize::time_zone(&tz).map_err(|e| format!("`{}`: {e}", tz.trim())));
         let time_zone = time_zone.transpose().map_err(|e| errors.insert("time_zone".into(), e)).ok().flatten();
+        // The region reads national phone numbers, so it must be one the phone library knows.
         let region = patch.default_region.map(|r| {
             let r = r.trim().to_uppercase();
-            if r.len() == 2 && r.chars().all(|c| c.is_ascii_uppercase()) { Ok(r) } else { Err(format!("`{r}` is not a two-letter country code")) }
+            if r.len() == 2 && normalize::region(&r).is_some() { Ok(r) } else { Err(format!("`{r}` is not a two-letter country code")) }
         });
         let region = region.transpose().map_err(|e| errors.insert("default_region".into(), e)).ok().flatten();
         if !errors.is_empty() {

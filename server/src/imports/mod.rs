@@ -24,6 +24,10 @@ use sea_orm::DatabaseConnection;
 use std::{path::PathBuf, sync::Arc, time::Duration};
 use uuid::Uuid;
 
+/// Largest accepted upload (the REST API and the wizard's plain-form post): about ten
+/// million contact rows.
+pub const UPLOAD_MAX_BYTES: usize = 1024 * 1024 * 1024;
+
 /// How often to look for imports whose runner died.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
 

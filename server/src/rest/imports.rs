@@ -13,9 +13,6 @@ use axum::{
     Json, Router,
 };
 
-/// Largest accepted upload: about ten million contact rows.
-const UPLOAD_MAX_BYTES: usize = 1024 * 1024 * 1024;
-
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/imports/{id}", get(show)).route("/api/imports/{id}/report.csv", get(report))
 }
@@ -23,8 +20,8 @@ pub fn router() -> Router<AppState> {
 /// Routes under `/api/contacts/import`, merged by the contacts router.
 pub fn upload_router() -> Router<AppState> {
     Router::new()
-        .route("/api/contacts/import", post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
-        .route("/api/contacts/import/preview", post(preview).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+        .route("/api/contacts/import", post(upload).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)))
+        .route("/api/contacts/import/preview", post(preview).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)))
 }
 
 /// The multipart form of an upload, for the OpenAPI document.
@@ -62,7 +59,7 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
 
 fn multipart_problem(e: MultipartError) -> ApiError {
     let why = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        format!("the upload is larger than {} MiB", UPLOAD_MAX_BYTES / (1024 * 1024))
+        format!("the upload is larger than {} MiB", crate::imports::UPLOAD_MAX_BYTES / (1024 * 1024))
     } else {
         format!("expected `multipart/form-data` with a `file` part: {}", e.body_text())
     };

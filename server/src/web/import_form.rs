@@ -12,11 +12,8 @@ use axum::{
     Extension, Router,
 };
 
-/// Same ceiling as the REST upload.
-const UPLOAD_MAX_BYTES: usize = 1024 * 1024 * 1024;
-
 pub fn router() -> Router<AppState> {
-    Router::new().route("/contacts/import", post(upload).layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)))
+    Router::new().route("/contacts/import", post(upload).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)))
 }
 
 async fn upload(State(state): State<AppState>, actor: Option<Extension<Actor>>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Redirect {

@@ -167,6 +167,8 @@ both_backends! {
         let r = app.client.patch(app.url("/api/organization")).json(&json!({"time_zone": "Mars/Olympus", "default_region": "France"})).send().await.unwrap();
         let body = problem(r, 422).await;
         assert!(body["errors"]["time_zone"].is_string() && body["errors"]["default_region"].is_string());
+        let r = app.client.patch(app.url("/api/organization")).json(&json!({"default_region": "ZZ"})).send().await.unwrap();
+        assert!(problem(r, 422).await["errors"]["default_region"].is_string(), "not a country the phone library knows");
         let reader = app.invite_and_accept("rita@example.org", "reader").await;
         assert_eq!(reader.get("/api/organization").await.status(), StatusCode::OK);
         problem(reader.client.patch(reader.url("/api/organization")).json(&json!({"name": "Mine"})).send().await.unwrap(), 403).await;
