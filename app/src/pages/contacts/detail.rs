@@ -3,15 +3,15 @@
 
 use super::{
     form::{starting_fields, ContactForm},
-    list::{all_lists_query, full_name},
+    list::full_name,
     memberships::{MembershipActions, Memberships},
     parts::route_id,
 };
 use crate::{
-    api::{get_contact, list_lists, take_flash, DeleteContact, FlashKind, SaveContact},
+    api::{get_contact, list_options, take_flash, DeleteContact, FlashKind, SaveContact},
     components::{date, error_text, use_can, use_strings, ErrorAlert},
     error::AppError,
-    model::{Action, ContactDto, ListDto},
+    model::{Action, ContactDto, ListOption},
 };
 use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};
@@ -73,14 +73,14 @@ pub fn ContactDetailPage() -> impl IntoView {
     );
     // Loaded beside the contact, not in a nested `Suspense` under it: a resource created
     // while rendering resolved content failed to hydrate.
-    let lists = can_write.then(|| Resource::new(|| (), |_| list_lists(all_lists_query())));
+    let lists = can_write.then(|| Resource::new(|| (), |_| list_options()));
     let flashed = can_write.then(|| Resource::new(|| (), |_| take_flash(FlashKind::ContactForm)));
     view! {
         <p class="crumbs"><a href="/contacts">{t.contacts.back}</a></p>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let lists = match lists {
-                    Some(lists) => lists.await.map(|p| p.items).unwrap_or_default(),
+                    Some(lists) => lists.await.unwrap_or_default(),
                     None => vec![],
                 };
                 let flash = match flashed {
@@ -101,7 +101,7 @@ pub fn ContactDetailPage() -> impl IntoView {
 #[component]
 fn Detail(
     contact: ContactDto,
-    lists: Vec<ListDto>,
+    lists: Vec<ListOption>,
     flash: Option<String>,
     save: ServerAction<SaveContact>,
     delete: ServerAction<DeleteContact>,

@@ -3,26 +3,15 @@
 
 use super::parts::href;
 use crate::{
-    api::{list_contacts, list_lists},
+    api::{list_contacts, list_options},
     components::{date, error_text, use_can, use_strings, Pager},
-    model::{Action, ContactDto, ListDto, Page, SearchQuery},
+    model::{Action, ContactDto, ListOption, Page, SearchQuery},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 const PER_PAGE: u64 = 25;
-
-/// Enough for the filter's `<select>`; an organization with more lists filters from
-/// the lists page, whose links carry the list.
-pub const LIST_OPTIONS: u64 = 100;
-
-pub fn all_lists_query() -> SearchQuery {
-    SearchQuery {
-        per_page: Some(LIST_OPTIONS),
-        ..Default::default()
-    }
-}
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {
@@ -47,7 +36,7 @@ pub fn ContactsPage() -> impl IntoView {
         })
     });
     let contacts = Resource::new(move || query.get(), list_contacts);
-    let lists = Resource::new(|| (), |_| list_lists(all_lists_query()));
+    let lists = Resource::new(|| (), |_| list_options());
     view! {
         <Title text=format!("{} · {}", t.contacts_title, t.product)/>
         <div class="page-head">
@@ -61,7 +50,7 @@ pub fn ContactsPage() -> impl IntoView {
         </div>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
-                let lists = lists.await.map(|p| p.items).unwrap_or_default();
+                let lists = lists.await.unwrap_or_default();
                 let q = query.get_untracked();
                 let search = view! { <Search query=q.clone() lists/> };
                 let body = match contacts.await {
@@ -79,7 +68,7 @@ pub fn ContactsPage() -> impl IntoView {
 }
 
 #[component]
-fn Search(query: SearchQuery, lists: Vec<ListDto>) -> impl IntoView {
+fn Search(query: SearchQuery, lists: Vec<ListOption>) -> impl IntoView {
     let c = use_strings().contacts;
     let selected = query.list_id;
     let options = lists

@@ -5,7 +5,7 @@ use crate::{
     api::{AddToList, RemoveFromList},
     components::{use_strings, ErrorAlert},
     error::AppError,
-    model::{ListDto, ListRef},
+    model::{ListOption, ListRef},
 };
 use leptos::{form::ActionForm, prelude::*};
 use uuid::Uuid;
@@ -76,7 +76,7 @@ pub fn Memberships(
     /// The lists holding the contact.
     held: Vec<ListRef>,
     /// Every list of the organization, for the "add" form; empty for readers.
-    lists: Vec<ListDto>,
+    lists: Vec<ListOption>,
     actions: MembershipActions,
     can_write: bool,
 ) -> impl IntoView {
@@ -88,7 +88,7 @@ pub fn Memberships(
             view! { <p class="notice" role="status" data-testid="membership-notice">{m}</p> }
         })
     };
-    let addable: Vec<ListDto> = lists
+    let addable: Vec<ListOption> = lists
         .into_iter()
         .filter(|l| !held.iter().any(|h| h.id == l.id))
         .collect();
@@ -156,7 +156,7 @@ fn Held(
 #[component]
 fn AddForm(
     contact_id: Uuid,
-    lists: Vec<ListDto>,
+    lists: Vec<ListOption>,
     action: ServerAction<AddToList>,
 ) -> impl IntoView {
     let c = use_strings().contacts;

@@ -6,13 +6,15 @@ use crate::{
     api::{list_lists, CreateList, DeleteList, RenameList},
     components::{error_text, use_can, use_strings, ErrorAlert, Pager},
     model::{Action, ListDto, SearchQuery},
-    pages::contacts::{list::LIST_OPTIONS, parts::href},
+    pages::contacts::parts::href,
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 const PER_PAGE: u64 = 25;
+/// The most the lists service gives in one page.
+const MAX_PER_PAGE: u64 = 100;
 
 #[derive(Clone, Copy)]
 struct Actions {
@@ -48,7 +50,7 @@ pub fn ListsPage() -> impl IntoView {
                 per_page: Some(
                     number("per_page")
                         .unwrap_or(PER_PAGE)
-                        .clamp(1, LIST_OPTIONS),
+                        .clamp(1, MAX_PER_PAGE),
                 ),
                 ..Default::default()
             }
