@@ -241,14 +241,22 @@ async fn delete_expired_sessions(store: DbSessionStore, db: DatabaseConnection) 
 }
 
 async fn shutdown_signal() {
+    // Only a signal that arrives stops the server. A signal stream that fails or closes
+    // (its driver gone, as happens with many runtimes in one test process) is not a
+    // request to stop: taken as one, it made a server stop accepting while its clients
+    // still waited for an answer.
     let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     };
     #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut s) => {
-                s.recv().await;
+                if s.recv().await.is_none() {
+                    std::future::pending::<()>().await;
+                }
             }
             Err(_) => std::future::pending::<()>().await,
         }
