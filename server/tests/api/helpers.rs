@@ -91,8 +91,14 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
     Some(TestApp { address, client: new_client(), database_url, data_dir: data_dir_path, _guard: Arc::new((guard, data_dir)) })
 }
 
+/// With a timeout, so a server that stops answering fails its test instead of hanging the suite.
 pub fn new_client() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .expect("client")
 }
 
 fn with_database(base: &str, name: &str) -> String {
