@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 pub enum AppError {
     /// One or more fields are wrong; `fields` maps each to its message.
     #[error("{message}")]
-    Validation { message: String, fields: FieldErrors },
+    Validation {
+        message: String,
+        fields: FieldErrors,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]

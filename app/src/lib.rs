@@ -27,8 +27,8 @@ use pages::{
     imports::{ImportPage, ImportProgressPage},
     invite::InvitePage,
     layout::AppLayout,
-    not_found::NotFound,
     lists::ListsPage,
+    not_found::NotFound,
     placeholders::DashboardPage,
     settings::{MembersPage, SettingsIndex, SettingsLayout, TokensPage},
 };

@@ -19,11 +19,26 @@ pub struct RequestContext {
 #[async_trait]
 pub trait AccountsPort: Send + Sync {
     /// Creates a user and an organization with the user as admin, and signs them in.
-    async fn signup(&self, session: &Session, ctx: &RequestContext, input: SignupInput) -> Result<Me, AppError>;
-    async fn login(&self, session: &Session, ctx: &RequestContext, input: LoginInput) -> Result<Me, AppError>;
+    async fn signup(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: SignupInput,
+    ) -> Result<Me, AppError>;
+    async fn login(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: LoginInput,
+    ) -> Result<Me, AppError>;
     async fn logout(&self, session: &Session) -> Result<(), AppError>;
     async fn me(&self, actor: &Actor) -> Result<Me, AppError>;
-    async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> Result<Me, AppError>;
+    async fn switch_organization(
+        &self,
+        session: &Session,
+        actor: &Actor,
+        organization_id: Uuid,
+    ) -> Result<Me, AppError>;
     /// The current organization's settings (name, time zone, phone region).
     async fn organization(&self, actor: &Actor) -> Result<OrganizationDto, AppError>;
 }
@@ -31,15 +46,30 @@ pub trait AccountsPort: Send + Sync {
 #[async_trait]
 pub trait MembersPort: Send + Sync {
     async fn list(&self, actor: &Actor) -> Result<Vec<MemberDto>, AppError>;
-    async fn change_role(&self, actor: &Actor, member_id: Uuid, role: Role) -> Result<MemberDto, AppError>;
+    async fn change_role(
+        &self,
+        actor: &Actor,
+        member_id: Uuid,
+        role: Role,
+    ) -> Result<MemberDto, AppError>;
     async fn remove(&self, actor: &Actor, member_id: Uuid) -> Result<(), AppError>;
-    async fn invite(&self, actor: &Actor, ctx: &RequestContext, input: InvitationInput) -> Result<InvitationCreated, AppError>;
+    async fn invite(
+        &self,
+        actor: &Actor,
+        ctx: &RequestContext,
+        input: InvitationInput,
+    ) -> Result<InvitationCreated, AppError>;
     async fn pending_invitations(&self, actor: &Actor) -> Result<Vec<InvitationDto>, AppError>;
     async fn revoke_invitation(&self, actor: &Actor, invitation_id: Uuid) -> Result<(), AppError>;
     /// No actor: anyone holding the link may look at it.
     async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview, AppError>;
     /// Joins the organization (creating the account if the address has none) and signs in.
-    async fn accept_invitation(&self, session: &Session, ctx: &RequestContext, input: AcceptInvitationInput) -> Result<Me, AppError>;
+    async fn accept_invitation(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: AcceptInvitationInput,
+    ) -> Result<Me, AppError>;
 }
 
 #[async_trait]
@@ -52,19 +82,37 @@ pub trait TokensPort: Send + Sync {
 
 #[async_trait]
 pub trait CampaignsPort: Send + Sync {
-    async fn list(&self, actor: &Actor, query: CampaignQuery) -> Result<Page<CampaignDto>, AppError>;
+    async fn list(
+        &self,
+        actor: &Actor,
+        query: CampaignQuery,
+    ) -> Result<Page<CampaignDto>, AppError>;
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
     async fn create(&self, actor: &Actor, input: NewCampaign) -> Result<CampaignDto, AppError>;
-    async fn update(&self, actor: &Actor, id: Uuid, patch: CampaignPatch) -> Result<CampaignDto, AppError>;
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: CampaignPatch,
+    ) -> Result<CampaignDto, AppError>;
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
     /// `at` as typed (local time in the organization's zone, or RFC 3339); none keeps the
     /// campaign's time, or sends now.
-    async fn schedule(&self, actor: &Actor, id: Uuid, at: Option<String>) -> Result<CampaignDto, AppError>;
+    async fn schedule(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        at: Option<String>,
+    ) -> Result<CampaignDto, AppError>;
     async fn unschedule(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
     async fn cancel(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
     async fn duplicate(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
     /// Renders `content` for a sample contact (sanitized, as it would be saved).
-    async fn preview(&self, actor: &Actor, content: CampaignContent) -> Result<CampaignPreview, AppError>;
+    async fn preview(
+        &self,
+        actor: &Actor,
+        content: CampaignContent,
+    ) -> Result<CampaignPreview, AppError>;
     /// The organization's lists, for the recipient pickers.
     async fn list_options(&self, actor: &Actor) -> Result<Vec<ListOption>, AppError>;
 }
@@ -74,7 +122,12 @@ pub trait ContactsPort: Send + Sync {
     async fn list(&self, actor: &Actor, query: SearchQuery) -> Result<Page<ContactDto>, AppError>;
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ContactDto, AppError>;
     async fn create(&self, actor: &Actor, input: ContactInput) -> Result<ContactDto, AppError>;
-    async fn update(&self, actor: &Actor, id: Uuid, patch: ContactPatch) -> Result<ContactDto, AppError>;
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: ContactPatch,
+    ) -> Result<ContactDto, AppError>;
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
 }
 
@@ -85,8 +138,18 @@ pub trait ListsPort: Send + Sync {
     async fn create(&self, actor: &Actor, input: ListInput) -> Result<ListDto, AppError>;
     async fn update(&self, actor: &Actor, id: Uuid, patch: ListPatch) -> Result<ListDto, AppError>;
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
-    async fn add_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError>;
-    async fn remove_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError>;
+    async fn add_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        contact_ids: Vec<Uuid>,
+    ) -> Result<ListMembersChanged, AppError>;
+    async fn remove_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        contact_ids: Vec<Uuid>,
+    ) -> Result<ListMembersChanged, AppError>;
 }
 
 /// CSV imports as the UI sees them. The upload itself is a plain form post to

@@ -40,8 +40,18 @@ impl MigrationTrait for Migration {
                 .col(string_len(Memberships::Role, 20))
                 .col(timestamp_with_time_zone(Memberships::CreatedAt))
                 .col(timestamp_with_time_zone(Memberships::UpdatedAt))
-                .foreign_key(&mut cascade(Memberships::Table, Memberships::OrganizationId, Organizations::Table, Organizations::Id))
-                .foreign_key(&mut cascade(Memberships::Table, Memberships::UserId, Users::Table, Users::Id))
+                .foreign_key(&mut cascade(
+                    Memberships::Table,
+                    Memberships::OrganizationId,
+                    Organizations::Table,
+                    Organizations::Id,
+                ))
+                .foreign_key(&mut cascade(
+                    Memberships::Table,
+                    Memberships::UserId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -77,7 +87,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(Invitations::AcceptedAt))
                 .col(timestamp_with_time_zone(Invitations::CreatedAt))
                 .col(timestamp_with_time_zone(Invitations::UpdatedAt))
-                .foreign_key(&mut cascade(Invitations::Table, Invitations::OrganizationId, Organizations::Table, Organizations::Id))
+                .foreign_key(&mut cascade(
+                    Invitations::Table,
+                    Invitations::OrganizationId,
+                    Organizations::Table,
+                    Organizations::Id,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -103,8 +118,18 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
                 .col(timestamp_with_time_zone(ApiTokens::CreatedAt))
                 .col(timestamp_with_time_zone(ApiTokens::UpdatedAt))
-                .foreign_key(&mut cascade(ApiTokens::Table, ApiTokens::OrganizationId, Organizations::Table, Organizations::Id))
-                .foreign_key(&mut cascade(ApiTokens::Table, ApiTokens::UserId, Users::Table, Users::Id))
+                .foreign_key(&mut cascade(
+                    ApiTokens::Table,
+                    ApiTokens::OrganizationId,
+                    Organizations::Table,
+                    Organizations::Id,
+                ))
+                .foreign_key(&mut cascade(
+                    ApiTokens::Table,
+                    ApiTokens::UserId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .to_owned(),
         )
         .await?;

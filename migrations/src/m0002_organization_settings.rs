@@ -11,11 +11,17 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One column per statement: SQLite's ALTER TABLE adds one at a time.
         m.alter_table(
-            Table::alter().table(Organizations::Table).add_column(string_len(Organizations::TimeZone, 64).default("UTC")).to_owned(),
+            Table::alter()
+                .table(Organizations::Table)
+                .add_column(string_len(Organizations::TimeZone, 64).default("UTC"))
+                .to_owned(),
         )
         .await?;
         m.alter_table(
-            Table::alter().table(Organizations::Table).add_column(string_len(Organizations::DefaultRegion, 2).default("FR")).to_owned(),
+            Table::alter()
+                .table(Organizations::Table)
+                .add_column(string_len(Organizations::DefaultRegion, 2).default("FR"))
+                .to_owned(),
         )
         .await
     }

@@ -26,15 +26,44 @@ impl MigrationTrait for Migration {
                 .col(text(Contacts::Attributes))
                 .col(timestamp_with_time_zone(Contacts::CreatedAt))
                 .col(timestamp_with_time_zone(Contacts::UpdatedAt))
-                .foreign_key(&mut cascade(Contacts::Table, Contacts::OrganizationId, Organizations::Table, Organizations::Id))
+                .foreign_key(&mut cascade(
+                    Contacts::Table,
+                    Contacts::OrganizationId,
+                    Organizations::Table,
+                    Organizations::Id,
+                ))
                 .to_owned(),
         )
         .await?;
         // NULLs are distinct on both backends, so contacts without an email (or phone) coexist.
-        unique(m, "ux_contacts_org_email_index", Contacts::Table, [Contacts::OrganizationId, Contacts::EmailIndex]).await?;
-        unique(m, "ux_contacts_org_phone_index", Contacts::Table, [Contacts::OrganizationId, Contacts::PhoneIndex]).await?;
-        index(m, "ix_contacts_org_created", Contacts::Table, [Contacts::OrganizationId, Contacts::CreatedAt]).await?;
-        index(m, "ix_contacts_org_last_name", Contacts::Table, [Contacts::OrganizationId, Contacts::LastName]).await?;
+        unique(
+            m,
+            "ux_contacts_org_email_index",
+            Contacts::Table,
+            [Contacts::OrganizationId, Contacts::EmailIndex],
+        )
+        .await?;
+        unique(
+            m,
+            "ux_contacts_org_phone_index",
+            Contacts::Table,
+            [Contacts::OrganizationId, Contacts::PhoneIndex],
+        )
+        .await?;
+        index(
+            m,
+            "ix_contacts_org_created",
+            Contacts::Table,
+            [Contacts::OrganizationId, Contacts::CreatedAt],
+        )
+        .await?;
+        index(
+            m,
+            "ix_contacts_org_last_name",
+            Contacts::Table,
+            [Contacts::OrganizationId, Contacts::LastName],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -44,8 +73,17 @@ impl MigrationTrait for Migration {
                 .col(string_len(ContactConsents::State, 10))
                 .col(string_len(ContactConsents::Source, 64))
                 .col(timestamp_with_time_zone(ContactConsents::UpdatedAt))
-                .primary_key(Index::create().col(ContactConsents::ContactId).col(ContactConsents::Channel))
-                .foreign_key(&mut cascade(ContactConsents::Table, ContactConsents::ContactId, Contacts::Table, Contacts::Id))
+                .primary_key(
+                    Index::create()
+                        .col(ContactConsents::ContactId)
+                        .col(ContactConsents::Channel),
+                )
+                .foreign_key(&mut cascade(
+                    ContactConsents::Table,
+                    ContactConsents::ContactId,
+                    Contacts::Table,
+                    Contacts::Id,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -59,11 +97,22 @@ impl MigrationTrait for Migration {
                 .col(text(Lists::Description))
                 .col(timestamp_with_time_zone(Lists::CreatedAt))
                 .col(timestamp_with_time_zone(Lists::UpdatedAt))
-                .foreign_key(&mut cascade(Lists::Table, Lists::OrganizationId, Organizations::Table, Organizations::Id))
+                .foreign_key(&mut cascade(
+                    Lists::Table,
+                    Lists::OrganizationId,
+                    Organizations::Table,
+                    Organizations::Id,
+                ))
                 .to_owned(),
         )
         .await?;
-        unique(m, "ux_lists_org_name", Lists::Table, [Lists::OrganizationId, Lists::Name]).await?;
+        unique(
+            m,
+            "ux_lists_org_name",
+            Lists::Table,
+            [Lists::OrganizationId, Lists::Name],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -71,13 +120,33 @@ impl MigrationTrait for Migration {
                 .col(uuid(ListMembers::ListId))
                 .col(uuid(ListMembers::ContactId))
                 .col(timestamp_with_time_zone(ListMembers::CreatedAt))
-                .primary_key(Index::create().col(ListMembers::ListId).col(ListMembers::ContactId))
-                .foreign_key(&mut cascade(ListMembers::Table, ListMembers::ListId, Lists::Table, Lists::Id))
-                .foreign_key(&mut cascade(ListMembers::Table, ListMembers::ContactId, Contacts::Table, Contacts::Id))
+                .primary_key(
+                    Index::create()
+                        .col(ListMembers::ListId)
+                        .col(ListMembers::ContactId),
+                )
+                .foreign_key(&mut cascade(
+                    ListMembers::Table,
+                    ListMembers::ListId,
+                    Lists::Table,
+                    Lists::Id,
+                ))
+                .foreign_key(&mut cascade(
+                    ListMembers::Table,
+                    ListMembers::ContactId,
+                    Contacts::Table,
+                    Contacts::Id,
+                ))
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_list_members_contact", ListMembers::Table, [ListMembers::ContactId]).await?;
+        index(
+            m,
+            "ix_list_members_contact",
+            ListMembers::Table,
+            [ListMembers::ContactId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -103,7 +172,12 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(Imports::CreatedAt))
                 .col(timestamp_with_time_zone(Imports::UpdatedAt))
                 .col(timestamp_with_time_zone_null(Imports::FinishedAt))
-                .foreign_key(&mut cascade(Imports::Table, Imports::OrganizationId, Organizations::Table, Organizations::Id))
+                .foreign_key(&mut cascade(
+                    Imports::Table,
+                    Imports::OrganizationId,
+                    Organizations::Table,
+                    Organizations::Id,
+                ))
                 .to_owned(),
         )
         .await?;
@@ -117,13 +191,28 @@ impl MigrationTrait for Migration {
                 .col(string_len(ImportRows::Outcome, 16))
                 .col(text_null(ImportRows::Reason))
                 .col(uuid_null(ImportRows::ContactId))
-                .primary_key(Index::create().col(ImportRows::ImportId).col(ImportRows::Line))
-                .foreign_key(&mut cascade(ImportRows::Table, ImportRows::ImportId, Imports::Table, Imports::Id))
+                .primary_key(
+                    Index::create()
+                        .col(ImportRows::ImportId)
+                        .col(ImportRows::Line),
+                )
+                .foreign_key(&mut cascade(
+                    ImportRows::Table,
+                    ImportRows::ImportId,
+                    Imports::Table,
+                    Imports::Id,
+                ))
                 .to_owned(),
         )
         .await?;
         // "Duplicate in file" = the matched contact was already touched by this import.
-        index(m, "ix_import_rows_import_contact", ImportRows::Table, [ImportRows::ImportId, ImportRows::ContactId]).await
+        index(
+            m,
+            "ix_import_rows_import_contact",
+            ImportRows::Table,
+            [ImportRows::ImportId, ImportRows::ContactId],
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -141,7 +230,12 @@ impl MigrationTrait for Migration {
     }
 }
 
-async fn unique<const N: usize>(m: &SchemaManager<'_>, name: &str, table: impl IntoIden, cols: [impl IntoIden; N]) -> Result<(), DbErr> {
+async fn unique<const N: usize>(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: [impl IntoIden; N],
+) -> Result<(), DbErr> {
     let mut stmt = Index::create().name(name).table(table).unique().to_owned();
     for c in cols {
         stmt.col(c);
@@ -149,7 +243,12 @@ async fn unique<const N: usize>(m: &SchemaManager<'_>, name: &str, table: impl I
     m.create_index(stmt).await
 }
 
-async fn index<const N: usize>(m: &SchemaManager<'_>, name: &str, table: impl IntoIden, cols: [impl IntoIden; N]) -> Result<(), DbErr> {
+async fn index<const N: usize>(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: [impl IntoIden; N],
+) -> Result<(), DbErr> {
     let mut stmt = Index::create().name(name).table(table).to_owned();
     for c in cols {
         stmt.col(c);
@@ -157,8 +256,17 @@ async fn index<const N: usize>(m: &SchemaManager<'_>, name: &str, table: impl In
     m.create_index(stmt).await
 }
 
-fn cascade(from: impl IntoIden, from_col: impl IntoIden, to: impl IntoIden, to_col: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from, from_col).to(to, to_col).on_delete(ForeignKeyAction::Cascade).to_owned()
+fn cascade(
+    from: impl IntoIden,
+    from_col: impl IntoIden,
+    to: impl IntoIden,
+    to_col: impl IntoIden,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from, from_col)
+        .to(to, to_col)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
 }
 
 #[derive(DeriveIden)]

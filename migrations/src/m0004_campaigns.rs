@@ -32,8 +32,24 @@ impl MigrationTrait for Migration {
         )
         .await?;
         // Listing by organization, newest first, and the scheduler's "due" scan.
-        m.create_index(Index::create().name("ix_campaigns_org_created").table(Campaigns::Table).col(Campaigns::OrganizationId).col(Campaigns::CreatedAt).to_owned()).await?;
-        m.create_index(Index::create().name("ix_campaigns_status_scheduled").table(Campaigns::Table).col(Campaigns::Status).col(Campaigns::ScheduledAt).to_owned()).await?;
+        m.create_index(
+            Index::create()
+                .name("ix_campaigns_org_created")
+                .table(Campaigns::Table)
+                .col(Campaigns::OrganizationId)
+                .col(Campaigns::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_campaigns_status_scheduled")
+                .table(Campaigns::Table)
+                .col(Campaigns::Status)
+                .col(Campaigns::ScheduledAt)
+                .to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -41,7 +57,11 @@ impl MigrationTrait for Migration {
                 .col(uuid(CampaignLists::CampaignId))
                 .col(uuid(CampaignLists::ListId))
                 .col(boolean(CampaignLists::Excluded))
-                .primary_key(Index::create().col(CampaignLists::CampaignId).col(CampaignLists::ListId))
+                .primary_key(
+                    Index::create()
+                        .col(CampaignLists::CampaignId)
+                        .col(CampaignLists::ListId),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(CampaignLists::Table, CampaignLists::CampaignId)
@@ -51,7 +71,14 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_campaign_lists_list").table(CampaignLists::Table).col(CampaignLists::ListId).to_owned()).await
+        m.create_index(
+            Index::create()
+                .name("ix_campaign_lists_list")
+                .table(CampaignLists::Table)
+                .col(CampaignLists::ListId)
+                .to_owned(),
+        )
+        .await
     }
 }
 

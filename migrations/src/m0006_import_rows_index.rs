@@ -11,11 +11,25 @@ const INDEX: &str = "ix_import_rows_import_contact";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name(INDEX).table(ImportRows::Table).to_owned()).await
+        m.drop_index(
+            Index::drop()
+                .name(INDEX)
+                .table(ImportRows::Table)
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_index(Index::create().name(INDEX).table(ImportRows::Table).col(ImportRows::ImportId).col(ImportRows::ContactId).to_owned()).await
+        m.create_index(
+            Index::create()
+                .name(INDEX)
+                .table(ImportRows::Table)
+                .col(ImportRows::ImportId)
+                .col(ImportRows::ContactId)
+                .to_owned(),
+        )
+        .await
     }
 }
 

@@ -9,7 +9,8 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.exec_stmt(Query::delete().from_table(Sessions::Table).to_owned()).await
+        m.exec_stmt(Query::delete().from_table(Sessions::Table).to_owned())
+            .await
     }
 
     async fn down(&self, _: &SchemaManager) -> Result<(), DbErr> {

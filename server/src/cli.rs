@@ -39,7 +39,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::CreateAdmin { email, organization, password } => {
+        Command::CreateAdmin {
+            email,
+            organization,
+            password,
+        } => {
             let password = match password {
                 Some(p) => p,
                 None => rpassword::prompt_password("Password for the new admin: ")
@@ -51,7 +55,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let state = startup::build_state(config, conn, cipher, crate::leptos_options()?);
             let (user_id, org_id) = state
                 .accounts
-                .register(SignupInput { email: email.clone(), password, organization })
+                .register(SignupInput {
+                    email: email.clone(),
+                    password,
+                    organization,
+                })
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", app::error::AppError::from(e)))?;
             println!("Created admin {email} (user {user_id}) of organization {org_id}.");

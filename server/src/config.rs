@@ -82,12 +82,19 @@ impl Config {
         let data_dir = PathBuf::from(var("CARILLON_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = match var("DATABASE_URL") {
             Some(url) => check_database_url(url)?,
-            None => format!("sqlite://{}?mode=rwc", data_dir.join("carillon.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("carillon.db").display()
+            ),
         };
         let public_url = var("CARILLON_PUBLIC_URL")
             .map(|raw| match Url::parse(&raw) {
                 Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
-                Ok(_) => Err(err("CARILLON_PUBLIC_URL", &raw, "expected an http(s) URL with a host")),
+                Ok(_) => Err(err(
+                    "CARILLON_PUBLIC_URL",
+                    &raw,
+                    "expected an http(s) URL with a host",
+                )),
                 Err(e) => Err(err("CARILLON_PUBLIC_URL", &raw, &e.to_string())),
             })
             .transpose()?;
@@ -100,7 +107,8 @@ impl Config {
         };
         let log_format = {
             let raw = var("CARILLON_LOG_FORMAT").unwrap_or_else(|| "human".into());
-            raw.parse().map_err(|why: String| err("CARILLON_LOG_FORMAT", &raw, &why))?
+            raw.parse()
+                .map_err(|why: String| err("CARILLON_LOG_FORMAT", &raw, &why))?
         };
         let trust_proxy = {
             let raw = var("CARILLON_TRUST_PROXY").unwrap_or_else(|| "false".into());
@@ -115,11 +123,25 @@ impl Config {
             data_dir,
             public_url,
             log_format,
-            session_idle_timeout: Duration::from_secs(60 * parse("CARILLON_SESSION_IDLE_MINUTES", "720")?),
-            session_absolute_timeout: Duration::from_secs(3600 * parse("CARILLON_SESSION_ABSOLUTE_HOURS", "168")?),
-            invitation_ttl: Duration::from_secs(3600 * parse("CARILLON_INVITATION_TTL_HOURS", "72")?),
-            login_max_failures_per_account: u32::try_from(parse("CARILLON_LOGIN_MAX_FAILURES", "5")?).unwrap_or(u32::MAX),
-            login_max_failures_per_ip: u32::try_from(parse("CARILLON_LOGIN_MAX_FAILURES_PER_IP", "50")?).unwrap_or(u32::MAX),
+            session_idle_timeout: Duration::from_secs(
+                60 * parse("CARILLON_SESSION_IDLE_MINUTES", "720")?,
+            ),
+            session_absolute_timeout: Duration::from_secs(
+                3600 * parse("CARILLON_SESSION_ABSOLUTE_HOURS", "168")?,
+            ),
+            invitation_ttl: Duration::from_secs(
+                3600 * parse("CARILLON_INVITATION_TTL_HOURS", "72")?,
+            ),
+            login_max_failures_per_account: u32::try_from(parse(
+                "CARILLON_LOGIN_MAX_FAILURES",
+                "5",
+            )?)
+            .unwrap_or(u32::MAX),
+            login_max_failures_per_ip: u32::try_from(parse(
+                "CARILLON_LOGIN_MAX_FAILURES_PER_IP",
+                "50",
+            )?)
+            .unwrap_or(u32::MAX),
             login_window: Duration::from_secs(parse("CARILLON_LOGIN_WINDOW_SECONDS", "900")?),
             trust_proxy,
             master_key: var("CARILLON_MASTER_KEY").map(Secret),
@@ -128,7 +150,9 @@ impl Config {
 
     /// Cookies get `Secure` and the `__Host-` prefix only when we are served over HTTPS.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -138,14 +162,24 @@ impl Config {
     /// The master key for personal data (see `crypto`): configured, or for the embedded
     /// database generated once beside it.
     pub fn load_master_key(&self) -> Result<[u8; 32], crate::crypto::MasterKeyError> {
-        let beside_database = crate::db::sqlite_path(&self.database_url)
-            .map(|p| std::path::Path::new(p).parent().map(std::path::Path::to_path_buf).unwrap_or_default());
-        crate::crypto::load_or_create(self.master_key.as_ref().map(|s| s.0.as_str()), beside_database.as_deref())
+        let beside_database = crate::db::sqlite_path(&self.database_url).map(|p| {
+            std::path::Path::new(p)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default()
+        });
+        crate::crypto::load_or_create(
+            self.master_key.as_ref().map(|s| s.0.as_str()),
+            beside_database.as_deref(),
+        )
     }
 }
 
 fn check_database_url(url: String) -> Result<String, ConfigError> {
-    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
         Ok(url)
     } else {
         // Never echo a URL that may hold a password.
@@ -158,7 +192,11 @@ fn check_database_url(url: String) -> Result<String, ConfigError> {
 }
 
 fn err(name: &'static str, value: &str, reason: &str) -> ConfigError {
-    ConfigError { name, value: value.to_owned(), reason: reason.to_owned() }
+    ConfigError {
+        name,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -167,8 +205,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -189,13 +229,25 @@ mod tests {
         let e = config(&[("DATABASE_URL", "mysql://root:hunter2@db/x")]).unwrap_err();
         assert_eq!(e.name, "DATABASE_URL");
         assert!(!e.to_string().contains("hunter2"), "{e}");
-        assert_eq!(config(&[("CARILLON_LOG_FORMAT", "xml")]).unwrap_err().name, "CARILLON_LOG_FORMAT");
-        assert_eq!(config(&[("CARILLON_PUBLIC_URL", "ftp://x")]).unwrap_err().name, "CARILLON_PUBLIC_URL");
+        assert_eq!(
+            config(&[("CARILLON_LOG_FORMAT", "xml")]).unwrap_err().name,
+            "CARILLON_LOG_FORMAT"
+        );
+        assert_eq!(
+            config(&[("CARILLON_PUBLIC_URL", "ftp://x")])
+                .unwrap_err()
+                .name,
+            "CARILLON_PUBLIC_URL"
+        );
     }
 
     #[test]
     fn the_master_key_never_prints() {
-        let c = config(&[("CARILLON_MASTER_KEY", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==")]).unwrap();
+        let c = config(&[(
+            "CARILLON_MASTER_KEY",
+            "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
+        )])
+        .unwrap();
         assert!(!format!("{c:?}").contains("c2VjcmV0"));
     }
 

@@ -112,7 +112,10 @@ pub fn problem_response(e: &AppError) -> Response {
     let json = serde_json::to_vec(&body).unwrap_or_default();
     let mut response = (status, json).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     if let AppError::TooManyRequests { retry_after_secs } = e {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }

@@ -41,10 +41,20 @@ pub fn ports(s: Services) -> Ports {
 
 #[async_trait]
 impl AccountsPort for Accounts {
-    async fn signup(&self, session: &Session, _ctx: &RequestContext, input: SignupInput) -> Result<Me, AppError> {
+    async fn signup(
+        &self,
+        session: &Session,
+        _ctx: &RequestContext,
+        input: SignupInput,
+    ) -> Result<Me, AppError> {
         Ok(Accounts::signup(self, session, input).await?)
     }
-    async fn login(&self, session: &Session, ctx: &RequestContext, input: LoginInput) -> Result<Me, AppError> {
+    async fn login(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: LoginInput,
+    ) -> Result<Me, AppError> {
         Ok(Accounts::login(self, session, ctx, input).await?)
     }
     async fn logout(&self, session: &Session) -> Result<(), AppError> {
@@ -53,7 +63,12 @@ impl AccountsPort for Accounts {
     async fn me(&self, actor: &Actor) -> Result<Me, AppError> {
         Ok(Accounts::me(self, actor).await?)
     }
-    async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> Result<Me, AppError> {
+    async fn switch_organization(
+        &self,
+        session: &Session,
+        actor: &Actor,
+        organization_id: Uuid,
+    ) -> Result<Me, AppError> {
         Ok(Accounts::switch_organization(self, session, actor, organization_id).await?)
     }
     async fn organization(&self, actor: &Actor) -> Result<OrganizationDto, AppError> {
@@ -66,13 +81,23 @@ impl MembersPort for Members {
     async fn list(&self, actor: &Actor) -> Result<Vec<MemberDto>, AppError> {
         Ok(Members::list(self, actor).await?)
     }
-    async fn change_role(&self, actor: &Actor, member_id: Uuid, role: Role) -> Result<MemberDto, AppError> {
+    async fn change_role(
+        &self,
+        actor: &Actor,
+        member_id: Uuid,
+        role: Role,
+    ) -> Result<MemberDto, AppError> {
         Ok(Members::change_role(self, actor, member_id, role).await?)
     }
     async fn remove(&self, actor: &Actor, member_id: Uuid) -> Result<(), AppError> {
         Ok(Members::remove(self, actor, member_id).await?)
     }
-    async fn invite(&self, actor: &Actor, ctx: &RequestContext, input: InvitationInput) -> Result<InvitationCreated, AppError> {
+    async fn invite(
+        &self,
+        actor: &Actor,
+        ctx: &RequestContext,
+        input: InvitationInput,
+    ) -> Result<InvitationCreated, AppError> {
         Ok(Members::invite(self, actor, ctx, input).await?)
     }
     async fn pending_invitations(&self, actor: &Actor) -> Result<Vec<InvitationDto>, AppError> {
@@ -84,7 +109,12 @@ impl MembersPort for Members {
     async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview, AppError> {
         Ok(Members::preview_invitation(self, token).await?)
     }
-    async fn accept_invitation(&self, session: &Session, ctx: &RequestContext, input: AcceptInvitationInput) -> Result<Me, AppError> {
+    async fn accept_invitation(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: AcceptInvitationInput,
+    ) -> Result<Me, AppError> {
         Ok(Members::accept_invitation(self, session, ctx, input).await?)
     }
 }
@@ -115,13 +145,23 @@ impl CampaignsPort for Campaigns {
     async fn create(&self, actor: &Actor, input: NewCampaign) -> Result<CampaignDto, AppError> {
         Ok(Campaigns::create(self, actor, input).await?)
     }
-    async fn update(&self, actor: &Actor, id: Uuid, patch: CampaignPatch) -> Result<CampaignDto, AppError> {
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: CampaignPatch,
+    ) -> Result<CampaignDto, AppError> {
         Ok(Campaigns::update(self, actor, id, patch).await?)
     }
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         Ok(Campaigns::delete(self, actor, id).await?)
     }
-    async fn schedule(&self, actor: &Actor, id: Uuid, at: Option<String>) -> Result<CampaignDto, AppError> {
+    async fn schedule(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        at: Option<String>,
+    ) -> Result<CampaignDto, AppError> {
         Ok(Campaigns::schedule(self, actor, id, at).await?)
     }
     async fn unschedule(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
@@ -133,7 +173,11 @@ impl CampaignsPort for Campaigns {
     async fn duplicate(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
         Ok(Campaigns::duplicate(self, actor, id).await?)
     }
-    async fn preview(&self, actor: &Actor, content: CampaignContent) -> Result<CampaignPreview, AppError> {
+    async fn preview(
+        &self,
+        actor: &Actor,
+        content: CampaignContent,
+    ) -> Result<CampaignPreview, AppError> {
         Ok(Campaigns::preview(self, actor, content).await?)
     }
     async fn list_options(&self, actor: &Actor) -> Result<Vec<ListOption>, AppError> {
@@ -146,7 +190,13 @@ impl ContactsPort for Contacts {
     async fn list(&self, actor: &Actor, q: SearchQuery) -> Result<Page<ContactDto>, AppError> {
         let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
         let sort = page.sort_by(&crate::contacts::SORT_FIELDS, ("created_at", true))?;
-        let filter = ContactFilter { page: page.page, per_page: page.per_page, sort, q: page.q, list_id: q.list_id };
+        let filter = ContactFilter {
+            page: page.page,
+            per_page: page.per_page,
+            sort,
+            q: page.q,
+            list_id: q.list_id,
+        };
         Ok(Contacts::list(self, actor, filter).await?)
     }
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ContactDto, AppError> {
@@ -155,7 +205,12 @@ impl ContactsPort for Contacts {
     async fn create(&self, actor: &Actor, input: ContactInput) -> Result<ContactDto, AppError> {
         Ok(Contacts::create(self, actor, input).await?)
     }
-    async fn update(&self, actor: &Actor, id: Uuid, patch: ContactPatch) -> Result<ContactDto, AppError> {
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: ContactPatch,
+    ) -> Result<ContactDto, AppError> {
         Ok(Contacts::update(self, actor, id, patch).await?)
     }
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
@@ -168,7 +223,12 @@ impl ListsPort for Lists {
     async fn list(&self, actor: &Actor, q: SearchQuery) -> Result<Page<ListDto>, AppError> {
         let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
         let sort = page.sort_by(&crate::lists::SORT_FIELDS, ("name", false))?;
-        let filter = ListFilter { page: page.page, per_page: page.per_page, sort, q: page.q };
+        let filter = ListFilter {
+            page: page.page,
+            per_page: page.per_page,
+            sort,
+            q: page.q,
+        };
         Ok(Lists::list(self, actor, filter).await?)
     }
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ListDto, AppError> {
@@ -183,10 +243,20 @@ impl ListsPort for Lists {
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         Ok(Lists::delete(self, actor, id).await?)
     }
-    async fn add_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError> {
+    async fn add_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        contact_ids: Vec<Uuid>,
+    ) -> Result<ListMembersChanged, AppError> {
         Ok(Lists::add_members(self, actor, id, contact_ids).await?)
     }
-    async fn remove_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> Result<ListMembersChanged, AppError> {
+    async fn remove_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        contact_ids: Vec<Uuid>,
+    ) -> Result<ListMembersChanged, AppError> {
         Ok(Lists::remove_members(self, actor, id, contact_ids).await?)
     }
 }

@@ -2,14 +2,14 @@
 
 use crate::{
     accounts::Accounts,
+    auth::{self, session_store::DbSessionStore, throttle::LoginThrottle},
     campaigns::Campaigns,
+    config::Config,
     contacts::Contacts,
     crypto::Cipher,
+    db,
     imports::Imports,
     lists::Lists,
-    auth::{self, session_store::DbSessionStore, throttle::LoginThrottle},
-    config::Config,
-    db,
     members::Members,
     rest,
     tokens::Tokens,
@@ -35,7 +35,9 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
-use tower_sessions::{cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions::{
+    cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -80,7 +82,10 @@ impl Application {
         let listener = TcpListener::bind(leptos_options.site_addr)
             .await
             .with_context(|| format!("Failed to bind {}", leptos_options.site_addr))?;
-        Ok(Self { listener, router: router(state, sessions) })
+        Ok(Self {
+            listener,
+            router: router(state, sessions),
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -88,14 +93,23 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("The HTTP server failed")
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("The HTTP server failed")
     }
 }
 
-pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, leptos_options: LeptosOptions) -> AppState {
+pub fn build_state(
+    config: Config,
+    db: DatabaseConnection,
+    cipher: Cipher,
+    leptos_options: LeptosOptions,
+) -> AppState {
     let cipher = Arc::new(cipher);
     let throttle = Arc::new(LoginThrottle::new(
         config.login_max_failures_per_account,
@@ -103,11 +117,20 @@ pub fn build_state(config: Config, db: DatabaseConnection, cipher: Cipher, lepto
         config.login_window,
     ));
     let accounts = Arc::new(Accounts::new(db.clone(), throttle.clone()));
-    let members = Arc::new(Members::new(db.clone(), accounts.clone(), throttle, config.invitation_ttl));
+    let members = Arc::new(Members::new(
+        db.clone(),
+        accounts.clone(),
+        throttle,
+        config.invitation_ttl,
+    ));
     let tokens = Arc::new(Tokens::new(db.clone()));
     let contacts = Arc::new(Contacts::new(db.clone(), cipher.clone()));
     let lists = Arc::new(Lists::new(db.clone()));
-    let imports = Arc::new(Imports::new(db.clone(), cipher.clone(), config.data_dir.join("imports")));
+    let imports = Arc::new(Imports::new(
+        db.clone(),
+        cipher.clone(),
+        config.data_dir.join("imports"),
+    ));
     let campaigns = Arc::new(Campaigns::new(db.clone()));
     AppState {
         ports: crate::ports::ports(crate::ports::Services {
@@ -142,13 +165,18 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
     };
     let secure = state.config.secure_cookies();
     let session_layer = SessionManagerLayer::new(sessions)
-        .with_name(if secure { "__Host-carillon_session" } else { "carillon_session" })
+        .with_name(if secure {
+            "__Host-carillon_session"
+        } else {
+            "carillon_session"
+        })
         .with_secure(secure)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(state.config.session_idle_timeout).unwrap_or(time::Duration::HOUR),
+            time::Duration::try_from(state.config.session_idle_timeout)
+                .unwrap_or(time::Duration::HOUR),
         ));
 
     Router::new()
@@ -162,14 +190,26 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, app::shell))
         // Outermost last: request id → trace → headers → metrics → CSRF → session → auth.
-        .layer(middleware::from_fn_with_state(state.clone(), web::idempotency::enforce))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::idempotency::enforce,
+        ))
         .layer(middleware::from_fn(server_fn_status))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware::authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware::authenticate,
+        ))
         .layer(session_layer)
         .layer(middleware::from_fn(auth::csrf::same_origin_only))
-        .layer(middleware::from_fn_with_state(state.clone(), web::metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::metrics::track,
+        ))
         // A bug must cost one request a 500, never the connection or the process.
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(web::security_headers::add))
@@ -184,7 +224,10 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
 fn page_context(ports: Ports) {
     provide_context(ports);
     leptos::nonce::provide_nonce();
-    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
         if let Ok(csp) = HeaderValue::from_str(&web::security_headers::page_csp(&nonce)) {
             response.insert_header(header::CONTENT_SECURITY_POLICY, csp);
         }
@@ -193,14 +236,19 @@ fn page_context(ports: Ports) {
 
 /// Leptos answers every server-function error with 500; ours carry their real status
 /// (401, 422, ...), so clients and logs see a refusal as a refusal, not a crash.
-async fn server_fn_status(request: Request<Body>, next: middleware::Next) -> axum::response::Response {
+async fn server_fn_status(
+    request: Request<Body>,
+    next: middleware::Next,
+) -> axum::response::Response {
     let is_server_fn = request.uri().path().starts_with("/api/fn/");
     let response = next.run(request).await;
     if !is_server_fn || response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 256 * 1024).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 256 * 1024)
+        .await
+        .unwrap_or_default();
     if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes) {
         parts.status = axum::http::StatusCode::from_u16(error.status()).unwrap_or(parts.status);
     }
@@ -220,9 +268,17 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
 /// One span per request, carrying the request id so every log line of the request has it.
 /// The path is logged without its query, and invitation secrets are cut out of it.
 fn request_span(request: &Request<Body>) -> tracing::Span {
-    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     let path = request.uri().path();
-    let path = if path.starts_with("/invite/") { "/invite/…" } else { path };
+    let path = if path.starts_with("/invite/") {
+        "/invite/…"
+    } else {
+        path
+    };
     tracing::info_span!("request", method = %request.method(), path, request_id)
 }
 

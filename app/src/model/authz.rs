@@ -18,7 +18,10 @@ pub struct Actor {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Via {
     Session,
-    Token { token_id: Uuid, abilities: Vec<Ability> },
+    Token {
+        token_id: Uuid,
+        abilities: Vec<Ability>,
+    },
 }
 
 /// Everything a member can attempt. Services name the action they perform and
@@ -217,7 +220,12 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, via: Via) -> Actor {
-        Actor { user_id: Uuid::nil(), organization_id: Uuid::nil(), role, via }
+        Actor {
+            user_id: Uuid::nil(),
+            organization_id: Uuid::nil(),
+            role,
+            via,
+        }
     }
 
     /// The whole matrix, written out by hand so that a change to the rules shows up here.
@@ -258,7 +266,10 @@ mod tests {
     fn tokens_get_role_intersected_with_abilities() {
         for role in Role::ALL {
             for ability in Ability::ALL {
-                let via = Via::Token { token_id: Uuid::nil(), abilities: vec![ability] };
+                let via = Via::Token {
+                    token_id: Uuid::nil(),
+                    abilities: vec![ability],
+                };
                 for action in Action::ALL {
                     let by_role = authorize(&actor(role, Via::Session), action);
                     let by_ability = ability.grants(action.required_ability());
@@ -274,7 +285,10 @@ mod tests {
 
     #[test]
     fn read_token_cannot_write() {
-        let via = Via::Token { token_id: Uuid::nil(), abilities: vec![Ability::CampaignsRead] };
+        let via = Via::Token {
+            token_id: Uuid::nil(),
+            abilities: vec![Ability::CampaignsRead],
+        };
         let admin = actor(Role::Admin, via);
         assert!(authorize(&admin, Action::CampaignsRead));
         assert!(!authorize(&admin, Action::CampaignsWrite));
@@ -283,7 +297,10 @@ mod tests {
 
     #[test]
     fn token_without_abilities_can_do_nothing() {
-        let via = Via::Token { token_id: Uuid::nil(), abilities: vec![] };
+        let via = Via::Token {
+            token_id: Uuid::nil(),
+            abilities: vec![],
+        };
         let admin = actor(Role::Admin, via);
         assert!(Action::ALL.into_iter().all(|a| !authorize(&admin, a)));
     }

@@ -106,7 +106,10 @@ impl CampaignStatus {
         if self.can_become(next) {
             Ok(next)
         } else {
-            Err(TransitionError { from: self, to: next })
+            Err(TransitionError {
+                from: self,
+                to: next,
+            })
         }
     }
 }
@@ -233,7 +236,9 @@ pub struct CampaignPatch {
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 
@@ -290,9 +295,19 @@ mod tests {
         assert_eq!(Scheduled.transition(Draft), Ok(Draft));
         assert_eq!(Scheduled.transition(Cancelled), Ok(Cancelled));
         assert_eq!(Running.transition(Cancelled), Ok(Cancelled));
-        for (from, to) in [(Draft, Running), (Draft, Cancelled), (Completed, Draft), (Cancelled, Scheduled), (Completed, Cancelled), (Running, Draft)] {
+        for (from, to) in [
+            (Draft, Running),
+            (Draft, Cancelled),
+            (Completed, Draft),
+            (Cancelled, Scheduled),
+            (Completed, Cancelled),
+            (Running, Draft),
+        ] {
             let e = from.transition(to).unwrap_err();
-            assert_eq!(e.to_string(), format!("a {from} campaign cannot become {to}"));
+            assert_eq!(
+                e.to_string(),
+                format!("a {from} campaign cannot become {to}")
+            );
         }
         assert!(Draft.is_editable() && Scheduled.is_editable());
         assert!(!Running.is_editable() && !Completed.is_editable());
@@ -301,6 +316,9 @@ mod tests {
     #[test]
     fn channels_parse() {
         assert_eq!("sms".parse::<Channel>(), Ok(Channel::Sms));
-        assert!("fax".parse::<Channel>().unwrap_err().contains("unknown channel `fax`"));
+        assert!("fax"
+            .parse::<Channel>()
+            .unwrap_err()
+            .contains("unknown channel `fax`"));
     }
 }

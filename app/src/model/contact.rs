@@ -18,7 +18,11 @@ pub enum ConsentChannel {
 }
 
 impl ConsentChannel {
-    pub const ALL: [ConsentChannel; 3] = [ConsentChannel::Email, ConsentChannel::Sms, ConsentChannel::Push];
+    pub const ALL: [ConsentChannel; 3] = [
+        ConsentChannel::Email,
+        ConsentChannel::Sms,
+        ConsentChannel::Push,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -33,7 +37,10 @@ impl FromStr for ConsentChannel {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| format!("unknown channel `{s}`"))
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown channel `{s}`"))
     }
 }
 
@@ -63,7 +70,9 @@ impl ConsentState {
             "yes" | "y" | "true" | "1" | "granted" | "oui" => Ok(Some(ConsentState::Granted)),
             "no" | "n" | "false" | "0" | "withdrawn" | "non" => Ok(Some(ConsentState::Withdrawn)),
             "unknown" => Ok(Some(ConsentState::Unknown)),
-            _ => Err("consent values are yes/no, true/false, 1/0, granted/withdrawn or unknown".into()),
+            _ => Err(
+                "consent values are yes/no, true/false, 1/0, granted/withdrawn or unknown".into(),
+            ),
         }
     }
 }
@@ -177,7 +186,9 @@ pub struct ContactPatch {
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 
@@ -248,10 +259,15 @@ impl FromStr for ImportStatus {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [ImportStatus::Queued, ImportStatus::Running, ImportStatus::Completed, ImportStatus::Failed]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown import status `{s}`"))
+        [
+            ImportStatus::Queued,
+            ImportStatus::Running,
+            ImportStatus::Completed,
+            ImportStatus::Failed,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| format!("unknown import status `{s}`"))
     }
 }
 

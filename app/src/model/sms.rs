@@ -40,13 +40,24 @@ pub fn sms_length(text: &str) -> SmsLength {
         Some(n) => (SmsEncoding::Gsm7, n, 160, 153),
         None => (SmsEncoding::Ucs2, text.encode_utf16().count(), 70, 67),
     };
-    let segments = if units == 0 { 0 } else if units <= single { 1 } else { units.div_ceil(multi) };
+    let segments = if units == 0 {
+        0
+    } else if units <= single {
+        1
+    } else {
+        units.div_ceil(multi)
+    };
     let capacity = match segments {
         0 => single,
         1 => single,
         n => n * multi,
     };
-    SmsLength { encoding, units, segments, remaining: capacity - units }
+    SmsLength {
+        encoding,
+        units,
+        segments,
+        remaining: capacity - units,
+    }
 }
 
 #[cfg(test)]
@@ -56,7 +67,10 @@ mod tests {
     #[test]
     fn sms_segments() {
         let one = sms_length(&"a".repeat(160));
-        assert_eq!((one.encoding, one.units, one.segments, one.remaining), (SmsEncoding::Gsm7, 160, 1, 0));
+        assert_eq!(
+            (one.encoding, one.units, one.segments, one.remaining),
+            (SmsEncoding::Gsm7, 160, 1, 0)
+        );
         let two = sms_length(&"a".repeat(161));
         assert_eq!((two.segments, two.remaining), (2, 306 - 161));
         // Extension characters take two septets.
@@ -65,11 +79,17 @@ mod tests {
         assert_eq!(sms_length(&"€".repeat(81)).segments, 2);
         // One character outside GSM-7 switches the whole message to UCS-2.
         let ucs = sms_length(&format!("{}ł", "a".repeat(69)));
-        assert_eq!((ucs.encoding, ucs.units, ucs.segments), (SmsEncoding::Ucs2, 70, 1));
+        assert_eq!(
+            (ucs.encoding, ucs.units, ucs.segments),
+            (SmsEncoding::Ucs2, 70, 1)
+        );
         assert_eq!(sms_length(&"ł".repeat(71)).segments, 2);
         // An emoji is two UTF-16 units.
         assert_eq!(sms_length("😀").units, 2);
         assert_eq!(sms_length("").segments, 0);
-        assert_eq!(sms_length("Bonjour à tous, -20 % ce mois-ci !").encoding, SmsEncoding::Gsm7);
+        assert_eq!(
+            sms_length("Bonjour à tous, -20 % ce mois-ci !").encoding,
+            SmsEncoding::Gsm7
+        );
     }
 }

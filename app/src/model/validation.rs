@@ -18,7 +18,9 @@ pub fn normalize_email(raw: &str) -> Result<String, String> {
         return Err("an email address is required".into());
     }
     if email.chars().count() > EMAIL_MAX {
-        return Err(format!("an email address has at most {EMAIL_MAX} characters"));
+        return Err(format!(
+            "an email address has at most {EMAIL_MAX} characters"
+        ));
     }
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
@@ -70,8 +72,21 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(normalize_email("  Ada@Example.ORG ").unwrap(), "ada@example.org");
-        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a b@example.org", "a@b@c.org", "a@.org", "a@example..org"] {
+        assert_eq!(
+            normalize_email("  Ada@Example.ORG ").unwrap(),
+            "ada@example.org"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "a@b@c.org",
+            "a@.org",
+            "a@example..org",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(normalize_email(&format!("{}@example.org", "a".repeat(250))).is_err());

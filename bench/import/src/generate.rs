@@ -9,14 +9,31 @@ pub struct Stats {
     pub invalid: u64,
 }
 
-const CITIES: [&str; 8] = ["Paris", "Lyon", "Lille", "Nantes", "Bordeaux", "Marseille", "Rennes", "Nice"];
-const FIRST: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"];
-const LAST: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"];
+const CITIES: [&str; 8] = [
+    "Paris",
+    "Lyon",
+    "Lille",
+    "Nantes",
+    "Bordeaux",
+    "Marseille",
+    "Rennes",
+    "Nice",
+];
+const FIRST: [&str; 8] = [
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken",
+];
+const LAST: [&str; 8] = [
+    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson",
+];
 
 pub fn write(path: &Path, rows: u64) -> std::io::Result<Stats> {
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "email,phone,first_name,last_name,city,email_consent")?;
-    let mut stats = Stats { valid: 0, duplicates: 0, invalid: 0 };
+    let mut stats = Stats {
+        valid: 0,
+        duplicates: 0,
+        invalid: 0,
+    };
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for i in 0..rows {
         // xorshift: cheap, reproducible.
@@ -24,7 +41,11 @@ pub fn write(path: &Path, rows: u64) -> std::io::Result<Stats> {
         x ^= x >> 7;
         x ^= x << 17;
         let roll = x % 100;
-        let (f, l, c) = (FIRST[(x >> 8) as usize % 8], LAST[(x >> 12) as usize % 8], CITIES[(x >> 16) as usize % 8]);
+        let (f, l, c) = (
+            FIRST[(x >> 8) as usize % 8],
+            LAST[(x >> 12) as usize % 8],
+            CITIES[(x >> 16) as usize % 8],
+        );
         let consent = ["yes", "no", ""][(x >> 20) as usize % 3];
         if roll < 2 {
             stats.invalid += 1;
@@ -42,9 +63,20 @@ pub fn write(path: &Path, rows: u64) -> std::io::Result<Stats> {
             stats.valid += 1;
             // Unique French mobiles, half in national format (read with the region), half E.164.
             if n % 2 == 0 {
-                writeln!(out, "user{n}@example.org,06 {:02} {:02} {:02} {:02},{f},{l},{c},{consent}", n / 1_000_000 % 100, n / 10_000 % 100, n / 100 % 100, n % 100)?;
+                writeln!(
+                    out,
+                    "user{n}@example.org,06 {:02} {:02} {:02} {:02},{f},{l},{c},{consent}",
+                    n / 1_000_000 % 100,
+                    n / 10_000 % 100,
+                    n / 100 % 100,
+                    n % 100
+                )?;
             } else {
-                writeln!(out, "user{n}@example.org,+3378{:07},{f},{l},{c},{consent}", n)?;
+                writeln!(
+                    out,
+                    "user{n}@example.org,+3378{:07},{f},{l},{c},{consent}",
+                    n
+                )?;
             }
         }
     }

@@ -17,27 +17,58 @@ use sea_orm::{EntityTrait, Set};
 impl Accounts {
     pub async fn organization(&self, actor: &Actor) -> ServiceResult<OrganizationDto> {
         require(actor, Action::SettingsRead)?;
-        let org = organization::Entity::find_by_id(actor.organization_id).one(&self.db).await?.ok_or_else(|| not_found("organization"))?;
+        let org = organization::Entity::find_by_id(actor.organization_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| not_found("organization"))?;
         Ok(to_dto(org))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
-    pub async fn update_organization(&self, actor: &Actor, patch: OrganizationPatch) -> ServiceResult<OrganizationDto> {
+    pub async fn update_organization(
+        &self,
+        actor: &Actor,
+        patch: OrganizationPatch,
+    ) -> ServiceResult<OrganizationDto> {
         require(actor, Action::SettingsManage)?;
         let mut errors = FieldErrors::new();
-        let name = patch.name.map(|n| validate_name(&n, "organization name")).transpose().map_err(|e| errors.insert("name".into(), e)).ok().flatten();
-        let time_zone = patch.time_zone.map(|tz| normalize::time_zone(&tz).map_err(|e| format!("`{}`: {e}", tz.trim())));
-        let time_zone = time_zone.transpose().map_err(|e| errors.insert("time_zone".into(), e)).ok().flatten();
+        let name = patch
+            .name
+            .map(|n| validate_name(&n, "organization name"))
+            .transpose()
+            .map_err(|e| errors.insert("name".into(), e))
+            .ok()
+            .flatten();
+        let time_zone = patch
+            .time_zone
+            .map(|tz| normalize::time_zone(&tz).map_err(|e| format!("`{}`: {e}", tz.trim())));
+        let time_zone = time_zone
+            .transpose()
+            .map_err(|e| errors.insert("time_zone".into(), e))
+            .ok()
+            .flatten();
         // The region reads national phone numbers, so it must be one the phone library knows.
         let region = patch.default_region.map(|r| {
             let r = r.trim().to_uppercase();
-            if r.len() == 2 && normalize::region(&r).is_some() { Ok(r) } else { Err(format!("`{r}` is not a two-letter country code")) }
+            if r.len() == 2 && normalize::region(&r).is_some() {
+                Ok(r)
+            } else {
+                Err(format!("`{r}` is not a two-letter country code"))
+            }
         });
-        let region = region.transpose().map_err(|e| errors.insert("default_region".into(), e)).ok().flatten();
+        let region = region
+            .transpose()
+            .map_err(|e| errors.insert("default_region".into(), e))
+            .ok()
+            .flatten();
         if !errors.is_empty() {
             return Err(AppError::fields(errors).into());
         }
-        let mut active = organization::ActiveModel { id: Set(actor.organization_id), updated_at: Set(Utc::now()), ..Default::default() };
+        let mut active = organization::ActiveModel {
+            id: Set(actor.organization_id),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        };
         if let Some(n) = name {
             active.name = Set(n);
         }
@@ -53,5 +84,10 @@ impl Accounts {
 }
 
 fn to_dto(org: organization::Model) -> OrganizationDto {
-    OrganizationDto { id: org.id, name: org.name, time_zone: org.time_zone, default_region: org.default_region }
+    OrganizationDto {
+        id: org.id,
+        name: org.name,
+        time_zone: org.time_zone,
+        default_region: org.default_region,
+    }
 }

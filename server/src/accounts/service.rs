@@ -5,7 +5,10 @@ use crate::{
 };
 use app::{
     error::AppError,
-    model::{normalize_email, validate_name, validate_password, Actor, FieldErrors, LoginInput, Me, MembershipDto, Role, SignupInput, UserDto, Via},
+    model::{
+        normalize_email, validate_name, validate_password, Actor, FieldErrors, LoginInput, Me,
+        MembershipDto, Role, SignupInput, UserDto, Via,
+    },
     ports::RequestContext,
 };
 use chrono::Utc;
@@ -38,7 +41,9 @@ impl Accounts {
     #[tracing::instrument(skip_all)]
     pub async fn register(&self, input: SignupInput) -> ServiceResult<(Uuid, Uuid)> {
         let mut errors = FieldErrors::new();
-        let email = normalize_email(&input.email).map_err(|e| errors.insert("email".into(), e)).ok();
+        let email = normalize_email(&input.email)
+            .map_err(|e| errors.insert("email".into(), e))
+            .ok();
         let org_name = validate_name(&input.organization, "organization name")
             .map_err(|e| errors.insert("organization".into(), e))
             .ok();
@@ -51,10 +56,16 @@ impl Accounts {
         let hash = password::hash(input.password).await?;
         let now = Utc::now();
         let (user_id, org_id) = (Uuid::now_v7(), Uuid::now_v7());
-        let email_taken = || AppError::field("email", "an account with this address already exists");
+        let email_taken =
+            || AppError::field("email", "an account with this address already exists");
 
         let txn = self.db.begin().await?;
-        if user::Entity::find().filter(user::Column::Email.eq(&email)).one(&txn).await?.is_some() {
+        if user::Entity::find()
+            .filter(user::Column::Email.eq(&email))
+            .one(&txn)
+            .await?
+            .is_some()
+        {
             return Err(email_taken().into());
         }
         organization::Entity::insert(organization::ActiveModel {
@@ -78,7 +89,12 @@ impl Accounts {
         .await;
         match inserted {
             // A concurrent sign-up with the same address won the race.
-            Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
                 return Err(email_taken().into())
             }
             other => other?,
@@ -90,7 +106,12 @@ impl Accounts {
     }
 
     #[tracing::instrument(skip_all)]
-    pub async fn login(&self, session: &Session, ctx: &RequestContext, input: LoginInput) -> ServiceResult<Me> {
+    pub async fn login(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: LoginInput,
+    ) -> ServiceResult<Me> {
         let email = normalize_email(&input.email).map_err(|e| AppError::field("email", e))?;
         if input.password.is_empty() {
             return Err(AppError::field("password", "a password is required").into());
@@ -110,17 +131,28 @@ impl Accounts {
             .order_by_asc(membership::Column::CreatedAt)
             .one(&self.db)
             .await?
-            .ok_or_else(|| AppError::Forbidden("this account is not a member of any organization".into()))?;
+            .ok_or_else(|| {
+                AppError::Forbidden("this account is not a member of any organization".into())
+            })?;
         session_auth::sign_in(session, user_id, first.organization_id).await?;
         tracing::info!(%user_id, "logged in");
-        self.me_for(user_id, first.organization_id, Via::Session).await
+        self.me_for(user_id, first.organization_id, Via::Session)
+            .await
     }
 
     /// The user with this address (if any) and whether the password matches. Takes the
     /// same time whether or not the account exists.
-    pub async fn verify_credentials(&self, email: &str, password: String) -> ServiceResult<(Option<Uuid>, bool)> {
-        let found = user::Entity::find().filter(user::Column::Email.eq(email)).one(&self.db).await?;
-        let ok = password::verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
+    pub async fn verify_credentials(
+        &self,
+        email: &str,
+        password: String,
+    ) -> ServiceResult<(Option<Uuid>, bool)> {
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await?;
+        let ok =
+            password::verify(password, found.as_ref().map(|u| u.password_hash.clone())).await?;
         Ok((found.map(|u| u.id), ok))
     }
 
@@ -129,12 +161,20 @@ impl Accounts {
     }
 
     pub async fn me(&self, actor: &Actor) -> ServiceResult<Me> {
-        self.me_for(actor.user_id, actor.organization_id, actor.via.clone()).await
+        self.me_for(actor.user_id, actor.organization_id, actor.via.clone())
+            .await
     }
 
-    pub async fn switch_organization(&self, session: &Session, actor: &Actor, organization_id: Uuid) -> ServiceResult<Me> {
+    pub async fn switch_organization(
+        &self,
+        session: &Session,
+        actor: &Actor,
+        organization_id: Uuid,
+    ) -> ServiceResult<Me> {
         if !matches!(actor.via, Via::Session) {
-            return Err(AppError::Forbidden("an API token is bound to its organization".into()).into());
+            return Err(
+                AppError::Forbidden("an API token is bound to its organization".into()).into(),
+            );
         }
         membership::Entity::find()
             .filter(membership::Column::UserId.eq(actor.user_id))
@@ -143,7 +183,8 @@ impl Accounts {
             .await?
             .ok_or_else(|| not_found("organization"))?;
         session_auth::set_organization(session, organization_id).await?;
-        self.me_for(actor.user_id, organization_id, Via::Session).await
+        self.me_for(actor.user_id, organization_id, Via::Session)
+            .await
     }
 
     /// The actor behind a signed-in session: the membership it names, or, if that one is
@@ -171,7 +212,10 @@ impl Accounts {
     }
 
     async fn me_for(&self, user_id: Uuid, organization_id: Uuid, via: Via) -> ServiceResult<Me> {
-        let user = user::Entity::find_by_id(user_id).one(&self.db).await?.ok_or_else(|| not_found("user"))?;
+        let user = user::Entity::find_by_id(user_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| not_found("user"))?;
         let rows = membership::Entity::find()
             .filter(membership::Column::UserId.eq(user_id))
             .find_also_related(organization::Entity)
@@ -180,8 +224,13 @@ impl Accounts {
             .await?;
         let mut organizations = Vec::with_capacity(rows.len());
         for (m, org) in rows {
-            let org = org.ok_or_else(|| anyhow::anyhow!("membership {} has no organization", m.id))?;
-            organizations.push(MembershipDto { organization_id: org.id, organization_name: org.name, role: parse_role(&m.role)? });
+            let org =
+                org.ok_or_else(|| anyhow::anyhow!("membership {} has no organization", m.id))?;
+            organizations.push(MembershipDto {
+                organization_id: org.id,
+                organization_name: org.name,
+                role: parse_role(&m.role)?,
+            });
         }
         let organization = organizations
             .iter()
@@ -192,7 +241,16 @@ impl Accounts {
             Via::Session => ("session".to_owned(), None),
             Via::Token { abilities, .. } => ("token".to_owned(), Some(abilities)),
         };
-        Ok(Me { user: UserDto { id: user.id, email: user.email }, organization, organizations, authenticated_via, abilities })
+        Ok(Me {
+            user: UserDto {
+                id: user.id,
+                email: user.email,
+            },
+            organization,
+            organizations,
+            authenticated_via,
+            abilities,
+        })
     }
 }
 
@@ -219,15 +277,22 @@ pub(crate) async fn insert_membership(
 
 /// Roles in the database are written by us; an unknown one is a bug, not user input.
 pub(crate) fn parse_role(raw: &str) -> ServiceResult<Role> {
-    raw.parse::<Role>().map_err(|e| anyhow::anyhow!("stored role is invalid: {e}").into())
+    raw.parse::<Role>()
+        .map_err(|e| anyhow::anyhow!("stored role is invalid: {e}").into())
 }
 
 /// Serializes changes to one organization's memberships (last-admin checks) on
 /// PostgreSQL. SQLite needs nothing: it has one writer at a time.
-pub(crate) async fn lock_organization(db: &impl sea_orm::ConnectionTrait, organization_id: Uuid) -> ServiceResult<()> {
+pub(crate) async fn lock_organization(
+    db: &impl sea_orm::ConnectionTrait,
+    organization_id: Uuid,
+) -> ServiceResult<()> {
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         use sea_orm::QuerySelect;
-        organization::Entity::find_by_id(organization_id).lock_exclusive().one(db).await?;
+        organization::Entity::find_by_id(organization_id)
+            .lock_exclusive()
+            .one(db)
+            .await?;
     }
     Ok(())
 }

@@ -17,13 +17,18 @@ pub async fn same_origin_only(request: Request, next: Next) -> Response {
     }
     if is_cross_origin(request.headers()) {
         tracing::warn!("refused a cross-origin state-changing request");
-        return problem_response(&AppError::Forbidden("cross-origin requests are not allowed".into()));
+        return problem_response(&AppError::Forbidden(
+            "cross-origin requests are not allowed".into(),
+        ));
     }
     next.run(request).await
 }
 
 fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 fn is_cross_origin(headers: &HeaderMap) -> bool {
@@ -39,10 +44,12 @@ fn is_cross_origin(headers: &HeaderMap) -> bool {
         // Some privacy settings send `Origin: null`; treat it as foreign.
         Some(origin) => url::Url::parse(origin)
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_owned(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_owned(),
+                })
+            })
             .is_none_or(|origin_host| !origin_host.eq_ignore_ascii_case(host)),
         None => false,
     }
@@ -62,13 +69,34 @@ mod tests {
 
     #[test]
     fn decides_by_fetch_metadata_then_origin_then_referer() {
-        assert!(!is_cross_origin(&headers(&[("host", "a.org"), ("sec-fetch-site", "same-origin")])));
-        assert!(is_cross_origin(&headers(&[("host", "a.org"), ("sec-fetch-site", "cross-site")])));
-        assert!(!is_cross_origin(&headers(&[("host", "a.org:3000"), ("origin", "http://a.org:3000")])));
-        assert!(is_cross_origin(&headers(&[("host", "a.org:3000"), ("origin", "http://evil.org:3000")])));
-        assert!(is_cross_origin(&headers(&[("host", "a.org"), ("origin", "null")])));
-        assert!(!is_cross_origin(&headers(&[("host", "a.org"), ("referer", "https://a.org/x")])));
-        assert!(is_cross_origin(&headers(&[("host", "a.org"), ("referer", "https://b.org/x")])));
+        assert!(!is_cross_origin(&headers(&[
+            ("host", "a.org"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "a.org"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!is_cross_origin(&headers(&[
+            ("host", "a.org:3000"),
+            ("origin", "http://a.org:3000")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "a.org:3000"),
+            ("origin", "http://evil.org:3000")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "a.org"),
+            ("origin", "null")
+        ])));
+        assert!(!is_cross_origin(&headers(&[
+            ("host", "a.org"),
+            ("referer", "https://a.org/x")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "a.org"),
+            ("referer", "https://b.org/x")
+        ])));
         // curl and other non-browser clients
         assert!(!is_cross_origin(&headers(&[("host", "a.org")])));
     }

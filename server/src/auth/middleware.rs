@@ -14,12 +14,20 @@ use chrono::Utc;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tower_sessions::Session;
 
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let ctx = request_context(&state, &request);
     request.extensions_mut().insert(ctx);
 
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
-        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
         let Some(token) = token else {
             return problem_response(&AppError::Unauthorized(
                 "the Authorization header must be `Bearer <id>|<secret>`".into(),
@@ -51,7 +59,10 @@ async fn actor_from_session(
         return Ok(None);
     };
     let age = Utc::now().signed_duration_since(auth.authenticated_at);
-    if age.to_std().is_ok_and(|age| age > state.config.session_absolute_timeout) {
+    if age
+        .to_std()
+        .is_ok_and(|age| age > state.config.session_absolute_timeout)
+    {
         session_auth::sign_out(session).await?;
         return Ok(None);
     }
@@ -74,15 +85,25 @@ fn request_context(state: &AppState, request: &Request) -> RequestContext {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ci| ci.0.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let client_ip = if state.config.trust_proxy { forwarded_for(headers).unwrap_or(peer) } else { peer };
+    let client_ip = if state.config.trust_proxy {
+        forwarded_for(headers).unwrap_or(peer)
+    } else {
+        peer
+    };
     let base_url = match &state.config.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("localhost");
             format!("http://{host}")
         }
     };
-    RequestContext { client_ip, base_url }
+    RequestContext {
+        client_ip,
+        base_url,
+    }
 }
 
 /// The first address of `X-Forwarded-For`: the client as the nearest proxy saw it.

@@ -22,7 +22,11 @@ pub fn sha256_hex(secret: &str) -> String {
 
 /// Comparison whose time does not depend on where the inputs differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -35,7 +39,10 @@ mod tests {
         let b = generate("crln_").unwrap();
         assert!(a.starts_with("crln_") && a.len() == 5 + 43);
         assert_ne!(a, b);
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(constant_time_eq(&sha256_hex(&a), &sha256_hex(&a)));
         assert!(!constant_time_eq(&sha256_hex(&a), &sha256_hex(&b)));
     }

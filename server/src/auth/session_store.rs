@@ -26,7 +26,10 @@ pub struct DbSessionStore {
     cipher: Arc<Cipher>,
 }
 
-const DATA: Field<'static> = Field { table: "sessions", column: "data" };
+const DATA: Field<'static> = Field {
+    table: "sessions",
+    column: "data",
+};
 
 impl DbSessionStore {
     pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
@@ -34,10 +37,18 @@ impl DbSessionStore {
     }
 
     fn active_model(&self, record: &Record) -> session_store::Result<session::ActiveModel> {
-        let json = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let json = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         let key = key(&record.id);
-        let data = self.cipher.encrypt(DATA, &key, &json).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        Ok(session::ActiveModel { id: Set(key), data: Set(data), expires_at: Set(to_chrono(record.expiry_date)) })
+        let data = self
+            .cipher
+            .encrypt(DATA, &key, &json)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        Ok(session::ActiveModel {
+            id: Set(key),
+            data: Set(data),
+            expires_at: Set(to_chrono(record.expiry_date)),
+        })
     }
 }
 
@@ -65,7 +76,11 @@ impl SessionStore for DbSessionStore {
         // (never an upsert) guarantees we cannot take over someone else's session.
         loop {
             let inserted = session::Entity::insert(self.active_model(record)?)
-                .on_conflict(OnConflict::column(session::Column::Id).do_nothing().to_owned())
+                .on_conflict(
+                    OnConflict::column(session::Column::Id)
+                        .do_nothing()
+                        .to_owned(),
+                )
                 .exec_without_returning(&self.db)
                 .await
                 .map_err(backend)?;
@@ -103,16 +118,26 @@ impl SessionStore for DbSessionStore {
         // session; it goes, so its cookie does not bring the warning back every time.
         let Ok(json) = self.cipher.decrypt(DATA, &key, &row.data) else {
             tracing::warn!("a stored session could not be decrypted; treating it as signed out");
-            session::Entity::delete_by_id(key).exec(&self.db).await.map_err(backend)?;
+            session::Entity::delete_by_id(key)
+                .exec(&self.db)
+                .await
+                .map_err(backend)?;
             return Ok(None);
         };
         let data: HashMap<String, serde_json::Value> =
             serde_json::from_str(&json).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date: to_time(row.expires_at)? }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date: to_time(row.expires_at)?,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(key(id)).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(key(id))
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -32,7 +32,12 @@ pub struct LoginThrottle {
 
 impl LoginThrottle {
     pub fn new(max_per_account: u32, max_per_ip: u32, window: Duration) -> Self {
-        Self { windows: Mutex::new(HashMap::new()), max_per_account, max_per_ip, window }
+        Self {
+            windows: Mutex::new(HashMap::new()),
+            max_per_account,
+            max_per_ip,
+            window,
+        }
     }
 
     /// `Err(seconds to wait)` when either the account or the address is locked out.
@@ -42,14 +47,18 @@ impl LoginThrottle {
 
     fn check_at(&self, now: Instant, ip: IpAddr, account: &str) -> Result<(), u64> {
         let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        let wait = [(Key::Account(account.to_owned()), self.max_per_account), (Key::Ip(ip), self.max_per_ip)]
-            .into_iter()
-            .filter_map(|(key, max)| {
-                let w = windows.get(&key)?;
-                let elapsed = now.duration_since(w.started);
-                (elapsed < self.window && w.failures >= max).then(|| (self.window - elapsed).as_secs().max(1))
-            })
-            .max();
+        let wait = [
+            (Key::Account(account.to_owned()), self.max_per_account),
+            (Key::Ip(ip), self.max_per_ip),
+        ]
+        .into_iter()
+        .filter_map(|(key, max)| {
+            let w = windows.get(&key)?;
+            let elapsed = now.duration_since(w.started);
+            (elapsed < self.window && w.failures >= max)
+                .then(|| (self.window - elapsed).as_secs().max(1))
+        })
+        .max();
         wait.map_or(Ok(()), Err)
     }
 
@@ -63,9 +72,15 @@ impl LoginThrottle {
             windows.retain(|_, w| now.duration_since(w.started) < self.window);
         }
         for key in [Key::Account(account.to_owned()), Key::Ip(ip)] {
-            let w = windows.entry(key).or_insert(Window { started: now, failures: 0 });
+            let w = windows.entry(key).or_insert(Window {
+                started: now,
+                failures: 0,
+            });
             if now.duration_since(w.started) >= self.window {
-                *w = Window { started: now, failures: 0 };
+                *w = Window {
+                    started: now,
+                    failures: 0,
+                };
             }
             w.failures += 1;
         }
@@ -93,7 +108,10 @@ mod tests {
         }
         let wait = t.check(IP, "a@x.org").unwrap_err();
         assert!((1..=60).contains(&wait));
-        assert!(t.check(IP, "b@x.org").is_ok(), "other accounts are not affected");
+        assert!(
+            t.check(IP, "b@x.org").is_ok(),
+            "other accounts are not affected"
+        );
         t.record_success("a@x.org");
         assert!(t.check(IP, "a@x.org").is_ok());
     }
@@ -111,7 +129,12 @@ mod tests {
         let t = LoginThrottle::new(1, 1, Duration::from_secs(60));
         let start = Instant::now();
         t.record_failure_at(start, IP, "a@x.org");
-        assert_eq!(t.check_at(start + Duration::from_secs(59), IP, "a@x.org"), Err(1));
-        assert!(t.check_at(start + Duration::from_secs(60), IP, "a@x.org").is_ok());
+        assert_eq!(
+            t.check_at(start + Duration::from_secs(59), IP, "a@x.org"),
+            Err(1)
+        );
+        assert!(t
+            .check_at(start + Duration::from_secs(60), IP, "a@x.org")
+            .is_ok());
     }
 }

@@ -24,7 +24,12 @@ pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors)
         if email.text.trim().is_empty() && !email.html.trim().is_empty() {
             email.text = html_to_text(&email.html);
         }
-        for (field, value) in [("subject", &email.subject), ("preheader", &email.preheader), ("html", &email.html), ("text", &email.text)] {
+        for (field, value) in [
+            ("subject", &email.subject),
+            ("preheader", &email.preheader),
+            ("html", &email.html),
+            ("text", &email.text),
+        ] {
             check_template(&mut errors, "email", field, value);
         }
     }
@@ -32,7 +37,11 @@ pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors)
         check_template(&mut errors, "sms", "text", &sms.text);
     }
     if let Some(push) = &content.push {
-        for (field, value) in [("title", &push.title), ("body", &push.body), ("url", &push.url)] {
+        for (field, value) in [
+            ("title", &push.title),
+            ("body", &push.body),
+            ("url", &push.url),
+        ] {
             check_template(&mut errors, "push", field, value);
         }
     }
@@ -55,16 +64,46 @@ pub fn readiness(content: &CampaignContent, channels: &[Channel]) -> FieldErrors
             }
             Channel::Sms => {
                 let s = content.sms.clone().unwrap_or_default();
-                require("sms", "text", !s.text.trim().is_empty(), "an SMS needs a text");
-                require("sms", "sender_id", valid_sender_id(&s.sender_id), "a sender id is 1 to 11 letters or digits, or a phone number");
+                require(
+                    "sms",
+                    "text",
+                    !s.text.trim().is_empty(),
+                    "an SMS needs a text",
+                );
+                require(
+                    "sms",
+                    "sender_id",
+                    valid_sender_id(&s.sender_id),
+                    "a sender id is 1 to 11 letters or digits, or a phone number",
+                );
             }
             Channel::Push => {
                 let p = content.push.clone().unwrap_or_default();
-                require("push", "title", !p.title.trim().is_empty(), "a push notification needs a title");
-                require("push", "body", !p.body.trim().is_empty(), "a push notification needs a body");
+                require(
+                    "push",
+                    "title",
+                    !p.title.trim().is_empty(),
+                    "a push notification needs a title",
+                );
+                require(
+                    "push",
+                    "body",
+                    !p.body.trim().is_empty(),
+                    "a push notification needs a body",
+                );
                 let url_ok = p.url.is_empty() || p.url.contains("{{") || is_http_url(&p.url);
-                require("push", "url", url_ok, "the target URL must be an http(s) URL");
-                require("push", "icon", p.icon.is_empty() || is_http_url(&p.icon), "the icon must be an http(s) URL");
+                require(
+                    "push",
+                    "url",
+                    url_ok,
+                    "the target URL must be an http(s) URL",
+                );
+                require(
+                    "push",
+                    "icon",
+                    p.icon.is_empty() || is_http_url(&p.icon),
+                    "the icon must be an http(s) URL",
+                );
             }
         }
     }
@@ -72,15 +111,38 @@ pub fn readiness(content: &CampaignContent, channels: &[Channel]) -> FieldErrors
 }
 
 fn email_rules(e: &EmailContent, require: &mut impl FnMut(&str, &str, bool, &str)) {
-    require("email", "subject", !e.subject.trim().is_empty(), "an email needs a subject");
-    require("email", "from_email", normalize_email(&e.from_email).is_ok(), "a valid sender address is required");
-    require("email", "from_name", e.from_name.chars().count() <= 100, "a sender name has at most 100 characters");
-    require("email", "html", !e.html.trim().is_empty(), "an email needs a body");
+    require(
+        "email",
+        "subject",
+        !e.subject.trim().is_empty(),
+        "an email needs a subject",
+    );
+    require(
+        "email",
+        "from_email",
+        normalize_email(&e.from_email).is_ok(),
+        "a valid sender address is required",
+    );
+    require(
+        "email",
+        "from_name",
+        e.from_name.chars().count() <= 100,
+        "a sender name has at most 100 characters",
+    );
+    require(
+        "email",
+        "html",
+        !e.html.trim().is_empty(),
+        "an email needs a body",
+    );
 }
 
 fn valid_sender_id(id: &str) -> bool {
-    let alphanumeric = (1..=11).contains(&id.chars().count()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ');
-    let phone = id.starts_with('+') && (8..=16).contains(&id.len()) && id[1..].chars().all(|c| c.is_ascii_digit());
+    let alphanumeric = (1..=11).contains(&id.chars().count())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ');
+    let phone = id.starts_with('+')
+        && (8..=16).contains(&id.len())
+        && id[1..].chars().all(|c| c.is_ascii_digit());
     alphanumeric || phone
 }
 
@@ -97,10 +159,15 @@ fn check_template(errors: &mut FieldErrors, channel: &str, field: &str, source: 
 /// Parses a template without rendering it; the message gives the line and what is wrong.
 pub fn syntax_check(source: &str) -> Result<(), String> {
     let env = Environment::new();
-    env.template_from_str(source).map(|_| ()).map_err(|e| match e.line() {
-        Some(line) => format!("template error on line {line}: {}", e.detail().unwrap_or("invalid syntax")),
-        None => format!("template error: {}", e.detail().unwrap_or("invalid syntax")),
-    })
+    env.template_from_str(source)
+        .map(|_| ())
+        .map_err(|e| match e.line() {
+            Some(line) => format!(
+                "template error on line {line}: {}",
+                e.detail().unwrap_or("invalid syntax")
+            ),
+            None => format!("template error: {}", e.detail().unwrap_or("invalid syntax")),
+        })
 }
 
 /// Renders one template with a contact's variables; unknown variables render empty
@@ -119,14 +186,19 @@ pub fn sanitize_html(html: &str) -> String {
     ammonia::Builder::default()
         .add_tags(["style", "center", "font"])
         .rm_clean_content_tags(["style"])
-        .add_generic_attributes(["style", "align", "valign", "width", "height", "bgcolor", "class"])
+        .add_generic_attributes([
+            "style", "align", "valign", "width", "height", "bgcolor", "class",
+        ])
         .link_rel(Some("noopener noreferrer"))
         .clean(html)
         .to_string()
 }
 
 pub fn html_to_text(html: &str) -> String {
-    html2text::from_read(html.as_bytes(), 78).unwrap_or_default().trim().to_owned()
+    html2text::from_read(html.as_bytes(), 78)
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -138,8 +210,14 @@ mod tests {
     #[test]
     fn templates_render_with_defaults_and_report_syntax_errors() {
         let vars = json!({"first_name": "Ada", "unsubscribe_url": "https://x/u/1", "plan": "pro"});
-        assert_eq!(render("Hi {{ first_name }} ({{ plan }})", &vars).unwrap(), "Hi Ada (pro)");
-        assert_eq!(render("Hi {{ last_name | default(\"friend\") }}", &vars).unwrap(), "Hi friend");
+        assert_eq!(
+            render("Hi {{ first_name }} ({{ plan }})", &vars).unwrap(),
+            "Hi Ada (pro)"
+        );
+        assert_eq!(
+            render("Hi {{ last_name | default(\"friend\") }}", &vars).unwrap(),
+            "Hi friend"
+        );
         assert_eq!(render("{{ missing }}", &vars).unwrap(), "");
         let e = syntax_check("Hello\n{{ first_name ").unwrap_err();
         assert!(e.starts_with("template error on line 2"), "{e}");
@@ -157,15 +235,32 @@ mod tests {
             ..Default::default()
         };
         let out = prepare(content).unwrap().email.unwrap();
-        assert!(!out.html.contains("script") && !out.html.contains("onclick") && !out.html.contains("javascript:"), "{}", out.html);
-        assert!(out.html.contains("<h1>Hi {{ first_name }}</h1>"), "{}", out.html);
-        assert!(out.text.contains("Hi {{ first_name }}") && out.text.contains("Promo"), "{}", out.text);
+        assert!(
+            !out.html.contains("script")
+                && !out.html.contains("onclick")
+                && !out.html.contains("javascript:"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h1>Hi {{ first_name }}</h1>"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.text.contains("Hi {{ first_name }}") && out.text.contains("Promo"),
+            "{}",
+            out.text
+        );
     }
 
     #[test]
     fn html_is_sanitized_even_while_a_template_is_broken() {
         let content = CampaignContent {
-            email: Some(EmailContent { html: "<p>{{ first_name </p><script>steal()</script>".into(), ..Default::default() }),
+            email: Some(EmailContent {
+                html: "<p>{{ first_name </p><script>steal()</script>".into(),
+                ..Default::default()
+            }),
             ..Default::default()
         };
         let (out, errors) = normalize(content);
@@ -175,7 +270,13 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_field() {
-        let content = CampaignContent { sms: Some(SmsContent { text: "{{ oops".into(), sender_id: "Acme".into() }), ..Default::default() };
+        let content = CampaignContent {
+            sms: Some(SmsContent {
+                text: "{{ oops".into(),
+                sender_id: "Acme".into(),
+            }),
+            ..Default::default()
+        };
         let errors = prepare(content).unwrap_err();
         assert!(errors["content.sms.text"].starts_with("template error"));
     }
@@ -184,13 +285,34 @@ mod tests {
     fn readiness_per_channel() {
         let empty = CampaignContent::default();
         let errors = readiness(&empty, &[Channel::Email, Channel::Sms, Channel::Push]);
-        for key in ["content.email.subject", "content.email.from_email", "content.email.html", "content.sms.text", "content.sms.sender_id", "content.push.title", "content.push.body"] {
+        for key in [
+            "content.email.subject",
+            "content.email.from_email",
+            "content.email.html",
+            "content.sms.text",
+            "content.sms.sender_id",
+            "content.push.title",
+            "content.push.body",
+        ] {
             assert!(errors.contains_key(key), "{key} missing from {errors:?}");
         }
         let ready = CampaignContent {
-            email: Some(EmailContent { subject: "S".into(), from_email: "news@acme.test".into(), html: "<p>x</p>".into(), ..Default::default() }),
-            sms: Some(SmsContent { text: "x".into(), sender_id: "ACME".into() }),
-            push: Some(PushContent { title: "t".into(), body: "b".into(), url: "https://acme.test/{{ id }}".into(), icon: String::new() }),
+            email: Some(EmailContent {
+                subject: "S".into(),
+                from_email: "news@acme.test".into(),
+                html: "<p>x</p>".into(),
+                ..Default::default()
+            }),
+            sms: Some(SmsContent {
+                text: "x".into(),
+                sender_id: "ACME".into(),
+            }),
+            push: Some(PushContent {
+                title: "t".into(),
+                body: "b".into(),
+                url: "https://acme.test/{{ id }}".into(),
+                icon: String::new(),
+            }),
         };
         assert!(readiness(&ready, &[Channel::Email, Channel::Sms, Channel::Push]).is_empty());
         assert!(readiness(&empty, &[]).is_empty());

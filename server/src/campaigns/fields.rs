@@ -41,10 +41,16 @@ pub(super) async fn validate(
     if f.title.is_empty() {
         errors.insert("title".into(), "a campaign needs a title".into());
     } else if f.title.chars().count() > TITLE_MAX {
-        errors.insert("title".into(), format!("a title has at most {TITLE_MAX} characters"));
+        errors.insert(
+            "title".into(),
+            format!("a title has at most {TITLE_MAX} characters"),
+        );
     }
     if f.description.chars().count() > DESCRIPTION_MAX {
-        errors.insert("description".into(), format!("a description has at most {DESCRIPTION_MAX} characters"));
+        errors.insert(
+            "description".into(),
+            format!("a description has at most {DESCRIPTION_MAX} characters"),
+        );
     }
     if let Some(raw) = channels {
         let mut parsed = Vec::new();
@@ -58,7 +64,10 @@ pub(super) async fn validate(
             }
         }
         if raw.is_empty() {
-            errors.insert("channels".into(), "choose at least one channel: email, sms or push".into());
+            errors.insert(
+                "channels".into(),
+                "choose at least one channel: email, sms or push".into(),
+            );
         }
         parsed.sort();
         f.channels = parsed;
@@ -74,14 +83,26 @@ pub(super) async fn validate(
     }
     dedup(&mut f.list_ids);
     dedup(&mut f.exclusion_list_ids);
-    if f.list_ids.iter().any(|id| f.exclusion_list_ids.contains(id)) {
-        errors.insert("exclusion_list_ids".into(), "a list cannot be both targeted and excluded".into());
+    if f.list_ids
+        .iter()
+        .any(|id| f.exclusion_list_ids.contains(id))
+    {
+        errors.insert(
+            "exclusion_list_ids".into(),
+            "a list cannot be both targeted and excluded".into(),
+        );
     }
-    for (field, ids) in [("list_ids", &f.list_ids), ("exclusion_list_ids", &f.exclusion_list_ids)] {
+    for (field, ids) in [
+        ("list_ids", &f.list_ids),
+        ("exclusion_list_ids", &f.exclusion_list_ids),
+    ] {
         let unknown = audience::unknown_lists(db, organization_id, ids).await?;
         if !unknown.is_empty() {
             let ids: Vec<String> = unknown.iter().map(Uuid::to_string).collect();
-            errors.insert(field.into(), format!("unknown list ids: {}", ids.join(", ")));
+            errors.insert(
+                field.into(),
+                format!("unknown list ids: {}", ids.join(", ")),
+            );
         }
     }
     match content::prepare(std::mem::take(&mut f.content)) {
@@ -99,4 +120,3 @@ fn dedup(ids: &mut Vec<Uuid>) {
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
 }
-

@@ -1,9 +1,9 @@
 //! Campaigns: content per channel, audience, schedule, and the transitions between states.
 
 mod audience;
-mod preview;
 pub mod content;
 mod fields;
+mod preview;
 mod schedule_time;
 mod service;
 mod transitions;

@@ -3,11 +3,17 @@
 
 use super::{audience, content, service::Campaigns};
 use crate::{auth::require, error::ServiceResult};
-use app::model::{sms_length, Action, Actor, CampaignContent, CampaignPreview, ListOption, SmsPreview};
+use app::model::{
+    sms_length, Action, Actor, CampaignContent, CampaignPreview, ListOption, SmsPreview,
+};
 use serde_json::json;
 
 impl Campaigns {
-    pub async fn preview(&self, actor: &Actor, input: CampaignContent) -> ServiceResult<CampaignPreview> {
+    pub async fn preview(
+        &self,
+        actor: &Actor,
+        input: CampaignContent,
+    ) -> ServiceResult<CampaignPreview> {
         require(actor, Action::CampaignsRead)?;
         // Sanitize and derive the text part exactly as saving would, even while a
         // template is broken, so every channel still previews and no raw HTML is shown.
@@ -30,7 +36,11 @@ impl Campaigns {
         });
         let sms = prepared.sms.map(|s| {
             let text = render("content.sms.text", &s.text);
-            SmsPreview { length: sms_length(&text), text, sender_id: s.sender_id }
+            SmsPreview {
+                length: sms_length(&text),
+                text,
+                sender_id: s.sender_id,
+            }
         });
         let push = prepared.push.map(|p| app::model::PushContent {
             title: render("content.push.title", &p.title),
@@ -38,7 +48,12 @@ impl Campaigns {
             url: render("content.push.url", &p.url),
             icon: p.icon,
         });
-        Ok(CampaignPreview { email, sms, push, errors })
+        Ok(CampaignPreview {
+            email,
+            sms,
+            push,
+            errors,
+        })
     }
 
     pub async fn list_options(&self, actor: &Actor) -> ServiceResult<Vec<ListOption>> {

@@ -22,7 +22,12 @@ impl Campaigns {
     /// Draft → scheduled. `at` (raw, like the create body) sets the time; without it the
     /// campaign keeps its time, or goes out now when it has none.
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, campaign_id = %id))]
-    pub async fn schedule(&self, actor: &Actor, id: Uuid, at: Option<String>) -> ServiceResult<CampaignDto> {
+    pub async fn schedule(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        at: Option<String>,
+    ) -> ServiceResult<CampaignDto> {
         require(actor, Action::CampaignsSchedule)?;
         let txn = self.db.begin().await?;
         let row = find(&txn, actor.organization_id, id).await?;
@@ -39,7 +44,15 @@ impl Campaigns {
             content: current.content,
         };
         if at.is_some() {
-            fields = validate(&txn, actor.organization_id, &tz, fields, None, Some(at.as_deref())).await?;
+            fields = validate(
+                &txn,
+                actor.organization_id,
+                &tz,
+                fields,
+                None,
+                Some(at.as_deref()),
+            )
+            .await?;
         }
         let when = fields.scheduled_at.unwrap_or_else(Utc::now);
         fields.scheduled_at = Some(when);
@@ -78,7 +91,10 @@ impl Campaigns {
         let source = self.to_dto(&txn, row, &tz).await?;
         let now = Utc::now();
         let copy_id = Uuid::now_v7();
-        let title: String = format!("Copy of {}", source.title).chars().take(200).collect();
+        let title: String = format!("Copy of {}", source.title)
+            .chars()
+            .take(200)
+            .collect();
         let copy = campaign::ActiveModel {
             id: Set(copy_id),
             organization_id: Set(actor.organization_id),
@@ -99,7 +115,12 @@ impl Campaigns {
         Ok(dto)
     }
 
-    async fn move_to(&self, actor: &Actor, id: Uuid, to: CampaignStatus) -> ServiceResult<CampaignDto> {
+    async fn move_to(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        to: CampaignStatus,
+    ) -> ServiceResult<CampaignDto> {
         let txn = self.db.begin().await?;
         let row = find(&txn, actor.organization_id, id).await?;
         let next = transition(&row, to)?;
@@ -116,7 +137,9 @@ impl Campaigns {
 }
 
 fn transition(row: &campaign::Model, to: CampaignStatus) -> ServiceResult<CampaignStatus> {
-    parse_status(&row.status)?.transition(to).map_err(|e| AppError::Conflict(e.to_string()).into())
+    parse_status(&row.status)?
+        .transition(to)
+        .map_err(|e| AppError::Conflict(e.to_string()).into())
 }
 
 /// What scheduling requires: content complete for every channel, someone to send to,
@@ -127,12 +150,23 @@ pub(super) async fn ensure_sendable(db: &impl ConnectionTrait, f: &Fields) -> Se
         errors.insert("channels".into(), "choose at least one channel".into());
     }
     if f.list_ids.is_empty() {
-        errors.insert("list_ids".into(), "choose at least one recipient list".into());
+        errors.insert(
+            "list_ids".into(),
+            "choose at least one recipient list".into(),
+        );
     } else if audience::size(db, &f.list_ids, &f.exclusion_list_ids).await? == 0 {
-        errors.insert("list_ids".into(), "the chosen lists have no contacts (after exclusions)".into());
+        errors.insert(
+            "list_ids".into(),
+            "the chosen lists have no contacts (after exclusions)".into(),
+        );
     }
-    if f.scheduled_at.is_some_and(|at| at < Utc::now() - PAST_GRACE) {
-        errors.insert("scheduled_at".into(), "the publication time has passed: choose now or a later time".into());
+    if f.scheduled_at
+        .is_some_and(|at| at < Utc::now() - PAST_GRACE)
+    {
+        errors.insert(
+            "scheduled_at".into(),
+            "the publication time has passed: choose now or a later time".into(),
+        );
     }
     if errors.is_empty() {
         Ok(())

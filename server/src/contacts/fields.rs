@@ -48,19 +48,37 @@ fn check(
     }
 }
 
-fn validate(patch: ContactPatch, region: Option<phonenumber::country::Id>) -> Result<Validated, FieldErrors> {
+fn validate(
+    patch: ContactPatch,
+    region: Option<phonenumber::country::Id>,
+) -> Result<Validated, FieldErrors> {
     let mut errors = FieldErrors::new();
     let v = Validated {
-        email: check(&mut errors, "email", patch.email, normalize::normalize_email),
-        phone: check(&mut errors, "phone", patch.phone, |p| normalize::normalize_phone(p, region)),
+        email: check(
+            &mut errors,
+            "email",
+            patch.email,
+            normalize::normalize_email,
+        ),
+        phone: check(&mut errors, "phone", patch.phone, |p| {
+            normalize::normalize_phone(p, region)
+        }),
         first_name: check(&mut errors, "first_name", patch.first_name, normalize::name),
         last_name: check(&mut errors, "last_name", patch.last_name, normalize::name),
         locale: check(&mut errors, "locale", patch.locale, normalize::locale),
-        time_zone: check(&mut errors, "time_zone", patch.time_zone, normalize::time_zone),
+        time_zone: check(
+            &mut errors,
+            "time_zone",
+            patch.time_zone,
+            normalize::time_zone,
+        ),
     };
     if let Some(attrs) = &patch.attributes {
         if serde_json::to_vec(attrs).map_or(true, |b| b.len() > ATTRIBUTES_MAX_BYTES) {
-            errors.insert("attributes".into(), format!("at most {} KiB of attributes", ATTRIBUTES_MAX_BYTES / 1024));
+            errors.insert(
+                "attributes".into(),
+                format!("at most {} KiB of attributes", ATTRIBUTES_MAX_BYTES / 1024),
+            );
         }
     }
     if errors.is_empty() {
@@ -70,7 +88,10 @@ fn validate(patch: ContactPatch, region: Option<phonenumber::country::Id>) -> Re
     }
 }
 
-pub fn validate_input(input: &ContactInput, region: Option<phonenumber::country::Id>) -> Result<Validated, AppError> {
+pub fn validate_input(
+    input: &ContactInput,
+    region: Option<phonenumber::country::Id>,
+) -> Result<Validated, AppError> {
     let as_patch = ContactPatch {
         email: Some(input.email.clone()),
         phone: Some(input.phone.clone()),
@@ -85,14 +106,23 @@ pub fn validate_input(input: &ContactInput, region: Option<phonenumber::country:
     let has = |c: &Option<Change<String>>| matches!(c, Some(Change::Set(_)));
     if !has(&v.email) && !has(&v.phone) {
         return Err(AppError::fields(FieldErrors::from([
-            ("email".to_owned(), "an email or a phone number is required".to_owned()),
-            ("phone".to_owned(), "an email or a phone number is required".to_owned()),
+            (
+                "email".to_owned(),
+                "an email or a phone number is required".to_owned(),
+            ),
+            (
+                "phone".to_owned(),
+                "an email or a phone number is required".to_owned(),
+            ),
         ])));
     }
     Ok(v)
 }
 
-pub fn validate_patch(patch: &ContactPatch, region: Option<phonenumber::country::Id>) -> Result<Validated, AppError> {
+pub fn validate_patch(
+    patch: &ContactPatch,
+    region: Option<phonenumber::country::Id>,
+) -> Result<Validated, AppError> {
     validate(patch.clone(), region).map_err(AppError::fields)
 }
 

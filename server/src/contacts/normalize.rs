@@ -4,8 +4,14 @@
 use crate::crypto::Field;
 use phonenumber::country;
 
-pub const EMAIL: Field<'static> = Field { table: "contacts", column: "email" };
-pub const PHONE: Field<'static> = Field { table: "contacts", column: "phone" };
+pub const EMAIL: Field<'static> = Field {
+    table: "contacts",
+    column: "email",
+};
+pub const PHONE: Field<'static> = Field {
+    table: "contacts",
+    column: "phone",
+};
 
 const NAME_MAX: usize = 100;
 const LOCALE_MAX: usize = 35;
@@ -24,10 +30,15 @@ pub fn normalize_phone(raw: &str, region: Option<country::Id>) -> Result<String,
     }
     // The parser accepts letters (vanity numbers) and odd punctuation; a contact's phone
     // is digits with the usual separators only.
-    if !raw.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c)) || raw.len() > 32 {
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
+        || raw.len() > 32
+    {
         return Err("not a valid phone number".into());
     }
-    let number = phonenumber::parse(region, raw).map_err(|_| "not a valid phone number".to_owned())?;
+    let number =
+        phonenumber::parse(region, raw).map_err(|_| "not a valid phone number".to_owned())?;
     if !number.is_valid() {
         return Err("not a valid phone number for its country".into());
     }
@@ -61,8 +72,12 @@ pub fn locale(raw: &str) -> Result<String, String> {
     let tag = raw.trim().replace('_', "-");
     let well_formed = !tag.is_empty()
         && tag.len() <= LOCALE_MAX
-        && tag.split('-').all(|part| (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()))
-        && tag.split('-').next().is_some_and(|lang| lang.chars().all(|c| c.is_ascii_alphabetic()) && (2..=3).contains(&lang.len()));
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+        && tag.split('-').next().is_some_and(|lang| {
+            lang.chars().all(|c| c.is_ascii_alphabetic()) && (2..=3).contains(&lang.len())
+        });
     if well_formed {
         Ok(tag)
     } else {
@@ -73,7 +88,9 @@ pub fn locale(raw: &str) -> Result<String, String> {
 /// An IANA time zone name, e.g. `Europe/Paris`.
 pub fn time_zone(raw: &str) -> Result<String, String> {
     let tz = raw.trim();
-    tz.parse::<chrono_tz::Tz>().map(|z| z.name().to_owned()).map_err(|_| "not an IANA time zone such as `Europe/Paris`".to_owned())
+    tz.parse::<chrono_tz::Tz>()
+        .map(|z| z.name().to_owned())
+        .map_err(|_| "not an IANA time zone such as `Europe/Paris`".to_owned())
 }
 
 #[cfg(test)]
@@ -83,20 +100,50 @@ mod tests {
     #[test]
     fn phones_from_national_and_international_formats() {
         let fr = region("FR");
-        assert_eq!(normalize_phone("06 12 34 56 78", fr).unwrap(), "+33612345678");
-        assert_eq!(normalize_phone("06.12.34.56.78", fr).unwrap(), "+33612345678");
-        assert_eq!(normalize_phone("+33 6 12 34 56 78", fr).unwrap(), "+33612345678");
-        assert_eq!(normalize_phone("0033612345678", fr).unwrap(), "+33612345678");
+        assert_eq!(
+            normalize_phone("06 12 34 56 78", fr).unwrap(),
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize_phone("06.12.34.56.78", fr).unwrap(),
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize_phone("+33 6 12 34 56 78", fr).unwrap(),
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize_phone("0033612345678", fr).unwrap(),
+            "+33612345678"
+        );
         // International input ignores the default region.
-        assert_eq!(normalize_phone("+1 (415) 555-2671", fr).unwrap(), "+14155552671");
-        assert_eq!(normalize_phone("(415) 555-2671", region("us")).unwrap(), "+14155552671");
-        assert_eq!(normalize_phone("030 123456", region("DE")).unwrap(), "+4930123456");
+        assert_eq!(
+            normalize_phone("+1 (415) 555-2671", fr).unwrap(),
+            "+14155552671"
+        );
+        assert_eq!(
+            normalize_phone("(415) 555-2671", region("us")).unwrap(),
+            "+14155552671"
+        );
+        assert_eq!(
+            normalize_phone("030 123456", region("DE")).unwrap(),
+            "+4930123456"
+        );
     }
 
     #[test]
     fn invalid_phones_are_refused() {
         let fr = region("FR");
-        for bad in ["", "   ", "12", "06 12 34", "call me", "0612345678abc", "+33 6 12 34 56 78 90 12 34", "1-800-FLOWERS"] {
+        for bad in [
+            "",
+            "   ",
+            "12",
+            "06 12 34",
+            "call me",
+            "0612345678abc",
+            "+33 6 12 34 56 78 90 12 34",
+            "1-800-FLOWERS",
+        ] {
             assert!(normalize_phone(bad, fr).is_err(), "{bad:?}");
         }
         // A national number without a region cannot be placed.
@@ -106,8 +153,14 @@ mod tests {
 
     #[test]
     fn emails_locales_and_time_zones() {
-        assert_eq!(normalize_email(" Ada@Example.ORG ").unwrap(), "ada@example.org");
-        assert_eq!(normalize_email("nope").unwrap_err(), "not a valid email address");
+        assert_eq!(
+            normalize_email(" Ada@Example.ORG ").unwrap(),
+            "ada@example.org"
+        );
+        assert_eq!(
+            normalize_email("nope").unwrap_err(),
+            "not a valid email address"
+        );
         assert_eq!(locale("fr_FR").unwrap(), "fr-FR");
         assert!(locale("french!").is_err());
         assert!(locale("1x").is_err());

@@ -36,14 +36,19 @@ enum Term {
 impl Contacts {
     pub async fn list(&self, actor: &Actor, f: ContactFilter) -> ServiceResult<Page<ContactDto>> {
         require(actor, Action::ContactsRead)?;
-        let mut query = contact::Entity::find().filter(contact::Column::OrganizationId.eq(actor.organization_id));
+        let mut query = contact::Entity::find()
+            .filter(contact::Column::OrganizationId.eq(actor.organization_id));
         if let Some(list_id) = f.list_id {
             list::Entity::find_by_id(list_id)
                 .filter(list::Column::OrganizationId.eq(actor.organization_id))
                 .one(&self.db)
                 .await?
                 .ok_or_else(|| not_found("list"))?;
-            let members = Query::select().column(list_member::Column::ContactId).from(list_member::Entity).and_where(list_member::Column::ListId.eq(list_id)).to_owned();
+            let members = Query::select()
+                .column(list_member::Column::ContactId)
+                .from(list_member::Entity)
+                .and_where(list_member::Column::ListId.eq(list_id))
+                .to_owned();
             query = query.filter(contact::Column::Id.in_subquery(members));
         }
         if let Some(q) = &f.q {
@@ -54,9 +59,21 @@ impl Contacts {
                 Term::Name(words) => {
                     let mut all = Condition::all();
                     for w in words {
-                        let pattern = format!("%{}%", w.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                        let like = |col: contact::Column| Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern.clone()).escape('\\'));
-                        all = all.add(Condition::any().add(like(contact::Column::FirstName)).add(like(contact::Column::LastName)));
+                        let pattern = format!(
+                            "%{}%",
+                            w.replace('\\', "\\\\")
+                                .replace('%', "\\%")
+                                .replace('_', "\\_")
+                        );
+                        let like = |col: contact::Column| {
+                            Expr::expr(Func::lower(Expr::col(col)))
+                                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+                        };
+                        all = all.add(
+                            Condition::any()
+                                .add(like(contact::Column::FirstName))
+                                .add(like(contact::Column::LastName)),
+                        );
                     }
                     query.filter(all)
                 }
@@ -64,15 +81,26 @@ impl Contacts {
         }
         let total = query.clone().count(&self.db).await?;
         let (field, desc) = f.sort;
-        let order = if desc { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+        let order = if desc {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
         query = match field {
-            "name" => query.order_by(contact::Column::LastName, order.clone()).order_by(contact::Column::FirstName, order.clone()),
+            "name" => query
+                .order_by(contact::Column::LastName, order.clone())
+                .order_by(contact::Column::FirstName, order.clone()),
             "updated_at" => query.order_by(contact::Column::UpdatedAt, order.clone()),
             "created_at" => query.order_by(contact::Column::CreatedAt, order.clone()),
             _ => query,
         };
         // Ids are UUIDv7: a stable tie-breaker in creation order.
-        let rows = query.order_by(contact::Column::Id, order).offset((f.page - 1) * f.per_page).limit(f.per_page).all(&self.db).await?;
+        let rows = query
+            .order_by(contact::Column::Id, order)
+            .offset((f.page - 1) * f.per_page)
+            .limit(f.per_page)
+            .all(&self.db)
+            .await?;
         let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
         let consents = store::consents_of(&self.db, &ids).await?;
         let mut lists = store::lists_of(&self.db, actor.organization_id, &ids).await?;
@@ -80,10 +108,20 @@ impl Contacts {
             .into_iter()
             .map(|c| {
                 let id = c.id;
-                store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice), lists.remove(&id).unwrap_or_default())
+                store::to_dto(
+                    &self.cipher,
+                    c,
+                    consents.get(&id).map_or(&[], Vec::as_slice),
+                    lists.remove(&id).unwrap_or_default(),
+                )
             })
             .collect::<ServiceResult<_>>()?;
-        Ok(Page { items, page: f.page, per_page: f.per_page, total })
+        Ok(Page {
+            items,
+            page: f.page,
+            per_page: f.per_page,
+            total,
+        })
     }
 
     fn term(&self, q: &str, region: Option<phonenumber::country::Id>) -> Term {
@@ -93,11 +131,19 @@ impl Contacts {
             return Term::EmailIndex(store::email_index(&self.cipher, &normalized));
         }
         let digits = q.chars().filter(char::is_ascii_digit).count();
-        if digits >= 6 && q.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c)) {
+        if digits >= 6
+            && q.chars()
+                .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
+        {
             if let Ok(e164) = normalize::normalize_phone(q, region) {
                 return Term::PhoneIndex(store::phone_index(&self.cipher, &e164));
             }
         }
-        Term::Name(q.to_lowercase().split_whitespace().map(str::to_owned).collect())
+        Term::Name(
+            q.to_lowercase()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        )
     }
 }

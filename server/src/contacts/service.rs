@@ -14,7 +14,8 @@ use app::{
 };
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use serde_json::Map;
 use std::sync::Arc;
@@ -50,7 +51,8 @@ impl Contacts {
             last_name: Set(apply(None, &v.last_name)),
             locale: Set(apply(None, &v.locale)),
             time_zone: Set(apply(None, &v.time_zone)),
-            attributes: Set(serde_json::to_string(&input.attributes.unwrap_or_default()).map_err(anyhow::Error::new)?),
+            attributes: Set(serde_json::to_string(&input.attributes.unwrap_or_default())
+                .map_err(anyhow::Error::new)?),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -58,13 +60,22 @@ impl Contacts {
         let txn = self.db.begin().await?;
         ensure_free(&txn, actor.organization_id, None, &row).await?;
         let saved = row.insert(&txn).await.map_err(unique_to_field)?;
-        let consents = input.consents.iter().map(|(ch, st)| (id, *ch, *st)).collect();
+        let consents = input
+            .consents
+            .iter()
+            .map(|(ch, st)| (id, *ch, *st))
+            .collect();
         store::set_consents(&txn, consents, &Default::default(), API_SOURCE, now).await?;
         let consents = store::consents_of(&txn, &[id]).await?;
         txn.commit().await?;
         tracing::info!(contact_id = %id, "contact created");
         // A new contact is in no list yet.
-        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice), vec![])
+        store::to_dto(
+            &self.cipher,
+            saved,
+            consents.get(&id).map_or(&[], Vec::as_slice),
+            vec![],
+        )
     }
 
     pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<ContactDto> {
@@ -72,18 +83,29 @@ impl Contacts {
         let c = find(&self.db, actor.organization_id, id).await?;
         let consents = store::consents_of(&self.db, &[id]).await?;
         let mut lists = store::lists_of(&self.db, actor.organization_id, &[id]).await?;
-        store::to_dto(&self.cipher, c, consents.get(&id).map_or(&[], Vec::as_slice), lists.remove(&id).unwrap_or_default())
+        store::to_dto(
+            &self.cipher,
+            c,
+            consents.get(&id).map_or(&[], Vec::as_slice),
+            lists.remove(&id).unwrap_or_default(),
+        )
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
-    pub async fn update(&self, actor: &Actor, id: Uuid, patch: ContactPatch) -> ServiceResult<ContactDto> {
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: ContactPatch,
+    ) -> ServiceResult<ContactDto> {
         require(actor, Action::ContactsWrite)?;
         let region = store::region(&self.db, actor.organization_id).await?;
         let v = validate_patch(&patch, region)?;
         let txn = self.db.begin().await?;
         let current = find(&txn, actor.organization_id, id).await?;
         let now = Utc::now();
-        let mut attributes: Map<String, serde_json::Value> = serde_json::from_str(&current.attributes).map_err(anyhow::Error::new)?;
+        let mut attributes: Map<String, serde_json::Value> =
+            serde_json::from_str(&current.attributes).map_err(anyhow::Error::new)?;
         if let Some(changes) = &patch.attributes {
             merge_attributes(&mut attributes, changes);
         }
@@ -92,8 +114,12 @@ impl Contacts {
             Some(Change::Set(_)) => true,
             _ => present,
         };
-        if !clears(&v.email, current.email_index.is_some()) && !clears(&v.phone, current.phone_index.is_some()) {
-            return Err(AppError::field("email", "a contact keeps an email or a phone number").into());
+        if !clears(&v.email, current.email_index.is_some())
+            && !clears(&v.phone, current.phone_index.is_some())
+        {
+            return Err(
+                AppError::field("email", "a contact keeps an email or a phone number").into(),
+            );
         }
         let mut row: contact::ActiveModel = current.clone().into();
         row.first_name = Set(apply(current.first_name.clone(), &v.first_name));
@@ -106,13 +132,22 @@ impl Contacts {
         ensure_free(&txn, actor.organization_id, Some(id), &row).await?;
         let saved = row.update(&txn).await.map_err(unique_to_field)?;
         let existing = store::consents_of(&txn, &[id]).await?;
-        let consents = patch.consents.iter().map(|(ch, st)| (id, *ch, *st)).collect();
+        let consents = patch
+            .consents
+            .iter()
+            .map(|(ch, st)| (id, *ch, *st))
+            .collect();
         store::set_consents(&txn, consents, &existing, API_SOURCE, now).await?;
         let consents = store::consents_of(&txn, &[id]).await?;
         let mut lists = store::lists_of(&txn, actor.organization_id, &[id]).await?;
         txn.commit().await?;
         tracing::info!("contact updated");
-        store::to_dto(&self.cipher, saved, consents.get(&id).map_or(&[], Vec::as_slice), lists.remove(&id).unwrap_or_default())
+        store::to_dto(
+            &self.cipher,
+            saved,
+            consents.get(&id).map_or(&[], Vec::as_slice),
+            lists.remove(&id).unwrap_or_default(),
+        )
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
@@ -121,7 +156,10 @@ impl Contacts {
         let txn = self.db.begin().await?;
         find(&txn, actor.organization_id, id).await?;
         // Explicit rather than relying on SQLite honouring the cascade.
-        list_member::Entity::delete_many().filter(list_member::Column::ContactId.eq(id)).exec(&txn).await?;
+        list_member::Entity::delete_many()
+            .filter(list_member::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
         crate::db::entities::contact_consent::Entity::delete_many()
             .filter(crate::db::entities::contact_consent::Column::ContactId.eq(id))
             .exec(&txn)
@@ -133,7 +171,12 @@ impl Contacts {
     }
 
     /// Encrypts the email and phone being set, bound to this row; clears the cleared ones.
-    fn seal_personal(&self, row: &mut contact::ActiveModel, id: Uuid, v: &Validated) -> ServiceResult<()> {
+    fn seal_personal(
+        &self,
+        row: &mut contact::ActiveModel,
+        id: Uuid,
+        v: &Validated,
+    ) -> ServiceResult<()> {
         match &v.email {
             Some(Change::Set(email)) => {
                 let sealed = store::seal_email(&self.cipher, id, email)?;
@@ -163,7 +206,11 @@ impl Contacts {
 }
 
 /// A contact of the organization; any other id is "not found".
-pub(super) async fn find(db: &impl ConnectionTrait, organization_id: Uuid, id: Uuid) -> ServiceResult<contact::Model> {
+pub(super) async fn find(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+) -> ServiceResult<contact::Model> {
     contact::Entity::find_by_id(id)
         .filter(contact::Column::OrganizationId.eq(organization_id))
         .one(db)
@@ -173,19 +220,40 @@ pub(super) async fn find(db: &impl ConnectionTrait, organization_id: Uuid, id: U
 
 /// A clear 422 when the email or phone already belongs to another contact (the unique
 /// index is the final word; this names the field).
-async fn ensure_free(db: &impl ConnectionTrait, organization_id: Uuid, this: Option<Uuid>, row: &contact::ActiveModel) -> ServiceResult<()> {
+async fn ensure_free(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    this: Option<Uuid>,
+    row: &contact::ActiveModel,
+) -> ServiceResult<()> {
     let checks = [
-        ("email", contact::Column::EmailIndex, row.email_index.clone().into_value()),
-        ("phone", contact::Column::PhoneIndex, row.phone_index.clone().into_value()),
+        (
+            "email",
+            contact::Column::EmailIndex,
+            row.email_index.clone().into_value(),
+        ),
+        (
+            "phone",
+            contact::Column::PhoneIndex,
+            row.phone_index.clone().into_value(),
+        ),
     ];
     for (field, column, value) in checks {
-        let Some(value) = value.filter(|v| !matches!(v, sea_orm::Value::String(None))) else { continue };
-        let mut q = contact::Entity::find().filter(contact::Column::OrganizationId.eq(organization_id)).filter(column.eq(value));
+        let Some(value) = value.filter(|v| !matches!(v, sea_orm::Value::String(None))) else {
+            continue;
+        };
+        let mut q = contact::Entity::find()
+            .filter(contact::Column::OrganizationId.eq(organization_id))
+            .filter(column.eq(value));
         if let Some(id) = this {
             q = q.filter(contact::Column::Id.ne(id));
         }
         if q.one(db).await?.is_some() {
-            return Err(AppError::field(field, format!("another contact already has this {field}")).into());
+            return Err(AppError::field(
+                field,
+                format!("another contact already has this {field}"),
+            )
+            .into());
         }
     }
     Ok(())
@@ -193,8 +261,9 @@ async fn ensure_free(db: &impl ConnectionTrait, organization_id: Uuid, this: Opt
 
 fn unique_to_field(e: sea_orm::DbErr) -> ServiceError {
     match duplicate_field(&e) {
-        Some(field) => AppError::field(field, format!("another contact already has this {field}")).into(),
+        Some(field) => {
+            AppError::field(field, format!("another contact already has this {field}")).into()
+        }
         None => e.into(),
     }
 }
-

@@ -10,7 +10,8 @@ use anyhow::Context;
 use app::model::{ConsentChannel, ConsentDto, ConsentState, ContactDto, ListRef};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -29,9 +30,19 @@ pub fn seal_phone(cipher: &Cipher, row: Uuid, e164: &str) -> ServiceResult<Seale
     seal(cipher, PHONE, row, e164)
 }
 
-fn seal(cipher: &Cipher, field: crate::crypto::Field<'_>, row: Uuid, value: &str) -> ServiceResult<Sealed> {
-    let ciphertext = cipher.encrypt(field, &row.to_string(), value).context("Failed to encrypt a contact field")?;
-    Ok(Sealed { ciphertext, index: cipher.blind_index(field, value) })
+fn seal(
+    cipher: &Cipher,
+    field: crate::crypto::Field<'_>,
+    row: Uuid,
+    value: &str,
+) -> ServiceResult<Sealed> {
+    let ciphertext = cipher
+        .encrypt(field, &row.to_string(), value)
+        .context("Failed to encrypt a contact field")?;
+    Ok(Sealed {
+        ciphertext,
+        index: cipher.blind_index(field, value),
+    })
 }
 
 pub fn email_index(cipher: &Cipher, normalized: &str) -> String {
@@ -43,17 +54,28 @@ pub fn phone_index(cipher: &Cipher, e164: &str) -> String {
 }
 
 /// The organization's region for national phone numbers.
-pub async fn region(db: &impl ConnectionTrait, organization_id: Uuid) -> ServiceResult<Option<phonenumber::country::Id>> {
-    let org = organization::Entity::find_by_id(organization_id).one(db).await?;
+pub async fn region(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> ServiceResult<Option<phonenumber::country::Id>> {
+    let org = organization::Entity::find_by_id(organization_id)
+        .one(db)
+        .await?;
     Ok(org.and_then(|o| normalize::region(&o.default_region)))
 }
 
-pub async fn consents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Vec<contact_consent::Model>>> {
+pub async fn consents_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<contact_consent::Model>>> {
     let mut by_contact: HashMap<Uuid, Vec<contact_consent::Model>> = HashMap::new();
     if ids.is_empty() {
         return Ok(by_contact);
     }
-    let rows = contact_consent::Entity::find().filter(contact_consent::Column::ContactId.is_in(ids.iter().copied())).all(db).await?;
+    let rows = contact_consent::Entity::find()
+        .filter(contact_consent::Column::ContactId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
     for row in rows {
         by_contact.entry(row.contact_id).or_default().push(row);
     }
@@ -63,7 +85,11 @@ pub async fn consents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResu
 /// The lists holding each of `ids`, by name, in one query whatever the number of
 /// contacts. Joined through the organization's own lists, so a stray membership row can
 /// never name another organization's list.
-pub async fn lists_of(db: &impl ConnectionTrait, organization_id: Uuid, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Vec<ListRef>>> {
+pub async fn lists_of(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<ListRef>>> {
     let mut by_contact: HashMap<Uuid, Vec<ListRef>> = HashMap::new();
     if ids.is_empty() {
         return Ok(by_contact);
@@ -82,7 +108,10 @@ pub async fn lists_of(db: &impl ConnectionTrait, organization_id: Uuid, ids: &[U
         .all(db)
         .await?;
     for (contact_id, id, name) in rows {
-        by_contact.entry(contact_id).or_default().push(ListRef { id, name });
+        by_contact
+            .entry(contact_id)
+            .or_default()
+            .push(ListRef { id, name });
     }
     Ok(by_contact)
 }
@@ -97,24 +126,37 @@ pub async fn set_consents(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let changed = rows.into_iter().filter(|(contact, channel, state)| {
-        let current = existing.get(contact).and_then(|v| v.iter().find(|c| c.channel == channel.as_str()));
-        current.map_or(*state != ConsentState::Unknown, |c| c.state != state.as_str())
+        let current = existing
+            .get(contact)
+            .and_then(|v| v.iter().find(|c| c.channel == channel.as_str()));
+        current.map_or(*state != ConsentState::Unknown, |c| {
+            c.state != state.as_str()
+        })
     });
     let models: Vec<_> = changed
-        .map(|(contact_id, channel, state)| contact_consent::ActiveModel {
-            contact_id: Set(contact_id),
-            channel: Set(channel.as_str().to_owned()),
-            state: Set(state.as_str().to_owned()),
-            source: Set(source.to_owned()),
-            updated_at: Set(now),
-        })
+        .map(
+            |(contact_id, channel, state)| contact_consent::ActiveModel {
+                contact_id: Set(contact_id),
+                channel: Set(channel.as_str().to_owned()),
+                state: Set(state.as_str().to_owned()),
+                source: Set(source.to_owned()),
+                updated_at: Set(now),
+            },
+        )
         .collect();
     for chunk in crate::imports::shape::pow2_chunks(models) {
         contact_consent::Entity::insert_many(chunk)
             .on_conflict(
-                OnConflict::columns([contact_consent::Column::ContactId, contact_consent::Column::Channel])
-                    .update_columns([contact_consent::Column::State, contact_consent::Column::Source, contact_consent::Column::UpdatedAt])
-                    .to_owned(),
+                OnConflict::columns([
+                    contact_consent::Column::ContactId,
+                    contact_consent::Column::Channel,
+                ])
+                .update_columns([
+                    contact_consent::Column::State,
+                    contact_consent::Column::Source,
+                    contact_consent::Column::UpdatedAt,
+                ])
+                .to_owned(),
             )
             .exec_without_returning(db)
             .await?;
@@ -122,22 +164,44 @@ pub async fn set_consents(
     Ok(())
 }
 
-pub fn to_dto(cipher: &Cipher, c: contact::Model, consents: &[contact_consent::Model], lists: Vec<ListRef>) -> ServiceResult<ContactDto> {
+pub fn to_dto(
+    cipher: &Cipher,
+    c: contact::Model,
+    consents: &[contact_consent::Model],
+    lists: Vec<ListRef>,
+) -> ServiceResult<ContactDto> {
     let row = c.id.to_string();
     let open = |field, value: &Option<String>| -> ServiceResult<Option<String>> {
         value
             .as_deref()
-            .map(|v| cipher.decrypt(field, &row, v).with_context(|| format!("Failed to decrypt contact {row}")))
+            .map(|v| {
+                cipher
+                    .decrypt(field, &row, v)
+                    .with_context(|| format!("Failed to decrypt contact {row}"))
+            })
             .transpose()
             .map_err(Into::into)
     };
-    let attributes = serde_json::from_str(&c.attributes).with_context(|| format!("contact {row} has invalid attributes"))?;
+    let attributes = serde_json::from_str(&c.attributes)
+        .with_context(|| format!("contact {row} has invalid attributes"))?;
     let consents = ConsentChannel::ALL
         .into_iter()
-        .map(|channel| match consents.iter().find(|r| r.channel == channel.as_str()) {
-            Some(r) => ConsentDto { channel, state: r.state.parse().unwrap_or(ConsentState::Unknown), source: r.source.clone(), updated_at: r.updated_at },
-            None => ConsentDto { channel, state: ConsentState::Unknown, source: "none".into(), updated_at: c.created_at },
-        })
+        .map(
+            |channel| match consents.iter().find(|r| r.channel == channel.as_str()) {
+                Some(r) => ConsentDto {
+                    channel,
+                    state: r.state.parse().unwrap_or(ConsentState::Unknown),
+                    source: r.source.clone(),
+                    updated_at: r.updated_at,
+                },
+                None => ConsentDto {
+                    channel,
+                    state: ConsentState::Unknown,
+                    source: "none".into(),
+                    updated_at: c.created_at,
+                },
+            },
+        )
         .collect();
     Ok(ContactDto {
         id: c.id,
@@ -158,8 +222,12 @@ pub fn to_dto(cipher: &Cipher, c: contact::Model, consents: &[contact_consent::M
 /// A unique-index violation on the blind indexes: the address or number is taken.
 pub fn duplicate_field(e: &sea_orm::DbErr) -> Option<&'static str> {
     match e.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("phone_index") => Some("phone"),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("email_index") => Some("email"),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("phone_index") => {
+            Some("phone")
+        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) if msg.contains("email_index") => {
+            Some("email")
+        }
         _ => None,
     }
 }

@@ -12,36 +12,52 @@ pub enum MasterKeyError {
     #[error("CARILLON_MASTER_KEY is required with PostgreSQL (generate one with `openssl rand -base64 32`); only the embedded SQLite default generates its own")]
     Missing,
     #[error("Failed to read or write the master key file {path}: {source}")]
-    File { path: String, source: std::io::Error },
+    File {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 fn decode(raw: &str) -> Result<[u8; 32], MasterKeyError> {
-    STANDARD.decode(raw.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or(MasterKeyError::Invalid)
+    STANDARD
+        .decode(raw.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or(MasterKeyError::Invalid)
 }
 
 /// The configured key; else, when `generate_in` is given (embedded SQLite), the key in
 /// `<dir>/master.key`, created with mode 0600 on first run.
-pub fn load_or_create(configured: Option<&str>, generate_in: Option<&Path>) -> Result<[u8; 32], MasterKeyError> {
+pub fn load_or_create(
+    configured: Option<&str>,
+    generate_in: Option<&Path>,
+) -> Result<[u8; 32], MasterKeyError> {
     if let Some(raw) = configured {
         return decode(raw);
     }
     let dir = generate_in.ok_or(MasterKeyError::Missing)?;
     let path = dir.join("master.key");
-    let file_error = |source| MasterKeyError::File { path: path.display().to_string(), source };
+    let file_error = |source| MasterKeyError::File {
+        path: path.display().to_string(),
+        source,
+    };
     match std::fs::read_to_string(&path) {
         Ok(raw) => return decode(&raw),
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(file_error(e)),
         Err(_) => {}
     }
     let mut key = [0u8; 32];
-    SystemRandom::new().fill(&mut key).map_err(|_| file_error(std::io::Error::other("no randomness")))?;
+    SystemRandom::new()
+        .fill(&mut key)
+        .map_err(|_| file_error(std::io::Error::other("no randomness")))?;
     std::fs::create_dir_all(dir).map_err(file_error)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&path).map_err(file_error)?;
-    file.write_all(STANDARD.encode(key).as_bytes()).map_err(file_error)?;
+    file.write_all(STANDARD.encode(key).as_bytes())
+        .map_err(file_error)?;
     tracing::warn!(
         path = %path.display(),
         "generated a new master key for personal data; back this file up: without it the encrypted data cannot be read"
@@ -62,7 +78,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("master.key")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("master.key"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }
@@ -71,7 +90,13 @@ mod tests {
     fn configured_keys_are_checked_and_postgres_needs_one() {
         let k = STANDARD.encode([9u8; 32]);
         assert_eq!(load_or_create(Some(&k), None).unwrap(), [9u8; 32]);
-        assert!(matches!(load_or_create(Some("short"), None), Err(MasterKeyError::Invalid)));
-        assert!(matches!(load_or_create(None, None), Err(MasterKeyError::Missing)));
+        assert!(matches!(
+            load_or_create(Some("short"), None),
+            Err(MasterKeyError::Invalid)
+        ));
+        assert!(matches!(
+            load_or_create(None, None),
+            Err(MasterKeyError::Missing)
+        ));
     }
 }

@@ -45,7 +45,9 @@ pub struct Cipher {
 
 impl std::fmt::Debug for Cipher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cipher").field("key_id", &self.key_id).finish_non_exhaustive()
+        f.debug_struct("Cipher")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,40 +74,70 @@ impl Cipher {
         let aead_key = derive(&prk, b"carillon/v1/aes-256-gcm");
         let index_key = derive(&prk, b"carillon/v1/blind-index");
         // The id names the master key without revealing anything about it.
-        let key_id = hex::encode(&digest::digest(&digest::SHA256, &derive(&prk, b"carillon/v1/key-id")).as_ref()[..4]);
+        let key_id = hex::encode(
+            &digest::digest(&digest::SHA256, &derive(&prk, b"carillon/v1/key-id")).as_ref()[..4],
+        );
         let aead = match UnboundKey::new(&AES_256_GCM, &aead_key) {
             Ok(k) => LessSafeKey::new(k),
             // AES-256-GCM takes exactly 32 bytes, which is what we pass.
             Err(_) => unreachable!("a 32-byte key is valid for AES-256-GCM"),
         };
-        Cipher { key_id, aead, index: hmac::Key::new(hmac::HMAC_SHA256, &index_key), random: SystemRandom::new() }
+        Cipher {
+            key_id,
+            aead,
+            index: hmac::Key::new(hmac::HMAC_SHA256, &index_key),
+            random: SystemRandom::new(),
+        }
     }
 
     pub fn key_id(&self) -> &str {
         &self.key_id
     }
 
-    pub fn encrypt(&self, field: Field<'_>, row_id: &str, plaintext: &str) -> Result<String, CryptoError> {
+    pub fn encrypt(
+        &self,
+        field: Field<'_>,
+        row_id: &str,
+        plaintext: &str,
+    ) -> Result<String, CryptoError> {
         let mut nonce = [0u8; NONCE_LEN];
-        self.random.fill(&mut nonce).map_err(|_| CryptoError::Random)?;
+        self.random
+            .fill(&mut nonce)
+            .map_err(|_| CryptoError::Random)?;
         let mut buffer = plaintext.as_bytes().to_vec();
         self.aead
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad(field, row_id)), &mut buffer)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(aad(field, row_id)),
+                &mut buffer,
+            )
             .map_err(|_| CryptoError::Random)?;
         let mut stored = nonce.to_vec();
         stored.extend_from_slice(&buffer);
-        Ok(format!("{VERSION}.{}.{}", self.key_id, STANDARD_NO_PAD.encode(stored)))
+        Ok(format!(
+            "{VERSION}.{}.{}",
+            self.key_id,
+            STANDARD_NO_PAD.encode(stored)
+        ))
     }
 
-    pub fn decrypt(&self, field: Field<'_>, row_id: &str, stored: &str) -> Result<String, CryptoError> {
+    pub fn decrypt(
+        &self,
+        field: Field<'_>,
+        row_id: &str,
+        stored: &str,
+    ) -> Result<String, CryptoError> {
         let mut parts = stored.splitn(3, '.');
-        let (Some(VERSION), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(VERSION), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(CryptoError::Malformed);
         };
         if key_id != self.key_id {
             return Err(CryptoError::UnknownKey(key_id.to_owned()));
         }
-        let raw = STANDARD_NO_PAD.decode(body).map_err(|_| CryptoError::Malformed)?;
+        let raw = STANDARD_NO_PAD
+            .decode(body)
+            .map_err(|_| CryptoError::Malformed)?;
         if raw.len() < NONCE_LEN + AES_256_GCM.tag_len() {
             return Err(CryptoError::Malformed);
         }
@@ -141,8 +173,14 @@ fn aad(field: Field<'_>, row_id: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    const EMAIL: Field<'static> = Field { table: "contacts", column: "email" };
-    const PHONE: Field<'static> = Field { table: "contacts", column: "phone" };
+    const EMAIL: Field<'static> = Field {
+        table: "contacts",
+        column: "email",
+    };
+    const PHONE: Field<'static> = Field {
+        table: "contacts",
+        column: "phone",
+    };
 
     fn cipher(byte: u8) -> Cipher {
         Cipher::new(&[byte; 32])
@@ -157,22 +195,46 @@ mod tests {
         assert!(!a.contains("ada"));
         assert!(a.starts_with(&format!("v1.{}.", c.key_id())));
         assert_eq!(c.decrypt(EMAIL, "row-1", &a).unwrap(), "ada@example.org");
-        assert_eq!(c.decrypt(EMAIL, "row-1", &c.encrypt(EMAIL, "row-1", "").unwrap()).unwrap(), "");
+        assert_eq!(
+            c.decrypt(EMAIL, "row-1", &c.encrypt(EMAIL, "row-1", "").unwrap())
+                .unwrap(),
+            ""
+        );
     }
 
     #[test]
     fn tampering_and_moving_are_detected() {
         let c = cipher(7);
         let stored = c.encrypt(EMAIL, "row-1", "ada@example.org").unwrap();
-        assert_eq!(c.decrypt(EMAIL, "row-2", &stored), Err(CryptoError::Tampered), "another row");
-        assert_eq!(c.decrypt(PHONE, "row-1", &stored), Err(CryptoError::Tampered), "another column");
-        let mut raw = STANDARD_NO_PAD.decode(stored.rsplit('.').next().unwrap()).unwrap();
+        assert_eq!(
+            c.decrypt(EMAIL, "row-2", &stored),
+            Err(CryptoError::Tampered),
+            "another row"
+        );
+        assert_eq!(
+            c.decrypt(PHONE, "row-1", &stored),
+            Err(CryptoError::Tampered),
+            "another column"
+        );
+        let mut raw = STANDARD_NO_PAD
+            .decode(stored.rsplit('.').next().unwrap())
+            .unwrap();
         let last = raw.len() - 1;
         raw[last] ^= 1;
         let flipped = format!("v1.{}.{}", c.key_id(), STANDARD_NO_PAD.encode(raw));
-        assert_eq!(c.decrypt(EMAIL, "row-1", &flipped), Err(CryptoError::Tampered), "a flipped bit");
-        assert_eq!(c.decrypt(EMAIL, "row-1", "plain@example.org"), Err(CryptoError::Malformed));
-        assert!(matches!(cipher(8).decrypt(EMAIL, "row-1", &stored), Err(CryptoError::UnknownKey(_))));
+        assert_eq!(
+            c.decrypt(EMAIL, "row-1", &flipped),
+            Err(CryptoError::Tampered),
+            "a flipped bit"
+        );
+        assert_eq!(
+            c.decrypt(EMAIL, "row-1", "plain@example.org"),
+            Err(CryptoError::Malformed)
+        );
+        assert!(matches!(
+            cipher(8).decrypt(EMAIL, "row-1", &stored),
+            Err(CryptoError::UnknownKey(_))
+        ));
     }
 
     #[test]

@@ -10,9 +10,13 @@ use std::time::Duration;
 #[tracing::instrument(skip_all, fields(backend = backend_name(url)))]
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(url) {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("Failed to create the database directory {}", dir.display()))?;
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!("Failed to create the database directory {}", dir.display())
+            })?;
         }
     }
     let mut options = ConnectOptions::new(url.to_owned());
@@ -32,16 +36,22 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Database::connect(options).await.context("Failed to connect to the database")
+    Database::connect(options)
+        .await
+        .context("Failed to connect to the database")
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("Failed to run the database migrations")
+    Migrator::up(db, None)
+        .await
+        .context("Failed to run the database migrations")
 }
 
 pub fn sqlite_path(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
 }

@@ -49,7 +49,13 @@ impl Batch<'_> {
     /// Writes `rows` (whose new contacts `new` holds as columns) and the import's
     /// progress; returns the last row. The caller owns the transaction and rolls
     /// `matched` back with it.
-    pub async fn apply<C>(&self, db: &C, rows: &[Prepared], new: NewContacts, matched: &mut Matched) -> ServiceResult<i64>
+    pub async fn apply<C>(
+        &self,
+        db: &C,
+        rows: &[Prepared],
+        new: NewContacts,
+        matched: &mut Matched,
+    ) -> ServiceResult<i64>
     where
         C: ConnectionTrait + TransactionTrait,
     {
@@ -59,7 +65,9 @@ impl Batch<'_> {
         let mut fresh: Vec<(usize, &Candidate)> = Vec::new();
         for row in rows {
             match row {
-                Prepared::Skip { line, reason } => report.push(report_row(*line, SKIPPED, Some(reason), None)),
+                Prepared::Skip { line, reason } => {
+                    report.push(report_row(*line, SKIPPED, Some(reason), None))
+                }
                 Prepared::Row { line, candidate } => {
                     fresh.push((report.len(), candidate));
                     report.push(report_row(*line, CREATED, None, Some(candidate.new_id)));
@@ -70,13 +78,22 @@ impl Batch<'_> {
         // contact's email or phone stops are merged into that contact instead.
         let again = || NewContacts::of(fresh.iter().map(|(_, c)| *c));
         let inserted = bulk::insert_contacts(db, self.organization_id, now, new, again).await?;
-        let (created, existing): (Vec<_>, Vec<_>) = fresh.iter().copied().partition(|(_, c)| inserted.contains(&c.new_id));
+        let (created, existing): (Vec<_>, Vec<_>) = fresh
+            .iter()
+            .copied()
+            .partition(|(_, c)| inserted.contains(&c.new_id));
         let consents = created
             .iter()
-            .flat_map(|(_, c)| c.consents.iter().filter(|(_, state)| *state != ConsentState::Unknown).map(|(channel, state)| consent_row(c.new_id, *channel, *state)))
+            .flat_map(|(_, c)| {
+                c.consents
+                    .iter()
+                    .filter(|(_, state)| *state != ConsentState::Unknown)
+                    .map(|(channel, state)| consent_row(c.new_id, *channel, *state))
+            })
             .collect();
         bulk::insert_consents(db, self.source, now, consents).await?;
-        self.merge_into_existing(db, &existing, &mut report, matched, now).await?;
+        self.merge_into_existing(db, &existing, &mut report, matched, now)
+            .await?;
 
         let mut tally = Tally::default();
         for r in &report {
@@ -92,7 +109,8 @@ impl Batch<'_> {
         // without a row each: every line up to `last_line` that has no report row.
         report.retain(|r| r.outcome != CREATED);
         bulk::insert_report(db, self.import_id, report).await?;
-        self.record_progress(db, rows.len(), last_line, tally, now).await?;
+        self.record_progress(db, rows.len(), last_line, tally, now)
+            .await?;
         Ok(last_line)
     }
 
@@ -109,23 +127,48 @@ impl Batch<'_> {
         if rows.is_empty() {
             return Ok(());
         }
-        let existing = self.matching_contacts(db, rows.iter().map(|(_, c)| *c)).await?;
-        let consents = store::consents_of(db, &padded(existing.iter().map(|c| c.id).collect(), 0)).await?;
-        let by_email: HashMap<&str, &contact::Model> = existing.iter().filter_map(|c| Some((c.email_index.as_deref()?, c))).collect();
-        let by_phone: HashMap<&str, &contact::Model> = existing.iter().filter_map(|c| Some((c.phone_index.as_deref()?, c))).collect();
+        let existing = self
+            .matching_contacts(db, rows.iter().map(|(_, c)| *c))
+            .await?;
+        let consents =
+            store::consents_of(db, &padded(existing.iter().map(|c| c.id).collect(), 0)).await?;
+        let by_email: HashMap<&str, &contact::Model> = existing
+            .iter()
+            .filter_map(|c| Some((c.email_index.as_deref()?, c)))
+            .collect();
+        let by_phone: HashMap<&str, &contact::Model> = existing
+            .iter()
+            .filter_map(|c| Some((c.phone_index.as_deref()?, c)))
+            .collect();
         let (mut upserts, mut consent_rows) = (Vec::new(), Vec::new());
         for &(at, c) in rows {
             let line = report[at].line;
-            let a = c.email.as_ref().and_then(|p| by_email.get(p.index.as_str()));
-            let b = c.phone.as_ref().and_then(|p| by_phone.get(p.index.as_str()));
+            let a = c
+                .email
+                .as_ref()
+                .and_then(|p| by_email.get(p.index.as_str()));
+            let b = c
+                .phone
+                .as_ref()
+                .and_then(|p| by_phone.get(p.index.as_str()));
             let x = match (a, b) {
                 (Some(x), Some(y)) if x.id != y.id => {
-                    report[at] = report_row(line, SKIPPED, Some("email and phone belong to two different contacts"), None);
+                    report[at] = report_row(
+                        line,
+                        SKIPPED,
+                        Some("email and phone belong to two different contacts"),
+                        None,
+                    );
                     continue;
                 }
                 (Some(x), _) | (_, Some(x)) => *x,
                 // The contact that stopped the insert was deleted since: the batch is retried.
-                (None, None) => return Err(anyhow::anyhow!("a contact changed while an import batch was written").into()),
+                (None, None) => {
+                    return Err(anyhow::anyhow!(
+                        "a contact changed while an import batch was written"
+                    )
+                    .into())
+                }
             };
             if matched.contains(x.id) {
                 report[at] = report_row(line, SKIPPED, Some(DUPLICATE), None);
@@ -135,7 +178,11 @@ impl Batch<'_> {
             let current = consents.get(&x.id).map_or(&[][..], Vec::as_slice);
             let consent_changes = changed_consents(&c.consents, current);
             let merged = self.merge(x, c, now)?;
-            let outcome = if merged.is_some() || !consent_changes.is_empty() { UPDATED } else { UNCHANGED };
+            let outcome = if merged.is_some() || !consent_changes.is_empty() {
+                UPDATED
+            } else {
+                UNCHANGED
+            };
             upserts.extend(merged);
             consent_rows.extend(consent_changes.into_iter().map(|(ch, st)| (x.id, ch, st)));
             report[at] = report_row(line, outcome, None, Some(x.id));
@@ -164,7 +211,11 @@ impl Batch<'_> {
         store::set_consents(db, consent_rows, &consents, self.source, now).await
     }
 
-    async fn matching_contacts<'c>(&self, db: &impl ConnectionTrait, candidates: impl Iterator<Item = &'c Candidate>) -> ServiceResult<Vec<contact::Model>> {
+    async fn matching_contacts<'c>(
+        &self,
+        db: &impl ConnectionTrait,
+        candidates: impl Iterator<Item = &'c Candidate>,
+    ) -> ServiceResult<Vec<contact::Model>> {
         let (mut emails, mut phones) = (Vec::new(), Vec::new());
         for c in candidates {
             emails.extend(c.email.as_ref().map(|p| p.index.clone()));
@@ -177,32 +228,57 @@ impl Batch<'_> {
         let (emails, phones) = (padded(emails, size), padded(phones, size));
         Ok(contact::Entity::find()
             .filter(contact::Column::OrganizationId.eq(self.organization_id))
-            .filter(Condition::any().add(contact::Column::EmailIndex.is_in(emails)).add(contact::Column::PhoneIndex.is_in(phones)))
+            .filter(
+                Condition::any()
+                    .add(contact::Column::EmailIndex.is_in(emails))
+                    .add(contact::Column::PhoneIndex.is_in(phones)),
+            )
             .all(db)
             .await?)
     }
 
     /// The row of `x` with the cells of `c` applied, or `None` when nothing changes.
     /// Empty cells keep what the contact has.
-    fn merge(&self, x: &contact::Model, c: &Candidate, now: DateTime<Utc>) -> ServiceResult<Option<contact::ActiveModel>> {
+    fn merge(
+        &self,
+        x: &contact::Model,
+        c: &Candidate,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Option<contact::ActiveModel>> {
         let mut m = x.clone();
         let mut changed = false;
-        if let Some(e) = c.email.as_ref().filter(|e| x.email_index.as_deref() != Some(e.index.as_str())) {
+        if let Some(e) = c
+            .email
+            .as_ref()
+            .filter(|e| x.email_index.as_deref() != Some(e.index.as_str()))
+        {
             let sealed = store::seal_email(self.cipher, x.id, &e.value)?;
-            (m.email_ciphertext, m.email_index, changed) = (Some(sealed.ciphertext), Some(sealed.index), true);
+            (m.email_ciphertext, m.email_index, changed) =
+                (Some(sealed.ciphertext), Some(sealed.index), true);
         }
-        if let Some(p) = c.phone.as_ref().filter(|p| x.phone_index.as_deref() != Some(p.index.as_str())) {
+        if let Some(p) = c
+            .phone
+            .as_ref()
+            .filter(|p| x.phone_index.as_deref() != Some(p.index.as_str()))
+        {
             let sealed = store::seal_phone(self.cipher, x.id, &p.value)?;
-            (m.phone_ciphertext, m.phone_index, changed) = (Some(sealed.ciphertext), Some(sealed.index), true);
+            (m.phone_ciphertext, m.phone_index, changed) =
+                (Some(sealed.ciphertext), Some(sealed.index), true);
         }
-        for (slot, new) in [(&mut m.first_name, &c.first_name), (&mut m.last_name, &c.last_name), (&mut m.locale, &c.locale), (&mut m.time_zone, &c.time_zone)] {
+        for (slot, new) in [
+            (&mut m.first_name, &c.first_name),
+            (&mut m.last_name, &c.last_name),
+            (&mut m.locale, &c.locale),
+            (&mut m.time_zone, &c.time_zone),
+        ] {
             if new.is_some() && slot != new {
                 *slot = new.clone();
                 changed = true;
             }
         }
         if !c.attributes.is_empty() {
-            let mut attrs: Map<String, Value> = serde_json::from_str(&x.attributes).unwrap_or_default();
+            let mut attrs: Map<String, Value> =
+                serde_json::from_str(&x.attributes).unwrap_or_default();
             for (k, v) in &c.attributes {
                 if attrs.get(k).and_then(Value::as_str) != Some(v.as_str()) {
                     attrs.insert(k.clone(), Value::String(v.clone()));
@@ -218,14 +294,36 @@ impl Batch<'_> {
         Ok(Some(to_active(m)))
     }
 
-    async fn record_progress(&self, db: &impl ConnectionTrait, rows: usize, last_line: i64, t: Tally, now: DateTime<Utc>) -> ServiceResult<()> {
+    async fn record_progress(
+        &self,
+        db: &impl ConnectionTrait,
+        rows: usize,
+        last_line: i64,
+        t: Tally,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
         let add = |col: import::Column, n: i64| Expr::col(col).add(n);
         import::Entity::update_many()
-            .col_expr(import::Column::RowsDone, add(import::Column::RowsDone, rows as i64))
-            .col_expr(import::Column::Created, add(import::Column::Created, t.created))
-            .col_expr(import::Column::Updated, add(import::Column::Updated, t.updated))
-            .col_expr(import::Column::Unchanged, add(import::Column::Unchanged, t.unchanged))
-            .col_expr(import::Column::Skipped, add(import::Column::Skipped, t.skipped))
+            .col_expr(
+                import::Column::RowsDone,
+                add(import::Column::RowsDone, rows as i64),
+            )
+            .col_expr(
+                import::Column::Created,
+                add(import::Column::Created, t.created),
+            )
+            .col_expr(
+                import::Column::Updated,
+                add(import::Column::Updated, t.updated),
+            )
+            .col_expr(
+                import::Column::Unchanged,
+                add(import::Column::Unchanged, t.unchanged),
+            )
+            .col_expr(
+                import::Column::Skipped,
+                add(import::Column::Skipped, t.skipped),
+            )
             .col_expr(import::Column::LastLine, Expr::value(last_line))
             .col_expr(import::Column::UpdatedAt, Expr::value(now))
             .filter(import::Column::Id.eq(self.import_id))
@@ -235,11 +333,17 @@ impl Batch<'_> {
     }
 }
 
-fn changed_consents(wanted: &[(ConsentChannel, ConsentState)], current: &[contact_consent::Model]) -> Vec<(ConsentChannel, ConsentState)> {
+fn changed_consents(
+    wanted: &[(ConsentChannel, ConsentState)],
+    current: &[contact_consent::Model],
+) -> Vec<(ConsentChannel, ConsentState)> {
     wanted
         .iter()
         .filter(|(ch, st)| {
-            let now = current.iter().find(|r| r.channel == ch.as_str()).map_or("unknown", |r| r.state.as_str());
+            let now = current
+                .iter()
+                .find(|r| r.channel == ch.as_str())
+                .map_or("unknown", |r| r.state.as_str());
             now != st.as_str()
         })
         .copied()
@@ -265,12 +369,33 @@ fn to_active(m: contact::Model) -> contact::ActiveModel {
     }
 }
 
-fn report_row(line: i64, outcome: &str, reason: Option<&str>, contact_id: Option<Uuid>) -> import_row::Model {
+fn report_row(
+    line: i64,
+    outcome: &str,
+    reason: Option<&str>,
+    contact_id: Option<Uuid>,
+) -> import_row::Model {
     // The import id is set when the rows are written.
-    import_row::Model { import_id: Uuid::nil(), line, outcome: outcome.to_owned(), reason: reason.map(str::to_owned), contact_id }
+    import_row::Model {
+        import_id: Uuid::nil(),
+        line,
+        outcome: outcome.to_owned(),
+        reason: reason.map(str::to_owned),
+        contact_id,
+    }
 }
 
-fn consent_row(contact_id: Uuid, channel: ConsentChannel, state: ConsentState) -> contact_consent::Model {
+fn consent_row(
+    contact_id: Uuid,
+    channel: ConsentChannel,
+    state: ConsentState,
+) -> contact_consent::Model {
     // Source and time are set when the rows are written.
-    contact_consent::Model { contact_id, channel: channel.as_str().to_owned(), state: state.as_str().to_owned(), source: String::new(), updated_at: DateTime::<Utc>::MIN_UTC }
+    contact_consent::Model {
+        contact_id,
+        channel: channel.as_str().to_owned(),
+        state: state.as_str().to_owned(),
+        source: String::new(),
+        updated_at: DateTime::<Utc>::MIN_UTC,
+    }
 }

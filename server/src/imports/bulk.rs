@@ -14,7 +14,8 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::OnConflict, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Set, Statement, TransactionSession, TransactionTrait, Value,
+    sea_query::OnConflict, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Set, Statement,
+    TransactionSession, TransactionTrait, Value,
 };
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -41,10 +42,30 @@ impl NewContacts {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         for c in candidates {
             n.ids.push(c.new_id);
-            n.email_ciphertext.push(c.email.as_ref().map(|p| p.sealed_for_new.clone()).unwrap_or_default());
-            n.email_index.push(c.email.as_ref().map(|p| p.index.clone()).unwrap_or_default());
-            n.phone_ciphertext.push(c.phone.as_ref().map(|p| p.sealed_for_new.clone()).unwrap_or_default());
-            n.phone_index.push(c.phone.as_ref().map(|p| p.index.clone()).unwrap_or_default());
+            n.email_ciphertext.push(
+                c.email
+                    .as_ref()
+                    .map(|p| p.sealed_for_new.clone())
+                    .unwrap_or_default(),
+            );
+            n.email_index.push(
+                c.email
+                    .as_ref()
+                    .map(|p| p.index.clone())
+                    .unwrap_or_default(),
+            );
+            n.phone_ciphertext.push(
+                c.phone
+                    .as_ref()
+                    .map(|p| p.sealed_for_new.clone())
+                    .unwrap_or_default(),
+            );
+            n.phone_index.push(
+                c.phone
+                    .as_ref()
+                    .map(|p| p.index.clone())
+                    .unwrap_or_default(),
+            );
             n.first_name.push(text(&c.first_name));
             n.last_name.push(text(&c.last_name));
             n.locale.push(text(&c.locale));
@@ -83,7 +104,8 @@ impl NewContacts {
             self.time_zone.into_iter(),
             self.attributes.into_iter(),
         );
-        let next = |column: &mut std::vec::IntoIter<String>| Set(column.next().filter(|v| !v.is_empty()));
+        let next =
+            |column: &mut std::vec::IntoIter<String>| Set(column.next().filter(|v| !v.is_empty()));
         self.ids
             .into_iter()
             .map(|id| contact::ActiveModel {
@@ -130,26 +152,50 @@ where
         let ids = rows.ids.clone();
         let savepoint = db.begin().await?;
         let plain = pg_insert_contacts("");
-        match savepoint.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, plain, rows.pg_values(organization_id, now))).await {
+        match savepoint
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                plain,
+                rows.pg_values(organization_id, now),
+            ))
+            .await
+        {
             Ok(_) => {
                 savepoint.commit().await?;
                 return Ok(ids.into_iter().collect());
             }
-            Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => savepoint.rollback().await?,
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                savepoint.rollback().await?
+            }
             Err(e) => return Err(e.into()),
         }
         let skipping = pg_insert_contacts(" ON CONFLICT DO NOTHING RETURNING id");
-        db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, skipping, again().pg_values(organization_id, now))).await?
+        db.query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            skipping,
+            again().pg_values(organization_id, now),
+        ))
+        .await?
     } else {
         let mut returned = Vec::with_capacity(rows.ids.len());
         for chunk in pow2_chunks(rows.models(organization_id, now)) {
             let mut insert = contact::Entity::insert_many(chunk).into_query();
-            insert.on_conflict(OnConflict::new().do_nothing().to_owned()).returning_col(contact::Column::Id);
+            insert
+                .on_conflict(OnConflict::new().do_nothing().to_owned())
+                .returning_col(contact::Column::Id);
             returned.extend(db.query_all(&insert).await?);
         }
         returned
     };
-    returned.into_iter().map(|row| Ok(row.try_get_by_index::<Uuid>(0)?)).collect()
+    returned
+        .into_iter()
+        .map(|row| Ok(row.try_get_by_index::<Uuid>(0)?))
+        .collect()
 }
 
 fn pg_insert_contacts(on_conflict: &str) -> String {
@@ -165,7 +211,12 @@ AS t(id, ec, ei, pc, pi, fi, la, lo, tz, at)";
 
 /// Consents of contacts this batch created (so no row exists for them yet).
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]
-pub async fn insert_consents(db: &impl ConnectionTrait, source: &str, now: DateTime<Utc>, rows: Vec<contact_consent::Model>) -> ServiceResult<()> {
+pub async fn insert_consents(
+    db: &impl ConnectionTrait,
+    source: &str,
+    now: DateTime<Utc>,
+    rows: Vec<contact_consent::Model>,
+) -> ServiceResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -174,10 +225,21 @@ pub async fn insert_consents(db: &impl ConnectionTrait, source: &str, now: DateT
             source.into(),
             now.into(),
             rows.iter().map(|r| r.contact_id).collect::<Vec<_>>().into(),
-            rows.iter().map(|r| r.channel.clone()).collect::<Vec<_>>().into(),
-            rows.iter().map(|r| r.state.clone()).collect::<Vec<_>>().into(),
+            rows.iter()
+                .map(|r| r.channel.clone())
+                .collect::<Vec<_>>()
+                .into(),
+            rows.iter()
+                .map(|r| r.state.clone())
+                .collect::<Vec<_>>()
+                .into(),
         ];
-        db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, PG_INSERT_CONSENTS, values)).await?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            PG_INSERT_CONSENTS,
+            values,
+        ))
+        .await?;
         return Ok(());
     }
     for chunk in pow2_chunks(rows) {
@@ -188,7 +250,9 @@ pub async fn insert_consents(db: &impl ConnectionTrait, source: &str, now: DateT
             source: Set(source.to_owned()),
             updated_at: Set(now),
         });
-        contact_consent::Entity::insert_many(models).exec_without_returning(db).await?;
+        contact_consent::Entity::insert_many(models)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
@@ -198,7 +262,11 @@ SELECT t.contact_id, t.channel, t.state, $1, $2 FROM UNNEST($3::uuid[], $4::text
 
 /// The report rows of a batch (every row but those that created a contact).
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]
-pub async fn insert_report(db: &impl ConnectionTrait, import_id: Uuid, rows: Vec<import_row::Model>) -> ServiceResult<()> {
+pub async fn insert_report(
+    db: &impl ConnectionTrait,
+    import_id: Uuid,
+    rows: Vec<import_row::Model>,
+) -> ServiceResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -206,11 +274,25 @@ pub async fn insert_report(db: &impl ConnectionTrait, import_id: Uuid, rows: Vec
         let values = vec![
             import_id.into(),
             rows.iter().map(|r| r.line).collect::<Vec<_>>().into(),
-            rows.iter().map(|r| r.outcome.clone()).collect::<Vec<_>>().into(),
-            rows.iter().map(|r| r.reason.clone().unwrap_or_default()).collect::<Vec<_>>().into(),
-            rows.iter().map(|r| r.contact_id.unwrap_or(Uuid::nil())).collect::<Vec<_>>().into(),
+            rows.iter()
+                .map(|r| r.outcome.clone())
+                .collect::<Vec<_>>()
+                .into(),
+            rows.iter()
+                .map(|r| r.reason.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .into(),
+            rows.iter()
+                .map(|r| r.contact_id.unwrap_or(Uuid::nil()))
+                .collect::<Vec<_>>()
+                .into(),
         ];
-        db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, PG_INSERT_REPORT, values)).await?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            PG_INSERT_REPORT,
+            values,
+        ))
+        .await?;
         return Ok(());
     }
     for chunk in pow2_chunks(rows) {
@@ -221,7 +303,9 @@ pub async fn insert_report(db: &impl ConnectionTrait, import_id: Uuid, rows: Vec
             reason: Set(r.reason),
             contact_id: Set(r.contact_id),
         });
-        import_row::Entity::insert_many(models).exec_without_returning(db).await?;
+        import_row::Entity::insert_many(models)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }

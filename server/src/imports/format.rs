@@ -1,7 +1,6 @@
 //! The CSV dialect we accept and the checks run while an upload streams in: UTF-8 only,
 //! no binary, bounded lines, a header line, `,` or `;` detected from that header.
 
-
 /// Longest physical line accepted. A contact row is a few hundred bytes; this leaves
 /// room for generous custom attributes while keeping a hostile file from growing a
 /// single record without bound.
@@ -51,7 +50,11 @@ impl Sniffer {
             self.header.extend_from_slice(rest);
         }
         if self.line_len > MAX_LINE_BYTES {
-            return Err(format!("line {} is longer than {} KiB", self.newlines + 1, MAX_LINE_BYTES / 1024));
+            return Err(format!(
+                "line {} is longer than {} KiB",
+                self.newlines + 1,
+                MAX_LINE_BYTES / 1024
+            ));
         }
         self.last_byte = chunk.last().copied();
         self.bytes += chunk.len() as u64;
@@ -60,7 +63,11 @@ impl Sniffer {
 
     fn end_line(&mut self, tail: &[u8]) -> Result<(), String> {
         if self.line_len > MAX_LINE_BYTES {
-            return Err(format!("line {} is longer than {} KiB", self.newlines + 1, MAX_LINE_BYTES / 1024));
+            return Err(format!(
+                "line {} is longer than {} KiB",
+                self.newlines + 1,
+                MAX_LINE_BYTES / 1024
+            ));
         }
         if !self.header_done {
             self.header.extend_from_slice(tail);
@@ -85,7 +92,12 @@ impl Sniffer {
             Err(e) if e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4 => {
                 self.pending = bytes[e.valid_up_to()..].to_vec();
             }
-            Err(_) => return Err(format!("line {} is not valid UTF-8: save the file as UTF-8 and upload it again", self.newlines + 1)),
+            Err(_) => {
+                return Err(format!(
+                    "line {} is not valid UTF-8: save the file as UTF-8 and upload it again",
+                    self.newlines + 1
+                ))
+            }
         }
         Ok(())
     }
@@ -99,7 +111,11 @@ impl Sniffer {
         }
         let lines = self.newlines + u64::from(self.last_byte != Some(b'\n'));
         let (delimiter, header) = parse_header(&self.header)?;
-        Ok(Sniffed { delimiter, header, data_lines: lines.saturating_sub(1) })
+        Ok(Sniffed {
+            delimiter,
+            header,
+            data_lines: lines.saturating_sub(1),
+        })
     }
 }
 
@@ -111,7 +127,10 @@ pub fn parse_header(line: &[u8]) -> Result<(u8, Vec<String>), String> {
         return Err("the first line must be a header naming the columns".into());
     }
     let delimiter = detect_delimiter(line);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).from_reader(line);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(line);
     let mut record = csv::StringRecord::new();
     match reader.read_record(&mut record) {
         Ok(true) => {}
@@ -165,7 +184,10 @@ mod tests {
         assert_eq!(s.header, ["email", "first name", "a;b"]);
         assert_eq!(s.data_lines, 1);
         let s = sniff(&[b"\xEF\xBB\xBFemail,\"x;y\",phone\na,b,c\nd,e,f"]).unwrap();
-        assert_eq!((s.delimiter, s.header[0].as_str(), s.data_lines), (b',', "email", 2));
+        assert_eq!(
+            (s.delimiter, s.header[0].as_str(), s.data_lines),
+            (b',', "email", 2)
+        );
     }
 
     #[test]
@@ -180,12 +202,16 @@ mod tests {
 
     #[test]
     fn binary_empty_headerless_and_long_lines_are_refused() {
-        assert!(sniff(&[b"PK\x03\x04\x00\x00"]).unwrap_err().contains("binary"));
+        assert!(sniff(&[b"PK\x03\x04\x00\x00"])
+            .unwrap_err()
+            .contains("binary"));
         assert!(sniff(&[]).unwrap_err().contains("empty"));
         assert!(sniff(&[b"\n\na,b\n"]).unwrap_err().contains("header"));
         assert!(sniff(&[b"a,,b\n"]).unwrap_err().contains("name"));
         assert!(sniff(&[b"a,a\n"]).unwrap_err().contains("twice"));
         let long = vec![b'x'; MAX_LINE_BYTES + 1];
-        assert!(sniff(&[b"email\n", &long[..10], &long[10..]]).unwrap_err().contains("line 2 is longer"));
+        assert!(sniff(&[b"email\n", &long[..10], &long[10..]])
+            .unwrap_err()
+            .contains("line 2 is longer"));
     }
 }

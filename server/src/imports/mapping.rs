@@ -18,7 +18,10 @@ pub struct ColumnMap {
     pub width: usize,
 }
 
-pub fn column_map(mapping: &ImportMapping, header: &[String]) -> Result<ColumnMap, BTreeMap<String, String>> {
+pub fn column_map(
+    mapping: &ImportMapping,
+    header: &[String],
+) -> Result<ColumnMap, BTreeMap<String, String>> {
     let mut errors = BTreeMap::new();
     let mut find = |field: String, column: &Option<String>| -> Option<usize> {
         let name = column.as_deref().map(str::trim).filter(|c| !c.is_empty())?;
@@ -44,12 +47,18 @@ pub fn column_map(mapping: &ImportMapping, header: &[String]) -> Result<ColumnMa
         }
     }
     for (channel, column) in &mapping.consents {
-        if let Some(i) = find(format!("mapping.consents.{}", channel.as_str()), &Some(column.clone())) {
+        if let Some(i) = find(
+            format!("mapping.consents.{}", channel.as_str()),
+            &Some(column.clone()),
+        ) {
             map.consents.push((*channel, i));
         }
     }
     if mapping.email.is_none() && mapping.phone.is_none() {
-        errors.insert("mapping".into(), "map a column to `email` or to `phone` (or both)".into());
+        errors.insert(
+            "mapping".into(),
+            "map a column to `email` or to `phone` (or both)".into(),
+        );
     }
     if errors.is_empty() {
         Ok(map)
@@ -62,17 +71,28 @@ pub fn column_map(mapping: &ImportMapping, header: &[String]) -> Result<ColumnMa
 pub fn suggest_mapping(header: &[String]) -> ImportMapping {
     let mut m = ImportMapping::default();
     for h in header {
-        let key: String = h.to_lowercase().chars().map(fold_accent).filter(char::is_ascii_alphanumeric).collect();
+        let key: String = h
+            .to_lowercase()
+            .chars()
+            .map(fold_accent)
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
         let slot = match key.as_str() {
             "email" | "emailaddress" | "mail" | "courriel" | "adressemail" => &mut m.email,
-            "phone" | "phonenumber" | "mobile" | "telephone" | "tel" | "portable" | "cellphone" => &mut m.phone,
+            "phone" | "phonenumber" | "mobile" | "telephone" | "tel" | "portable" | "cellphone" => {
+                &mut m.phone
+            }
             "firstname" | "givenname" | "prenom" => &mut m.first_name,
             "lastname" | "surname" | "familyname" | "nom" | "name" => &mut m.last_name,
             "locale" | "language" | "lang" | "langue" => &mut m.locale,
             "timezone" | "tz" | "fuseauhoraire" => &mut m.time_zone,
             _ => {
-                let consent = ["consent", "optin", "subscribed"].iter().any(|w| key.contains(w));
-                let channel = ConsentChannel::ALL.into_iter().find(|c| key.contains(c.as_str()));
+                let consent = ["consent", "optin", "subscribed"]
+                    .iter()
+                    .any(|w| key.contains(w));
+                let channel = ConsentChannel::ALL
+                    .into_iter()
+                    .find(|c| key.contains(c.as_str()));
                 match (consent, channel) {
                     (true, Some(c)) if !m.consents.contains_key(&c) => {
                         m.consents.insert(c, h.clone());
@@ -110,20 +130,38 @@ mod tests {
 
     #[test]
     fn mappings_are_checked_against_the_header() {
-        let header: Vec<String> = ["E-mail", "Prénom", "Nom", "SMS opt-in", "Company"].map(String::from).to_vec();
+        let header: Vec<String> = ["E-mail", "Prénom", "Nom", "SMS opt-in", "Company"]
+            .map(String::from)
+            .to_vec();
         let m = suggest_mapping(&header);
         assert_eq!(m.email.as_deref(), Some("E-mail"));
         assert_eq!(m.first_name.as_deref(), Some("Prénom"));
         assert_eq!(m.last_name.as_deref(), Some("Nom"));
-        assert_eq!(m.consents.get(&ConsentChannel::Sms).map(String::as_str), Some("SMS opt-in"));
+        assert_eq!(
+            m.consents.get(&ConsentChannel::Sms).map(String::as_str),
+            Some("SMS opt-in")
+        );
         assert_eq!(m.attributes, ["Company"]);
         let map = column_map(&m, &header).unwrap();
-        assert_eq!((map.email, map.first_name, map.width), (Some(0), Some(1), 5));
+        assert_eq!(
+            (map.email, map.first_name, map.width),
+            (Some(0), Some(1), 5)
+        );
         assert_eq!(map.consents, [(ConsentChannel::Sms, 3)]);
 
-        let bad = ImportMapping { phone: Some("Mobile".into()), ..Default::default() };
-        assert!(column_map(&bad, &header).unwrap_err().contains_key("mapping.phone"));
-        let none = ImportMapping { first_name: Some("Prénom".into()), ..Default::default() };
-        assert!(column_map(&none, &header).unwrap_err().contains_key("mapping"));
+        let bad = ImportMapping {
+            phone: Some("Mobile".into()),
+            ..Default::default()
+        };
+        assert!(column_map(&bad, &header)
+            .unwrap_err()
+            .contains_key("mapping.phone"));
+        let none = ImportMapping {
+            first_name: Some("Prénom".into()),
+            ..Default::default()
+        };
+        assert!(column_map(&none, &header)
+            .unwrap_err()
+            .contains_key("mapping"));
     }
 }

@@ -81,7 +81,10 @@ mod tests {
         matched.add(a);
         assert!(matched.contains(b));
         matched.rollback();
-        assert!(matched.contains(a), "committed contacts stay, even when added again");
+        assert!(
+            matched.contains(a),
+            "committed contacts stay, even when added again"
+        );
         assert!(!matched.contains(b));
     }
 }

@@ -36,12 +36,21 @@ pub struct Candidate {
 impl Candidate {
     /// The blind indexes that identify this person.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        [&self.email, &self.phone].into_iter().flatten().map(|p| p.index.as_str())
+        [&self.email, &self.phone]
+            .into_iter()
+            .flatten()
+            .map(|p| p.index.as_str())
     }
 
     /// The attributes of a new contact: a JSON object.
     pub fn attributes_json(&self) -> String {
-        serde_json::Value::Object(self.attributes.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()).to_string()
+        serde_json::Value::Object(
+            self.attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+        .to_string()
     }
 }
 
@@ -55,8 +64,14 @@ pub fn candidates(rows: &[Prepared]) -> impl Iterator<Item = &Candidate> {
 
 #[derive(Debug)]
 pub enum Prepared {
-    Row { line: i64, candidate: Box<Candidate> },
-    Skip { line: i64, reason: String },
+    Row {
+        line: i64,
+        candidate: Box<Candidate>,
+    },
+    Skip {
+        line: i64,
+        reason: String,
+    },
 }
 
 /// What the row is read for.
@@ -69,16 +84,36 @@ pub enum Purpose {
     Keys,
 }
 
-pub fn prepare(record: &csv::ByteRecord, line: i64, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher, purpose: Purpose) -> Prepared {
+pub fn prepare(
+    record: &csv::ByteRecord,
+    line: i64,
+    map: &ColumnMap,
+    region: Option<phonenumber::country::Id>,
+    cipher: &Cipher,
+    purpose: Purpose,
+) -> Prepared {
     match candidate(record, map, region, cipher, purpose) {
-        Ok(c) => Prepared::Row { line, candidate: Box::new(c) },
+        Ok(c) => Prepared::Row {
+            line,
+            candidate: Box::new(c),
+        },
         Err(reason) => Prepared::Skip { line, reason },
     }
 }
 
-fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumber::country::Id>, cipher: &Cipher, purpose: Purpose) -> Result<Candidate, String> {
+fn candidate(
+    record: &csv::ByteRecord,
+    map: &ColumnMap,
+    region: Option<phonenumber::country::Id>,
+    cipher: &Cipher,
+    purpose: Purpose,
+) -> Result<Candidate, String> {
     if record.len() != map.width {
-        return Err(format!("wrong number of columns: {} instead of {}", record.len(), map.width));
+        return Err(format!(
+            "wrong number of columns: {} instead of {}",
+            record.len(),
+            map.width
+        ));
     }
     if record.as_slice().len() > MAX_LINE_BYTES {
         return Err("row too long".into());
@@ -86,16 +121,30 @@ fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumb
     let cell = |i: Option<usize>| -> Result<Option<&str>, String> {
         match i.and_then(|i| record.get(i)) {
             None => Ok(None),
-            Some(raw) => std::str::from_utf8(raw).map(|s| normalize::optional(Some(s))).map_err(|_| "not valid UTF-8".to_owned()),
+            Some(raw) => std::str::from_utf8(raw)
+                .map(|s| normalize::optional(Some(s)))
+                .map_err(|_| "not valid UTF-8".to_owned()),
         }
     };
-    let email = cell(map.email)?.map(normalize::normalize_email).transpose().map_err(|_| "invalid email".to_owned())?;
-    let phone = cell(map.phone)?.map(|p| normalize::normalize_phone(p, region)).transpose().map_err(|_| "invalid phone".to_owned())?;
+    let email = cell(map.email)?
+        .map(normalize::normalize_email)
+        .transpose()
+        .map_err(|_| "invalid email".to_owned())?;
+    let phone = cell(map.phone)?
+        .map(|p| normalize::normalize_phone(p, region))
+        .transpose()
+        .map_err(|_| "invalid phone".to_owned())?;
     if email.is_none() && phone.is_none() {
         return Err("missing required field: email or phone".into());
     }
-    let text = |i, rule: fn(&str) -> Result<String, String>, what: &str| -> Result<Option<String>, String> {
-        cell(i)?.map(rule).transpose().map_err(|e| format!("invalid {what}: {e}"))
+    let text = |i,
+                rule: fn(&str) -> Result<String, String>,
+                what: &str|
+     -> Result<Option<String>, String> {
+        cell(i)?
+            .map(rule)
+            .transpose()
+            .map_err(|e| format!("invalid {what}: {e}"))
     };
     let first_name = text(map.first_name, normalize::name, "first name")?;
     let last_name = text(map.last_name, normalize::name, "last name")?;
@@ -119,18 +168,32 @@ fn candidate(record: &csv::ByteRecord, map: &ColumnMap, region: Option<phonenumb
         }
     }
     let new_id = Uuid::now_v7();
-    let seal = |value: String, sealed: fn(&Cipher, Uuid, &str) -> crate::error::ServiceResult<store::Sealed>, index: fn(&Cipher, &str) -> String| {
+    let seal = |value: String,
+                sealed: fn(&Cipher, Uuid, &str) -> crate::error::ServiceResult<store::Sealed>,
+                index: fn(&Cipher, &str) -> String| {
         if purpose == Purpose::Keys {
-            return Ok(Personal { index: index(cipher, &value), value, sealed_for_new: String::new() });
+            return Ok(Personal {
+                index: index(cipher, &value),
+                value,
+                sealed_for_new: String::new(),
+            });
         }
         sealed(cipher, new_id, &value)
-            .map(|s| Personal { value, index: s.index, sealed_for_new: s.ciphertext })
+            .map(|s| Personal {
+                value,
+                index: s.index,
+                sealed_for_new: s.ciphertext,
+            })
             .map_err(|_| "could not encrypt this row".to_owned())
     };
     Ok(Candidate {
         new_id,
-        email: email.map(|e| seal(e, store::seal_email, store::email_index)).transpose()?,
-        phone: phone.map(|p| seal(p, store::seal_phone, store::phone_index)).transpose()?,
+        email: email
+            .map(|e| seal(e, store::seal_email, store::email_index))
+            .transpose()?,
+        phone: phone
+            .map(|p| seal(p, store::seal_phone, store::phone_index))
+            .transpose()?,
         first_name,
         last_name,
         locale,
@@ -147,7 +210,9 @@ mod tests {
     use app::model::ImportMapping;
 
     fn setup() -> (ColumnMap, Cipher) {
-        let header: Vec<String> = ["email", "phone", "first", "tz", "plan", "sms"].map(String::from).to_vec();
+        let header: Vec<String> = ["email", "phone", "first", "tz", "plan", "sms"]
+            .map(String::from)
+            .to_vec();
         let mapping = ImportMapping {
             email: Some("email".into()),
             phone: Some("phone".into()),
@@ -157,12 +222,22 @@ mod tests {
             consents: [(ConsentChannel::Sms, "sms".into())].into(),
             ..Default::default()
         };
-        (column_map(&mapping, &header).unwrap(), Cipher::new(&[3; 32]))
+        (
+            column_map(&mapping, &header).unwrap(),
+            Cipher::new(&[3; 32]),
+        )
     }
 
     fn run(cells: &[&str]) -> Prepared {
         let (map, cipher) = setup();
-        prepare(&csv::ByteRecord::from(cells.to_vec()), 2, &map, normalize::region("FR"), &cipher, Purpose::Apply)
+        prepare(
+            &csv::ByteRecord::from(cells.to_vec()),
+            2,
+            &map,
+            normalize::region("FR"),
+            &cipher,
+            Purpose::Apply,
+        )
     }
 
     fn reason(p: Prepared) -> String {
@@ -174,7 +249,14 @@ mod tests {
 
     #[test]
     fn a_good_row_is_normalized_and_encrypted() {
-        let Prepared::Row { candidate: c, line } = run(&[" Ada@Example.org ", "06 12 34 56 78", "Ada", "Europe/Paris", "gold", "yes"]) else {
+        let Prepared::Row { candidate: c, line } = run(&[
+            " Ada@Example.org ",
+            "06 12 34 56 78",
+            "Ada",
+            "Europe/Paris",
+            "gold",
+            "yes",
+        ]) else {
             panic!("expected a row")
         };
         assert_eq!(line, 2);
@@ -191,13 +273,24 @@ mod tests {
     fn rows_read_again_for_their_keys_are_not_encrypted() {
         let (map, cipher) = setup();
         let cells = csv::ByteRecord::from(vec!["ada@example.org", "", "Ada", "", "", ""]);
-        let (Prepared::Row { candidate: applied, .. }, Prepared::Row { candidate: keys, .. }) = (
+        let (
+            Prepared::Row {
+                candidate: applied, ..
+            },
+            Prepared::Row {
+                candidate: keys, ..
+            },
+        ) = (
             prepare(&cells, 2, &map, None, &cipher, Purpose::Apply),
             prepare(&cells, 2, &map, None, &cipher, Purpose::Keys),
-        ) else {
+        )
+        else {
             panic!("expected rows")
         };
-        assert_eq!(keys.keys().collect::<Vec<_>>(), applied.keys().collect::<Vec<_>>());
+        assert_eq!(
+            keys.keys().collect::<Vec<_>>(),
+            applied.keys().collect::<Vec<_>>()
+        );
         assert!(keys.email.unwrap().sealed_for_new.is_empty());
     }
 
@@ -206,8 +299,13 @@ mod tests {
         assert_eq!(reason(run(&["nope", "", "", "", "", ""])), "invalid email");
         assert_eq!(reason(run(&["", "12", "", "", "", ""])), "invalid phone");
         assert!(reason(run(&["", "", "Ada", "", "", ""])).starts_with("missing required field"));
-        assert!(reason(run(&["a@b.org", "", "", "Mars/Base", "", ""])).starts_with("invalid time zone"));
-        assert_eq!(reason(run(&["a@b.org", "", "", "", "", "maybe"])), "invalid sms consent value");
+        assert!(
+            reason(run(&["a@b.org", "", "", "Mars/Base", "", ""])).starts_with("invalid time zone")
+        );
+        assert_eq!(
+            reason(run(&["a@b.org", "", "", "", "", "maybe"])),
+            "invalid sms consent value"
+        );
         assert!(reason(run(&["a@b.org", ""])).starts_with("wrong number of columns"));
     }
 }

@@ -51,15 +51,30 @@ pub struct Reader {
 impl Reader {
     /// Never holds more than one batch plus the queue in memory.
     pub fn read(mut self, tx: &tokio::sync::mpsc::Sender<Msg>) -> Result<(), String> {
-        let mut file = std::fs::File::open(&self.path).map_err(|_| "the uploaded file is no longer available; upload it again".to_owned())?;
+        let mut file = std::fs::File::open(&self.path)
+            .map_err(|_| "the uploaded file is no longer available; upload it again".to_owned())?;
         // Skip a UTF-8 byte-order mark (spreadsheet exports add one) without losing line numbers.
         let mut head = [0u8; 3];
         let n = file.read(&mut head).map_err(|e| e.to_string())?;
-        let prefix = if head[..n] == *b"\xEF\xBB\xBF" { &head[..0] } else { &head[..n] };
+        let prefix = if head[..n] == *b"\xEF\xBB\xBF" {
+            &head[..0]
+        } else {
+            &head[..n]
+        };
         let source = std::io::BufReader::with_capacity(256 * 1024, prefix.chain(file));
-        let mut reader = csv::ReaderBuilder::new().delimiter(self.delimiter).flexible(true).has_headers(true).from_reader(source);
-        let header: Vec<String> = reader.headers().map_err(|_| "the header line cannot be read".to_owned())?.iter().map(|h| h.trim().to_owned()).collect();
-        let map = column_map(&self.mapping, &header).map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(source);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|_| "the header line cannot be read".to_owned())?
+            .iter()
+            .map(|h| h.trim().to_owned())
+            .collect();
+        let map = column_map(&self.mapping, &header)
+            .map_err(|errors| format!("the mapping does not fit the file: {errors:?}"))?;
         let mut record = csv::ByteRecord::new();
         let mut batch = Vec::with_capacity(self.batch_size);
         let send = |batch: Vec<Prepared>| {
@@ -73,16 +88,36 @@ impl Reader {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => row += 1,
-                Err(_) => return Err(format!("the file stopped being readable CSV after row {row}")),
+                Err(_) => {
+                    return Err(format!(
+                        "the file stopped being readable CSV after row {row}"
+                    ))
+                }
             }
             // Rows a crashed run applied are read again only for what they tell of later rows.
             let applied_before = row <= self.resume_after;
-            let purpose = if applied_before { Purpose::Keys } else { Purpose::Apply };
-            let prepared = self.in_file.check(prepare(&record, row, &map, self.region, &self.cipher, purpose));
+            let purpose = if applied_before {
+                Purpose::Keys
+            } else {
+                Purpose::Apply
+            };
+            let prepared = self.in_file.check(prepare(
+                &record,
+                row,
+                &map,
+                self.region,
+                &self.cipher,
+                purpose,
+            ));
             if !applied_before {
                 batch.push(prepared);
             }
-            if batch.len() == self.batch_size && !send(std::mem::replace(&mut batch, Vec::with_capacity(self.batch_size))) {
+            if batch.len() == self.batch_size
+                && !send(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(self.batch_size),
+                ))
+            {
                 return Ok(()); // the writer stopped; it records why
             }
         }

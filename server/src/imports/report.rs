@@ -24,9 +24,15 @@ impl Imports {
     /// `row,outcome,reason,contact_id` for every data row applied so far (the header is
     /// row 1), streamed a window of rows at a time. Rows that created a contact have no
     /// stored report row (see `apply`): every line without one is `created`.
-    pub async fn report_csv(&self, actor: &Actor, id: Uuid) -> ServiceResult<impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static> {
+    pub async fn report_csv(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> ServiceResult<impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static> {
         require(actor, Action::ContactsRead)?;
-        let last_line = find(&self.inner.db, actor.organization_id, id).await?.last_line;
+        let last_line = find(&self.inner.db, actor.organization_id, id)
+            .await?
+            .last_line;
         let db = self.inner.db.clone();
         let header = Bytes::from_static(b"row,outcome,reason,contact_id\n");
         let first = futures_util::stream::once(async move { Ok(header) });
@@ -37,7 +43,9 @@ impl Imports {
                     return Ok(None);
                 }
                 let to = (from + WINDOW - 1).min(last_line);
-                let stored = window(&db, id, from, to).await.map_err(std::io::Error::other)?;
+                let stored = window(&db, id, from, to)
+                    .await
+                    .map_err(std::io::Error::other)?;
                 Ok(Some((render(from, to, &stored)?, to + 1)))
             }
         });
@@ -45,7 +53,12 @@ impl Imports {
     }
 }
 
-async fn window(db: &DatabaseConnection, id: Uuid, from: i64, to: i64) -> Result<Vec<import_row::Model>, sea_orm::DbErr> {
+async fn window(
+    db: &DatabaseConnection,
+    id: Uuid,
+    from: i64,
+    to: i64,
+) -> Result<Vec<import_row::Model>, sea_orm::DbErr> {
     import_row::Entity::find()
         .filter(import_row::Column::ImportId.eq(id))
         .filter(import_row::Column::Line.between(from, to))
@@ -63,15 +76,26 @@ fn render(from: i64, to: i64, stored: &[import_row::Model]) -> Result<Bytes, std
         match stored.next_if(|r| r.line == line) {
             Some(r) => {
                 let contact = r.contact_id.map(|c| c.to_string()).unwrap_or_default();
-                w.write_record([n.as_str(), r.outcome.as_str(), r.reason.as_deref().unwrap_or(""), contact.as_str()])?
+                w.write_record([
+                    n.as_str(),
+                    r.outcome.as_str(),
+                    r.reason.as_deref().unwrap_or(""),
+                    contact.as_str(),
+                ])?
             }
             None => w.write_record([n.as_str(), super::apply::CREATED, "", ""])?,
         }
     }
-    w.into_inner().map(Bytes::from).map_err(|e| std::io::Error::other(e.to_string()))
+    w.into_inner()
+        .map(Bytes::from)
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-async fn find(db: &DatabaseConnection, organization_id: Uuid, id: Uuid) -> ServiceResult<import::Model> {
+async fn find(
+    db: &DatabaseConnection,
+    organization_id: Uuid,
+    id: Uuid,
+) -> ServiceResult<import::Model> {
     import::Entity::find_by_id(id)
         .filter(import::Column::OrganizationId.eq(organization_id))
         .one(db)

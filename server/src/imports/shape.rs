@@ -30,7 +30,10 @@ mod tests {
 
     #[test]
     fn chunks_and_padding() {
-        let sizes: Vec<usize> = pow2_chunks((0..1234).collect()).iter().map(Vec::len).collect();
+        let sizes: Vec<usize> = pow2_chunks((0..1234).collect())
+            .iter()
+            .map(Vec::len)
+            .collect();
         assert_eq!(sizes, [1024, 128, 64, 16, 2]);
         assert_eq!(pow2_chunks((0..5).collect()).concat(), [0, 1, 2, 3, 4]);
         assert!(pow2_chunks(Vec::<u8>::new()).is_empty());

@@ -5,11 +5,7 @@ use super::{
     mapping::{column_map, suggest_mapping},
     runner, Imports,
 };
-use crate::{
-    auth::require,
-    db::entities::import,
-    error::ServiceResult,
-};
+use crate::{auth::require, db::entities::import, error::ServiceResult};
 use anyhow::Context;
 use app::{
     error::AppError,
@@ -38,7 +34,12 @@ pub struct Upload {
 
 impl Upload {
     pub fn set_file_name(&mut self, name: Option<&str>) {
-        let name: String = name.unwrap_or("upload.csv").chars().filter(|c| !c.is_control()).take(255).collect();
+        let name: String = name
+            .unwrap_or("upload.csv")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(255)
+            .collect();
         self.file_name = Some(name);
     }
 
@@ -53,7 +54,9 @@ impl Upload {
             return Ok(());
         }
         if let Some(f) = self.file.as_mut() {
-            f.write_all(chunk).await.context("Failed to store an upload")?;
+            f.write_all(chunk)
+                .await
+                .context("Failed to store an upload")?;
         }
         Ok(())
     }
@@ -74,14 +77,30 @@ impl Imports {
     pub async fn begin_upload(&self, actor: &Actor) -> ServiceResult<Upload> {
         require(actor, Action::ContactsWrite)?;
         let id = Uuid::now_v7();
-        tokio::fs::create_dir_all(&self.inner.dir).await.with_context(|| format!("Failed to create {}", self.inner.dir.display()))?;
+        tokio::fs::create_dir_all(&self.inner.dir)
+            .await
+            .with_context(|| format!("Failed to create {}", self.inner.dir.display()))?;
         let path = self.inner.dir.join(format!("{id}.part"));
-        let file = tokio::fs::File::create(&path).await.with_context(|| format!("Failed to create {}", path.display()))?;
-        Ok(Upload { id, path, file: Some(tokio::io::BufWriter::new(file)), sniffer: Sniffer::default(), file_name: None, error: None })
+        let file = tokio::fs::File::create(&path)
+            .await
+            .with_context(|| format!("Failed to create {}", path.display()))?;
+        Ok(Upload {
+            id,
+            path,
+            file: Some(tokio::io::BufWriter::new(file)),
+            sniffer: Sniffer::default(),
+            file_name: None,
+            error: None,
+        })
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
-    pub async fn start(&self, actor: &Actor, mut upload: Upload, mapping: Option<String>) -> ServiceResult<ImportDto> {
+    pub async fn start(
+        &self,
+        actor: &Actor,
+        mut upload: Upload,
+        mapping: Option<String>,
+    ) -> ServiceResult<ImportDto> {
         require(actor, Action::ContactsWrite)?;
         let Some(file_name) = upload.file_name.clone() else {
             return Err(AppError::field("file", "attach the CSV file as the `file` part").into());
@@ -89,15 +108,22 @@ impl Imports {
         if let Some(e) = upload.error.take() {
             return Err(AppError::field("file", e).into());
         }
-        let sniffed = std::mem::take(&mut upload.sniffer).finish().map_err(|e| AppError::field("file", e))?;
+        let sniffed = std::mem::take(&mut upload.sniffer)
+            .finish()
+            .map_err(|e| AppError::field("file", e))?;
         let mapping = parse_mapping(mapping)?;
         column_map(&mapping, &sniffed.header).map_err(AppError::fields)?;
         if let Some(mut f) = upload.file.take() {
             f.flush().await.context("Failed to store an upload")?;
-            f.into_inner().sync_all().await.context("Failed to store an upload")?;
+            f.into_inner()
+                .sync_all()
+                .await
+                .context("Failed to store an upload")?;
         }
         let final_path = self.inner.file_path(upload.id);
-        tokio::fs::rename(&upload.path, &final_path).await.context("Failed to store an upload")?;
+        tokio::fs::rename(&upload.path, &final_path)
+            .await
+            .context("Failed to store an upload")?;
         let now = Utc::now();
         let row = import::ActiveModel {
             id: Set(upload.id),
@@ -134,14 +160,31 @@ impl Imports {
     }
 
     /// Delimiter, header, first rows and a suggested mapping, from the start of a file.
-    pub async fn preview(&self, actor: &Actor, head: &[u8], truncated: bool) -> ServiceResult<ImportPreview> {
+    pub async fn preview(
+        &self,
+        actor: &Actor,
+        head: &[u8],
+        truncated: bool,
+    ) -> ServiceResult<ImportPreview> {
         require(actor, Action::ContactsWrite)?;
         let mut sniffer = Sniffer::default();
         // A cut file may end inside a line or a character: keep whole lines only.
-        let usable = if truncated { head.iter().rposition(|b| *b == b'\n').map_or(head, |i| &head[..=i]) } else { head };
-        sniffer.feed(usable).map_err(|e| AppError::field("file", e))?;
+        let usable = if truncated {
+            head.iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(head, |i| &head[..=i])
+        } else {
+            head
+        };
+        sniffer
+            .feed(usable)
+            .map_err(|e| AppError::field("file", e))?;
         let sniffed = sniffer.finish().map_err(|e| AppError::field("file", e))?;
-        let mut reader = csv::ReaderBuilder::new().delimiter(sniffed.delimiter).flexible(true).has_headers(true).from_reader(usable);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(sniffed.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(usable);
         let rows = reader
             .records()
             .take(PREVIEW_ROWS)
@@ -158,9 +201,15 @@ impl Imports {
 }
 
 fn parse_mapping(raw: Option<String>) -> ServiceResult<ImportMapping> {
-    let raw = raw.ok_or_else(|| AppError::field("mapping", "send the column mapping as the `mapping` part (JSON)"))?;
+    let raw = raw.ok_or_else(|| {
+        AppError::field(
+            "mapping",
+            "send the column mapping as the `mapping` part (JSON)",
+        )
+    })?;
     if raw.len() > MAPPING_MAX_BYTES {
         return Err(AppError::field("mapping", "the mapping is too large").into());
     }
-    serde_json::from_str(&raw).map_err(|e| AppError::field("mapping", format!("invalid mapping JSON: {e}")).into())
+    serde_json::from_str(&raw)
+        .map_err(|e| AppError::field("mapping", format!("invalid mapping JSON: {e}")).into())
 }

@@ -5,13 +5,16 @@ use crate::{
 };
 use app::{
     error::AppError,
-    model::{validate_name, Action, Actor, CampaignStatus, ListDto, ListInput, ListMembersChanged, ListPatch, Page},
+    model::{
+        validate_name, Action, Actor, CampaignStatus, ListDto, ListInput, ListMembersChanged,
+        ListPatch, Page,
+    },
 };
 use chrono::Utc;
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -46,35 +49,72 @@ impl Lists {
 
     pub async fn list(&self, actor: &Actor, f: ListFilter) -> ServiceResult<Page<ListDto>> {
         require(actor, Action::ListsRead)?;
-        let mut query = list::Entity::find().filter(list::Column::OrganizationId.eq(actor.organization_id));
+        let mut query =
+            list::Entity::find().filter(list::Column::OrganizationId.eq(actor.organization_id));
         if let Some(q) = &f.q {
-            let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            query = query.filter(Expr::expr(Func::lower(Expr::col(list::Column::Name))).like(LikeExpr::new(pattern).escape('\\')));
+            let pattern = format!(
+                "%{}%",
+                q.to_lowercase()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            query = query.filter(
+                Expr::expr(Func::lower(Expr::col(list::Column::Name)))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            );
         }
         let total = query.clone().count(&self.db).await?;
-        let order = if f.sort.1 { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+        let order = if f.sort.1 {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
         let column = match f.sort.0 {
             "name" => list::Column::Name,
             "updated_at" => list::Column::UpdatedAt,
             _ => list::Column::CreatedAt,
         };
-        let rows = query.order_by(column, order.clone()).order_by(list::Column::Id, order).offset((f.page - 1) * f.per_page).limit(f.per_page).all(&self.db).await?;
-        let counts = member_counts(&self.db, &rows.iter().map(|l| l.id).collect::<Vec<_>>()).await?;
-        let items = rows.into_iter().map(|l| { let n = counts.get(&l.id).copied().unwrap_or(0); to_dto(l, n) }).collect();
-        Ok(Page { items, page: f.page, per_page: f.per_page, total })
+        let rows = query
+            .order_by(column, order.clone())
+            .order_by(list::Column::Id, order)
+            .offset((f.page - 1) * f.per_page)
+            .limit(f.per_page)
+            .all(&self.db)
+            .await?;
+        let counts =
+            member_counts(&self.db, &rows.iter().map(|l| l.id).collect::<Vec<_>>()).await?;
+        let items = rows
+            .into_iter()
+            .map(|l| {
+                let n = counts.get(&l.id).copied().unwrap_or(0);
+                to_dto(l, n)
+            })
+            .collect();
+        Ok(Page {
+            items,
+            page: f.page,
+            per_page: f.per_page,
+            total,
+        })
     }
 
     pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<ListDto> {
         require(actor, Action::ListsRead)?;
         let l = find(&self.db, actor.organization_id, id).await?;
-        let n = member_counts(&self.db, &[id]).await?.get(&id).copied().unwrap_or(0);
+        let n = member_counts(&self.db, &[id])
+            .await?
+            .get(&id)
+            .copied()
+            .unwrap_or(0);
         Ok(to_dto(l, n))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
     pub async fn create(&self, actor: &Actor, input: ListInput) -> ServiceResult<ListDto> {
         require(actor, Action::ListsWrite)?;
-        let name = validate_name(&input.name, "list name").map_err(|e| AppError::field("name", e))?;
+        let name =
+            validate_name(&input.name, "list name").map_err(|e| AppError::field("name", e))?;
         let description = validate_description(&input.description)?;
         let now = Utc::now();
         let row = list::ActiveModel {
@@ -93,10 +133,23 @@ impl Lists {
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
-    pub async fn update(&self, actor: &Actor, id: Uuid, patch: ListPatch) -> ServiceResult<ListDto> {
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: ListPatch,
+    ) -> ServiceResult<ListDto> {
         require(actor, Action::ListsWrite)?;
-        let name = patch.name.as_deref().map(|n| validate_name(n, "list name").map_err(|e| AppError::field("name", e))).transpose()?;
-        let description = patch.description.as_deref().map(validate_description).transpose()?;
+        let name = patch
+            .name
+            .as_deref()
+            .map(|n| validate_name(n, "list name").map_err(|e| AppError::field("name", e)))
+            .transpose()?;
+        let description = patch
+            .description
+            .as_deref()
+            .map(validate_description)
+            .transpose()?;
         let txn = self.db.begin().await?;
         let current = find(&txn, actor.organization_id, id).await?;
         let mut row: list::ActiveModel = current.into();
@@ -108,7 +161,11 @@ impl Lists {
         }
         row.updated_at = Set(Utc::now());
         let saved = row.update(&txn).await.map_err(name_taken)?;
-        let n = member_counts(&txn, &[id]).await?.get(&id).copied().unwrap_or(0);
+        let n = member_counts(&txn, &[id])
+            .await?
+            .get(&id)
+            .copied()
+            .unwrap_or(0);
         txn.commit().await?;
         Ok(to_dto(saved, n))
     }
@@ -128,17 +185,32 @@ impl Lists {
             .into_tuple()
             .all(&txn)
             .await?;
-        let unsent = [CampaignStatus::Draft, CampaignStatus::Scheduled, CampaignStatus::Running, CampaignStatus::Paused].map(CampaignStatus::as_str);
+        let unsent = [
+            CampaignStatus::Draft,
+            CampaignStatus::Scheduled,
+            CampaignStatus::Running,
+            CampaignStatus::Paused,
+        ]
+        .map(CampaignStatus::as_str);
         let pending = campaign::Entity::find()
             .filter(campaign::Column::Id.is_in(campaigns))
             .filter(campaign::Column::Status.is_in(unsent))
             .count(&txn)
             .await?;
         if pending > 0 {
-            return Err(AppError::Conflict(format!("{pending} campaign(s) not yet sent use this list; take it out of them first")).into());
+            return Err(AppError::Conflict(format!(
+                "{pending} campaign(s) not yet sent use this list; take it out of them first"
+            ))
+            .into());
         }
-        campaign_list::Entity::delete_many().filter(campaign_list::Column::ListId.eq(id)).exec(&txn).await?;
-        list_member::Entity::delete_many().filter(list_member::Column::ListId.eq(id)).exec(&txn).await?;
+        campaign_list::Entity::delete_many()
+            .filter(campaign_list::Column::ListId.eq(id))
+            .exec(&txn)
+            .await?;
+        list_member::Entity::delete_many()
+            .filter(list_member::Column::ListId.eq(id))
+            .exec(&txn)
+            .await?;
         list::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
         tracing::info!("list deleted");
@@ -146,7 +218,12 @@ impl Lists {
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
-    pub async fn add_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> ServiceResult<ListMembersChanged> {
+    pub async fn add_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        contact_ids: Vec<Uuid>,
+    ) -> ServiceResult<ListMembersChanged> {
         require(actor, Action::ListsWrite)?;
         let ids = distinct(contact_ids)?;
         let txn = self.db.begin().await?;
@@ -164,25 +241,48 @@ impl Lists {
         let unknown = ids.iter().filter(|i| !known.contains(i)).count();
         if unknown > 0 {
             // Same message whether they exist in another organization or nowhere.
-            return Err(AppError::field("contact_ids", format!("{unknown} of these contacts do not exist")).into());
+            return Err(AppError::field(
+                "contact_ids",
+                format!("{unknown} of these contacts do not exist"),
+            )
+            .into());
         }
         let now = Utc::now();
-        let rows = ids.iter().map(|c| list_member::ActiveModel { list_id: Set(id), contact_id: Set(*c), created_at: Set(now) });
+        let rows = ids.iter().map(|c| list_member::ActiveModel {
+            list_id: Set(id),
+            contact_id: Set(*c),
+            created_at: Set(now),
+        });
         let changed = list_member::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([list_member::Column::ListId, list_member::Column::ContactId])
+            .on_conflict_do_nothing_on([
+                list_member::Column::ListId,
+                list_member::Column::ContactId,
+            ])
             .exec_without_returning(&txn)
             .await
             .map(|r| match r {
                 sea_orm::TryInsertResult::Inserted(n) => n,
                 _ => 0,
             })?;
-        let n = member_counts(&txn, &[id]).await?.get(&id).copied().unwrap_or(0);
+        let n = member_counts(&txn, &[id])
+            .await?
+            .get(&id)
+            .copied()
+            .unwrap_or(0);
         txn.commit().await?;
-        Ok(ListMembersChanged { changed, member_count: n })
+        Ok(ListMembersChanged {
+            changed,
+            member_count: n,
+        })
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
-    pub async fn remove_members(&self, actor: &Actor, id: Uuid, contact_ids: Vec<Uuid>) -> ServiceResult<ListMembersChanged> {
+    pub async fn remove_members(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        contact_ids: Vec<Uuid>,
+    ) -> ServiceResult<ListMembersChanged> {
         require(actor, Action::ListsWrite)?;
         let ids = distinct(contact_ids)?;
         let txn = self.db.begin().await?;
@@ -193,13 +293,24 @@ impl Lists {
             .exec(&txn)
             .await?
             .rows_affected;
-        let n = member_counts(&txn, &[id]).await?.get(&id).copied().unwrap_or(0);
+        let n = member_counts(&txn, &[id])
+            .await?
+            .get(&id)
+            .copied()
+            .unwrap_or(0);
         txn.commit().await?;
-        Ok(ListMembersChanged { changed, member_count: n })
+        Ok(ListMembersChanged {
+            changed,
+            member_count: n,
+        })
     }
 }
 
-async fn find(db: &impl ConnectionTrait, organization_id: Uuid, id: Uuid) -> ServiceResult<list::Model> {
+async fn find(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+) -> ServiceResult<list::Model> {
     list::Entity::find_by_id(id)
         .filter(list::Column::OrganizationId.eq(organization_id))
         .one(db)
@@ -208,7 +319,10 @@ async fn find(db: &impl ConnectionTrait, organization_id: Uuid, id: Uuid) -> Ser
 }
 
 /// Member counts of `ids` with one grouped query.
-async fn member_counts(db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, u64>> {
+async fn member_counts(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, u64>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -221,7 +335,10 @@ async fn member_counts(db: &impl ConnectionTrait, ids: &[Uuid]) -> ServiceResult
         .into_model::<Count>()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|c| (c.list_id, u64::try_from(c.n).unwrap_or(0))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|c| (c.list_id, u64::try_from(c.n).unwrap_or(0)))
+        .collect())
 }
 
 fn distinct(ids: Vec<Uuid>) -> ServiceResult<Vec<Uuid>> {
@@ -231,7 +348,11 @@ fn distinct(ids: Vec<Uuid>) -> ServiceResult<Vec<Uuid>> {
         return Err(AppError::field("contact_ids", "give at least one contact id").into());
     }
     if ids.len() > MEMBERS_MAX {
-        return Err(AppError::field("contact_ids", format!("at most {MEMBERS_MAX} contacts per request")).into());
+        return Err(AppError::field(
+            "contact_ids",
+            format!("at most {MEMBERS_MAX} contacts per request"),
+        )
+        .into());
     }
     Ok(ids)
 }
@@ -239,13 +360,20 @@ fn distinct(ids: Vec<Uuid>) -> ServiceResult<Vec<Uuid>> {
 fn validate_description(raw: &str) -> ServiceResult<String> {
     let d = raw.trim();
     if d.chars().count() > DESCRIPTION_MAX {
-        return Err(AppError::field("description", format!("at most {DESCRIPTION_MAX} characters")).into());
+        return Err(AppError::field(
+            "description",
+            format!("at most {DESCRIPTION_MAX} characters"),
+        )
+        .into());
     }
     Ok(d.to_owned())
 }
 
 fn name_taken(e: sea_orm::DbErr) -> ServiceError {
-    if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+    if matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
         AppError::field("name", "another list already has this name").into()
     } else {
         e.into()
@@ -253,5 +381,12 @@ fn name_taken(e: sea_orm::DbErr) -> ServiceError {
 }
 
 fn to_dto(l: list::Model, member_count: u64) -> ListDto {
-    ListDto { id: l.id, name: l.name, description: l.description, member_count, created_at: l.created_at, updated_at: l.updated_at }
+    ListDto {
+        id: l.id,
+        name: l.name,
+        description: l.description,
+        member_count,
+        created_at: l.created_at,
+        updated_at: l.updated_at,
+    }
 }

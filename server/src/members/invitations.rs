@@ -11,11 +11,16 @@ use crate::{
 };
 use app::{
     error::AppError,
-    model::{normalize_email, validate_password, AcceptInvitationInput, Action, Actor, InvitationCreated, InvitationDto, InvitationInput, InvitationPreview, Me, Role},
+    model::{
+        normalize_email, validate_password, AcceptInvitationInput, Action, Actor,
+        InvitationCreated, InvitationDto, InvitationInput, InvitationPreview, Me, Role,
+    },
     ports::RequestContext,
 };
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -23,7 +28,12 @@ const LINK_PREFIX: &str = "inv_";
 
 impl Members {
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
-    pub async fn invite(&self, actor: &Actor, ctx: &RequestContext, input: InvitationInput) -> ServiceResult<InvitationCreated> {
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        ctx: &RequestContext,
+        input: InvitationInput,
+    ) -> ServiceResult<InvitationCreated> {
         require(actor, Action::MembersManage)?;
         let email = normalize_email(&input.email).map_err(|e| AppError::field("email", e))?;
         let already_member = membership::Entity::find()
@@ -54,7 +64,10 @@ impl Members {
         let accept_url = format!("{}/invite/{link_secret}", ctx.base_url);
         // Until the email channel exists, the log is how the link reaches the invitee.
         tracing::info!(invitation_id = %row.id, %accept_url, "invitation created");
-        Ok(InvitationCreated { invitation: to_dto(row)?, accept_url })
+        Ok(InvitationCreated {
+            invitation: to_dto(row)?,
+            accept_url,
+        })
     }
 
     pub async fn pending_invitations(&self, actor: &Actor) -> ServiceResult<Vec<InvitationDto>> {
@@ -105,19 +118,35 @@ impl Members {
     }
 
     #[tracing::instrument(skip_all)]
-    pub async fn accept_invitation(&self, session: &Session, ctx: &RequestContext, input: AcceptInvitationInput) -> ServiceResult<Me> {
+    pub async fn accept_invitation(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: AcceptInvitationInput,
+    ) -> ServiceResult<Me> {
         let invitation = find_open(&self.db, &input.token).await?;
-        let existing = user::Entity::find().filter(user::Column::Email.eq(&invitation.email)).one(&self.db).await?;
+        let existing = user::Entity::find()
+            .filter(user::Column::Email.eq(&invitation.email))
+            .one(&self.db)
+            .await?;
         let new_user_hash = match &existing {
             Some(_) => {
                 // An existing account proves itself with its password, under login throttling.
                 self.throttle
                     .check(ctx.client_ip, &invitation.email)
                     .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
-                let (_, ok) = self.accounts.verify_credentials(&invitation.email, input.password).await?;
+                let (_, ok) = self
+                    .accounts
+                    .verify_credentials(&invitation.email, input.password)
+                    .await?;
                 if !ok {
-                    self.throttle.record_failure(ctx.client_ip, &invitation.email);
-                    return Err(AppError::field("password", "this is not the password of that account").into());
+                    self.throttle
+                        .record_failure(ctx.client_ip, &invitation.email);
+                    return Err(AppError::field(
+                        "password",
+                        "this is not the password of that account",
+                    )
+                    .into());
                 }
                 None
             }
@@ -130,7 +159,10 @@ impl Members {
         let txn = self.db.begin().await?;
         // Claiming the invitation first makes it single-use even under concurrent accepts.
         let claimed = invitation::Entity::update_many()
-            .col_expr(invitation::Column::AcceptedAt, sea_orm::sea_query::Expr::value(Utc::now()))
+            .col_expr(
+                invitation::Column::AcceptedAt,
+                sea_orm::sea_query::Expr::value(Utc::now()),
+            )
             .filter(invitation::Column::Id.eq(invitation.id))
             .filter(invitation::Column::AcceptedAt.is_null())
             .exec(&txn)
@@ -157,12 +189,20 @@ impl Members {
 
         session_auth::sign_in(session, user_id, invitation.organization_id).await?;
         tracing::info!(invitation_id = %invitation.id, %user_id, "invitation accepted");
-        let actor = Actor { user_id, organization_id: invitation.organization_id, role: Role::Reader, via: app::model::Via::Session };
+        let actor = Actor {
+            user_id,
+            organization_id: invitation.organization_id,
+            role: Role::Reader,
+            via: app::model::Via::Session,
+        };
         self.accounts.me(&actor).await
     }
 }
 
-async fn find_open(db: &impl ConnectionTrait, link_secret: &str) -> ServiceResult<invitation::Model> {
+async fn find_open(
+    db: &impl ConnectionTrait,
+    link_secret: &str,
+) -> ServiceResult<invitation::Model> {
     if !link_secret.starts_with(LINK_PREFIX) {
         return Err(gone());
     }
@@ -179,7 +219,11 @@ fn gone() -> crate::error::ServiceError {
     AppError::NotFound("this invitation link is unknown, already used or expired".into()).into()
 }
 
-async fn create_user(db: &impl ConnectionTrait, email: &str, password_hash: String) -> ServiceResult<Uuid> {
+async fn create_user(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password_hash: String,
+) -> ServiceResult<Uuid> {
     let now = Utc::now();
     let id = Uuid::now_v7();
     user::Entity::insert(user::ActiveModel {

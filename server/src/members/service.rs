@@ -1,7 +1,7 @@
 use crate::{
     accounts::{lock_organization, parse_role},
-    db::entities::{api_token, membership, user},
     auth::require,
+    db::entities::{api_token, membership, user},
     error::{not_found, ServiceResult},
 };
 use app::{
@@ -10,8 +10,8 @@ use app::{
 };
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
@@ -30,7 +30,12 @@ impl Members {
         throttle: Arc<crate::auth::throttle::LoginThrottle>,
         invitation_ttl: Duration,
     ) -> Self {
-        Self { db, accounts, throttle, invitation_ttl }
+        Self {
+            db,
+            accounts,
+            throttle,
+            invitation_ttl,
+        }
     }
 
     pub async fn list(&self, actor: &Actor) -> ServiceResult<Vec<MemberDto>> {
@@ -45,7 +50,12 @@ impl Members {
     }
 
     #[tracing::instrument(skip(self, actor), fields(organization_id = %actor.organization_id))]
-    pub async fn change_role(&self, actor: &Actor, member_id: Uuid, role: Role) -> ServiceResult<MemberDto> {
+    pub async fn change_role(
+        &self,
+        actor: &Actor,
+        member_id: Uuid,
+        role: Role,
+    ) -> ServiceResult<MemberDto> {
         require(actor, Action::MembersManage)?;
         let txn = self.db.begin().await?;
         lock_organization(&txn, actor.organization_id).await?;
@@ -78,7 +88,9 @@ impl Members {
             .filter(api_token::Column::UserId.eq(member.user_id))
             .exec(&txn)
             .await?;
-        membership::Entity::delete_by_id(member.id).exec(&txn).await?;
+        membership::Entity::delete_by_id(member.id)
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
         tracing::info!(%member_id, "member removed");
         Ok(())
@@ -87,7 +99,11 @@ impl Members {
 
 /// A membership of the actor's organization; any other id is "not found", whether or not
 /// it exists elsewhere.
-async fn find_member(db: &impl ConnectionTrait, organization_id: Uuid, member_id: Uuid) -> ServiceResult<membership::Model> {
+async fn find_member(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    member_id: Uuid,
+) -> ServiceResult<membership::Model> {
     membership::Entity::find_by_id(member_id)
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .one(db)
@@ -97,20 +113,35 @@ async fn find_member(db: &impl ConnectionTrait, organization_id: Uuid, member_id
 
 /// Refuses when the member about to lose admin rights is the last admin.
 /// Called inside the transaction that makes the change.
-async fn ensure_another_admin(db: &impl ConnectionTrait, organization_id: Uuid) -> ServiceResult<()> {
+async fn ensure_another_admin(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> ServiceResult<()> {
     let admins = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .filter(membership::Column::Role.eq(Role::Admin.as_str()))
         .count(db)
         .await?;
     if admins <= 1 {
-        Err(AppError::Conflict("an organization needs at least one admin: promote someone else first".into()).into())
+        Err(AppError::Conflict(
+            "an organization needs at least one admin: promote someone else first".into(),
+        )
+        .into())
     } else {
         Ok(())
     }
 }
 
-pub(super) fn to_member_dto(m: membership::Model, u: Option<user::Model>) -> ServiceResult<MemberDto> {
+pub(super) fn to_member_dto(
+    m: membership::Model,
+    u: Option<user::Model>,
+) -> ServiceResult<MemberDto> {
     let u = u.ok_or_else(|| anyhow::anyhow!("membership {} has no user", m.id))?;
-    Ok(MemberDto { id: m.id, user_id: u.id, email: u.email, role: parse_role(&m.role)?, joined_at: m.created_at })
+    Ok(MemberDto {
+        id: m.id,
+        user_id: u.id,
+        email: u.email,
+        role: parse_role(&m.role)?,
+        joined_at: m.created_at,
+    })
 }

@@ -10,22 +10,37 @@ use uuid::Uuid;
     request_body = app::model::SignupInput,
     responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn signup(State(state): State<AppState>, session: Session, ApiJson(input): ApiJson<SignupInput>) -> Result<(StatusCode, Json<Me>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.accounts.signup(&session, input).await?)))
+pub async fn signup(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(input): ApiJson<SignupInput>,
+) -> Result<(StatusCode, Json<Me>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.accounts.signup(&session, input).await?),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", summary = "Sign in with a session cookie",
     request_body = app::model::LoginInput,
     responses((status = 200, description = "signed in; a new session cookie is set", body = app::model::Me), (status = 401, description = "invalid email or password", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn login(State(state): State<AppState>, session: Session, Ctx(ctx): Ctx, ApiJson(input): ApiJson<LoginInput>) -> Result<Json<Me>, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Ctx(ctx): Ctx,
+    ApiJson(input): ApiJson<LoginInput>,
+) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.accounts.login(&session, &ctx, input).await?))
 }
 
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", summary = "End the session",
     responses((status = 204, description = "signed out"))
 )]
-pub async fn logout(State(state): State<AppState>, session: Session) -> Result<StatusCode, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<StatusCode, ApiError> {
     state.accounts.logout(&session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -33,7 +48,10 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> Result<S
 #[utoipa::path(get, path = "/api/me", tag = "auth", summary = "The signed-in user and organization",
     responses((status = 200, description = "the caller", body = app::model::Me), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn me(State(state): State<AppState>, AuthActor(actor): AuthActor) -> Result<Json<Me>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+) -> Result<Json<Me>, ApiError> {
     Ok(Json(state.accounts.me(&actor).await?))
 }
 
@@ -52,13 +70,21 @@ pub async fn switch_organization(
     AuthActor(actor): AuthActor,
     ApiJson(input): ApiJson<SwitchOrganization>,
 ) -> Result<Json<Me>, ApiError> {
-    Ok(Json(state.accounts.switch_organization(&session, &actor, input.organization_id).await?))
+    Ok(Json(
+        state
+            .accounts
+            .switch_organization(&session, &actor, input.organization_id)
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/organization", tag = "auth", summary = "The current organization's settings",
     responses((status = 200, description = "the settings", body = OrganizationDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn organization(State(state): State<AppState>, AuthActor(actor): AuthActor) -> Result<Json<OrganizationDto>, ApiError> {
+pub async fn organization(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+) -> Result<Json<OrganizationDto>, ApiError> {
     Ok(Json(state.accounts.organization(&actor).await?))
 }
 
@@ -71,5 +97,7 @@ pub async fn update_organization(
     AuthActor(actor): AuthActor,
     ApiJson(patch): ApiJson<OrganizationPatch>,
 ) -> Result<Json<OrganizationDto>, ApiError> {
-    Ok(Json(state.accounts.update_organization(&actor, patch).await?))
+    Ok(Json(
+        state.accounts.update_organization(&actor, patch).await?,
+    ))
 }

@@ -19,7 +19,10 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/campaigns", get(list).post(create))
-        .route("/api/campaigns/{id}", get(show).patch(update).delete(remove))
+        .route(
+            "/api/campaigns/{id}",
+            get(show).patch(update).delete(remove),
+        )
         .route("/api/campaigns/{id}/schedule", post(schedule))
         .route("/api/campaigns/{id}/unschedule", post(unschedule))
         .route("/api/campaigns/{id}/cancel", post(cancel))
@@ -59,14 +62,21 @@ pub async fn create(
     AuthActor(actor): AuthActor,
     ApiJson(input): ApiJson<NewCampaign>,
 ) -> Result<(StatusCode, Json<CampaignDto>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.campaigns.create(&actor, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.campaigns.create(&actor, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/campaigns/{id}", tag = "campaigns", summary = "One campaign",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 200, description = "the campaign", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<CampaignDto>, ApiError> {
     Ok(Json(state.campaigns.get(&actor, id).await?))
 }
 
@@ -88,7 +98,11 @@ pub async fn update(
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn remove(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<StatusCode, ApiError> {
     state.campaigns.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -105,12 +119,20 @@ pub struct ScheduleBody {
     request_body = Option<ScheduleBody>,
     responses((status = 200, description = "scheduled", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn schedule(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath, body: Bytes) -> Result<Json<CampaignDto>, ApiError> {
+pub async fn schedule(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+    body: Bytes,
+) -> Result<Json<CampaignDto>, ApiError> {
     let at = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
         serde_json::from_slice::<ScheduleBody>(&body)
-            .map_err(|e| AppError::Validation { message: format!("malformed JSON: {e}"), fields: FieldErrors::new() })?
+            .map_err(|e| AppError::Validation {
+                message: format!("malformed JSON: {e}"),
+                fields: FieldErrors::new(),
+            })?
             .scheduled_at
     };
     Ok(Json(state.campaigns.schedule(&actor, id, at).await?))
@@ -120,7 +142,11 @@ pub async fn schedule(State(state): State<AppState>, AuthActor(actor): AuthActor
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 200, description = "a draft again", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn unschedule(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
+pub async fn unschedule(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<CampaignDto>, ApiError> {
     Ok(Json(state.campaigns.unschedule(&actor, id).await?))
 }
 
@@ -128,7 +154,11 @@ pub async fn unschedule(State(state): State<AppState>, AuthActor(actor): AuthAct
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 200, description = "cancelled", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn cancel(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<CampaignDto>, ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<CampaignDto>, ApiError> {
     Ok(Json(state.campaigns.cancel(&actor, id).await?))
 }
 
@@ -141,5 +171,8 @@ pub async fn duplicate(
     AuthActor(actor): AuthActor,
     IdPath(id): IdPath,
 ) -> Result<(StatusCode, Json<CampaignDto>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.campaigns.duplicate(&actor, id).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.campaigns.duplicate(&actor, id).await?),
+    ))
 }

@@ -2,7 +2,11 @@ use super::{
     extract::{ApiJson, AuthActor, IdPath},
     paging::PageQuery,
 };
-use crate::{contacts::{ContactFilter, SORT_FIELDS}, error::ApiError, startup::AppState};
+use crate::{
+    contacts::{ContactFilter, SORT_FIELDS},
+    error::ApiError,
+    startup::AppState,
+};
 use app::{
     error::AppError,
     model::{ContactDto, ContactInput, ContactPatch, Page},
@@ -41,11 +45,25 @@ pub async fn list(
     Query(filters): Query<Filters>,
 ) -> Result<Json<Page<ContactDto>>, ApiError> {
     let sort = page.sort_by(&SORT_FIELDS, ("created_at", true))?;
-    let list_id = match filters.list_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let list_id = match filters
+        .list_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
-        Some(raw) => Some(raw.parse::<Uuid>().map_err(|_| AppError::field("list_id", "not a list id"))?),
+        Some(raw) => Some(
+            raw.parse::<Uuid>()
+                .map_err(|_| AppError::field("list_id", "not a list id"))?,
+        ),
     };
-    let filter = ContactFilter { page: page.page, per_page: page.per_page, sort, q: page.q, list_id };
+    let filter = ContactFilter {
+        page: page.page,
+        per_page: page.per_page,
+        sort,
+        q: page.q,
+        list_id,
+    };
     Ok(Json(state.contacts.list(&actor, filter).await?))
 }
 
@@ -58,14 +76,21 @@ pub async fn create(
     AuthActor(actor): AuthActor,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<(StatusCode, Json<ContactDto>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.contacts.create(&actor, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.contacts.create(&actor, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/contacts/{id}", tag = "contacts", summary = "One contact",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 200, description = "the contact", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<ContactDto>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<ContactDto>, ApiError> {
     Ok(Json(state.contacts.get(&actor, id).await?))
 }
 
@@ -87,7 +112,11 @@ pub async fn update(
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn remove(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<StatusCode, ApiError> {
     state.contacts.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -37,15 +37,27 @@ fn json_problem(rejection: JsonRejection) -> AppError {
                 .filter(|_| detail.contains("missing field") || detail.contains("unknown variant"))
                 .map(str::to_owned);
             match field {
-                Some(f) if detail.contains("missing field") => AppError::fields(FieldErrors::from([(f, "this field is required".to_owned())])),
-                _ => AppError::Validation { message: detail, fields: FieldErrors::new() },
+                Some(f) if detail.contains("missing field") => AppError::fields(FieldErrors::from(
+                    [(f, "this field is required".to_owned())],
+                )),
+                _ => AppError::Validation {
+                    message: detail,
+                    fields: FieldErrors::new(),
+                },
             }
         }
-        JsonRejection::JsonSyntaxError(e) => AppError::Validation { message: format!("malformed JSON: {}", e.body_text()), fields: FieldErrors::new() },
-        JsonRejection::MissingJsonContentType(_) => {
-            AppError::Validation { message: "expected a JSON body with `Content-Type: application/json`".into(), fields: FieldErrors::new() }
-        }
-        other => AppError::Validation { message: other.body_text(), fields: FieldErrors::new() },
+        JsonRejection::JsonSyntaxError(e) => AppError::Validation {
+            message: format!("malformed JSON: {}", e.body_text()),
+            fields: FieldErrors::new(),
+        },
+        JsonRejection::MissingJsonContentType(_) => AppError::Validation {
+            message: "expected a JSON body with `Content-Type: application/json`".into(),
+            fields: FieldErrors::new(),
+        },
+        other => AppError::Validation {
+            message: other.body_text(),
+            fields: FieldErrors::new(),
+        },
     }
 }
 
@@ -75,7 +87,11 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthActor {
             .get::<Actor>()
             .cloned()
             .map(AuthActor)
-            .ok_or_else(|| ApiError(AppError::Unauthorized("sign in or send `Authorization: Bearer <token>`".into())))
+            .ok_or_else(|| {
+                ApiError(AppError::Unauthorized(
+                    "sign in or send `Authorization: Bearer <token>`".into(),
+                ))
+            })
     }
 }
 
@@ -91,6 +107,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .get::<RequestContext>()
             .cloned()
             .map(Ctx)
-            .ok_or_else(|| ApiError::from(crate::error::ServiceError::Internal(anyhow::anyhow!("RequestContext missing: is the auth middleware installed?"))))
+            .ok_or_else(|| {
+                ApiError::from(crate::error::ServiceError::Internal(anyhow::anyhow!(
+                    "RequestContext missing: is the auth middleware installed?"
+                )))
+            })
     }
 }

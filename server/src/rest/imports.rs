@@ -6,7 +6,9 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::{multipart::MultipartError, DefaultBodyLimit, FromRequest, Multipart, Request, State},
+    extract::{
+        multipart::MultipartError, DefaultBodyLimit, FromRequest, Multipart, Request, State,
+    },
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -14,14 +16,22 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/imports/{id}", get(show)).route("/api/imports/{id}/report.csv", get(report))
+    Router::new()
+        .route("/api/imports/{id}", get(show))
+        .route("/api/imports/{id}/report.csv", get(report))
 }
 
 /// Routes under `/api/contacts/import`, merged by the contacts router.
 pub fn upload_router() -> Router<AppState> {
     Router::new()
-        .route("/api/contacts/import", post(upload).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)))
-        .route("/api/contacts/import/preview", post(preview).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)))
+        .route(
+            "/api/contacts/import",
+            post(upload).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)),
+        )
+        .route(
+            "/api/contacts/import/preview",
+            post(preview).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)),
+        )
 }
 
 /// The multipart form of an upload, for the OpenAPI document.
@@ -53,15 +63,29 @@ impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
         Multipart::from_request(req, state)
             .await
             .map(ApiMultipart)
-            .map_err(|e| ApiError(AppError::field("file", format!("expected `multipart/form-data` with a `file` part: {}", e.body_text()))))
+            .map_err(|e| {
+                ApiError(AppError::field(
+                    "file",
+                    format!(
+                        "expected `multipart/form-data` with a `file` part: {}",
+                        e.body_text()
+                    ),
+                ))
+            })
     }
 }
 
 fn multipart_problem(e: MultipartError) -> ApiError {
     let why = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        format!("the upload is larger than {} MiB", crate::imports::UPLOAD_MAX_BYTES / (1024 * 1024))
+        format!(
+            "the upload is larger than {} MiB",
+            crate::imports::UPLOAD_MAX_BYTES / (1024 * 1024)
+        )
     } else {
-        format!("expected `multipart/form-data` with a `file` part: {}", e.body_text())
+        format!(
+            "expected `multipart/form-data` with a `file` part: {}",
+            e.body_text()
+        )
     };
     ApiError(AppError::field("file", why))
 }
@@ -70,7 +94,11 @@ fn multipart_problem(e: MultipartError) -> ApiError {
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses((status = 201, description = "queued; follow it at /api/imports/{id}", body = app::model::ImportDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn upload(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiMultipart(mut multipart): ApiMultipart) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    ApiMultipart(mut multipart): ApiMultipart,
+) -> Result<(StatusCode, Json<ImportDto>), ApiError> {
     let mut upload = state.imports.begin_upload(&actor).await?;
     let mut mapping = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_problem)? {
@@ -85,14 +113,21 @@ pub async fn upload(State(state): State<AppState>, AuthActor(actor): AuthActor, 
             _ => {}
         }
     }
-    Ok((StatusCode::CREATED, Json(state.imports.start(&actor, upload, mapping).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.imports.start(&actor, upload, mapping).await?),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/contacts/import/preview", tag = "imports", summary = "Detect the delimiter and header, show the first rows and a suggested mapping",
     request_body(content = ImportPreviewUpload, content_type = "multipart/form-data"),
     responses((status = 200, description = "the preview", body = app::model::ImportPreview), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn preview(State(state): State<AppState>, AuthActor(actor): AuthActor, ApiMultipart(mut multipart): ApiMultipart) -> Result<Json<ImportPreview>, ApiError> {
+pub async fn preview(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    ApiMultipart(mut multipart): ApiMultipart,
+) -> Result<Json<ImportPreview>, ApiError> {
     let mut head = Vec::new();
     let mut truncated = false;
     let mut found = false;
@@ -113,7 +148,10 @@ pub async fn preview(State(state): State<AppState>, AuthActor(actor): AuthActor,
         break;
     }
     if !found {
-        return Err(ApiError(AppError::field("file", "attach the CSV file as the `file` part")));
+        return Err(ApiError(AppError::field(
+            "file",
+            "attach the CSV file as the `file` part",
+        )));
     }
     Ok(Json(state.imports.preview(&actor, &head, truncated).await?))
 }
@@ -122,7 +160,11 @@ pub async fn preview(State(state): State<AppState>, AuthActor(actor): AuthActor,
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 200, description = "the import", body = app::model::ImportDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Json<ImportDto>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<ImportDto>, ApiError> {
     Ok(Json(state.imports.get(&actor, id).await?))
 }
 
@@ -130,8 +172,19 @@ pub async fn show(State(state): State<AppState>, AuthActor(actor): AuthActor, Id
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 200, description = "row, outcome, reason", content_type = "text/csv"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn report(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<Response, ApiError> {
+pub async fn report(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Response, ApiError> {
     let stream = state.imports.report_csv(&actor, id).await?;
     let disposition = format!("attachment; filename=\"import-{id}-report.csv\"");
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], Body::from_stream(stream)).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }

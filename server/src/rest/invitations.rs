@@ -14,13 +14,19 @@ pub async fn create(
     Ctx(ctx): Ctx,
     ApiJson(input): ApiJson<InvitationInput>,
 ) -> Result<(StatusCode, Json<InvitationCreated>), ApiError> {
-    Ok((StatusCode::CREATED, Json(state.members.invite(&actor, &ctx, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(state.members.invite(&actor, &ctx, input).await?),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/invitations", tag = "members", summary = "Pending invitations (admins)",
     responses((status = 200, description = "pending", body = Vec<app::model::InvitationDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn pending(State(state): State<AppState>, AuthActor(actor): AuthActor) -> Result<Json<Vec<InvitationDto>>, ApiError> {
+pub async fn pending(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+) -> Result<Json<Vec<InvitationDto>>, ApiError> {
     Ok(Json(state.members.pending_invitations(&actor).await?))
 }
 
@@ -28,7 +34,11 @@ pub async fn pending(State(state): State<AppState>, AuthActor(actor): AuthActor)
     params(("id" = uuid::Uuid, Path, description = "the id")),
     responses((status = 204, description = "revoked"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
-pub async fn revoke(State(state): State<AppState>, AuthActor(actor): AuthActor, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<StatusCode, ApiError> {
     state.members.revoke_invitation(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -43,5 +53,10 @@ pub async fn accept(
     Ctx(ctx): Ctx,
     ApiJson(input): ApiJson<AcceptInvitationInput>,
 ) -> Result<Json<Me>, ApiError> {
-    Ok(Json(state.members.accept_invitation(&session, &ctx, input).await?))
+    Ok(Json(
+        state
+            .members
+            .accept_invitation(&session, &ctx, input)
+            .await?,
+    ))
 }

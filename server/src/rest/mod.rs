@@ -7,10 +7,10 @@ mod contacts;
 pub mod extract;
 mod imports;
 mod invitations;
-pub mod paging;
 mod lists;
-mod openapi;
 mod members;
+mod openapi;
+pub mod paging;
 mod tokens;
 
 use crate::{error::ApiError, startup::AppState};
@@ -28,12 +28,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
         .route("/api/me/organization", post(auth::switch_organization))
-        .route("/api/organization", get(auth::organization).patch(auth::update_organization))
+        .route(
+            "/api/organization",
+            get(auth::organization).patch(auth::update_organization),
+        )
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/{id}", delete(tokens::revoke))
         .route("/api/members", get(members::list))
-        .route("/api/members/{id}", patch(members::change_role).delete(members::remove))
-        .route("/api/invitations", get(invitations::pending).post(invitations::create))
+        .route(
+            "/api/members/{id}",
+            patch(members::change_role).delete(members::remove),
+        )
+        .route(
+            "/api/invitations",
+            get(invitations::pending).post(invitations::create),
+        )
         .route("/api/invitations/accept", post(invitations::accept))
         .route("/api/invitations/{id}", delete(invitations::revoke))
         .merge(campaigns::router())

@@ -46,7 +46,11 @@ pub struct PageQuery {
 
 impl PageQuery {
     /// `(field, descending)` when `sort` names one of `allowed`; a 422 otherwise.
-    pub fn sort_by<'a>(&self, allowed: &[&'a str], default: (&'a str, bool)) -> Result<(&'a str, bool), AppError> {
+    pub fn sort_by<'a>(
+        &self,
+        allowed: &[&'a str],
+        default: (&'a str, bool),
+    ) -> Result<(&'a str, bool), AppError> {
         let Some(raw) = self.sort.as_deref() else {
             return Ok(default);
         };
@@ -55,22 +59,43 @@ impl PageQuery {
             .iter()
             .find(|a| **a == name)
             .map(|a| (*a, desc))
-            .ok_or_else(|| AppError::field("sort", format!("cannot sort by `{name}`; use one of: {}", allowed.join(", "))))
+            .ok_or_else(|| {
+                AppError::field(
+                    "sort",
+                    format!(
+                        "cannot sort by `{name}`; use one of: {}",
+                        allowed.join(", ")
+                    ),
+                )
+            })
     }
 
     /// Checks raw values the way the query extractor does (the UI's server functions use it).
-    pub fn new(page: Option<u64>, per_page: Option<u64>, sort: Option<String>, q: Option<String>) -> Result<Self, AppError> {
+    pub fn new(
+        page: Option<u64>,
+        per_page: Option<u64>,
+        sort: Option<String>,
+        q: Option<String>,
+    ) -> Result<Self, AppError> {
         let page = page.unwrap_or(1);
         if page == 0 {
             return Err(AppError::field("page", "pages start at 1"));
         }
         let per_page = per_page.unwrap_or(25);
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(AppError::field("per_page", format!("between 1 and {MAX_PER_PAGE}")));
+            return Err(AppError::field(
+                "per_page",
+                format!("between 1 and {MAX_PER_PAGE}"),
+            ));
         }
         let q = q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
         let sort = sort.filter(|s| !s.trim().is_empty());
-        Ok(PageQuery { page, per_page, sort, q })
+        Ok(PageQuery {
+            page,
+            per_page,
+            sort,
+            q,
+        })
     }
 
     pub fn offset(&self) -> u64 {
@@ -84,7 +109,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(raw) = Query::<Raw>::from_request_parts(parts, state)
             .await
-            .map_err(|e| ApiError(AppError::Validation { message: e.body_text(), fields: Default::default() }))?;
+            .map_err(|e| {
+                ApiError(AppError::Validation {
+                    message: e.body_text(),
+                    fields: Default::default(),
+                })
+            })?;
         Ok(PageQuery::new(raw.page, raw.per_page, raw.sort, raw.q)?)
     }
 }

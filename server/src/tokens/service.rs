@@ -1,13 +1,16 @@
 use crate::{
     accounts::parse_role,
+    auth::require,
     auth::secret,
     db::entities::{api_token, membership},
-    auth::require,
     error::{not_found, ServiceResult},
 };
 use app::{
     error::AppError,
-    model::{authorize, validate_name, Ability, Action, Actor, CreatedToken, NewTokenInput, TokenDto, Via},
+    model::{
+        authorize, validate_name, Ability, Action, Actor, CreatedToken, NewTokenInput, TokenDto,
+        Via,
+    },
 };
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -28,22 +31,40 @@ impl Tokens {
     }
 
     pub async fn list(&self, actor: &Actor, all: bool) -> ServiceResult<Vec<TokenDto>> {
-        require(actor, if all { Action::TokensManageAll } else { Action::TokensManageOwn })?;
-        let mut query = api_token::Entity::find().filter(api_token::Column::OrganizationId.eq(actor.organization_id));
+        require(
+            actor,
+            if all {
+                Action::TokensManageAll
+            } else {
+                Action::TokensManageOwn
+            },
+        )?;
+        let mut query = api_token::Entity::find()
+            .filter(api_token::Column::OrganizationId.eq(actor.organization_id));
         if !all {
             query = query.filter(api_token::Column::UserId.eq(actor.user_id));
         }
-        query.order_by_desc(api_token::Column::CreatedAt).all(&self.db).await?.into_iter().map(to_dto).collect()
+        query
+            .order_by_desc(api_token::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_dto)
+            .collect()
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
     pub async fn create(&self, actor: &Actor, input: NewTokenInput) -> ServiceResult<CreatedToken> {
         require(actor, Action::TokensManageOwn)?;
-        let name = validate_name(&input.name, "token name").map_err(|e| AppError::field("name", e))?;
+        let name =
+            validate_name(&input.name, "token name").map_err(|e| AppError::field("name", e))?;
         let mut abilities = Vec::with_capacity(input.abilities.len());
         for raw in &input.abilities {
             let ability = raw.trim().parse::<Ability>().map_err(|e| {
-                AppError::field("abilities", format!("{e}; known abilities: {}", known_abilities()))
+                AppError::field(
+                    "abilities",
+                    format!("{e}; known abilities: {}", known_abilities()),
+                )
             })?;
             if !abilities.contains(&ability) {
                 abilities.push(ability);
@@ -53,9 +74,19 @@ impl Tokens {
             return Err(AppError::field("abilities", "choose at least one ability").into());
         }
         // A token may not mint a token stronger than itself.
-        if let Via::Token { abilities: held, .. } = &actor.via {
-            if let Some(extra) = abilities.iter().find(|want| !held.iter().any(|h| h.grants(**want))) {
-                return Err(AppError::field("abilities", format!("this token cannot grant `{extra}`")).into());
+        if let Via::Token {
+            abilities: held, ..
+        } = &actor.via
+        {
+            if let Some(extra) = abilities
+                .iter()
+                .find(|want| !held.iter().any(|h| h.grants(**want)))
+            {
+                return Err(AppError::field(
+                    "abilities",
+                    format!("this token cannot grant `{extra}`"),
+                )
+                .into());
             }
         }
         if input.expires_at.is_some_and(|at| at <= Utc::now()) {
@@ -80,7 +111,10 @@ impl Tokens {
         };
         let row = sea_orm::ActiveModelTrait::insert(row, &self.db).await?;
         tracing::info!(token_id = %id, "API token created");
-        Ok(CreatedToken { token: to_dto(row)?, plain_text_token: format!("{id}|{token_secret}") })
+        Ok(CreatedToken {
+            token: to_dto(row)?,
+            plain_text_token: format!("{id}|{token_secret}"),
+        })
     }
 
     pub async fn revoke(&self, actor: &Actor, token_id: Uuid) -> ServiceResult<()> {
@@ -92,7 +126,9 @@ impl Tokens {
             // Other members' tokens do not exist for those who may not manage them.
             .filter(|t| t.user_id == actor.user_id || authorize(actor, Action::TokensManageAll))
             .ok_or_else(|| not_found("token"))?;
-        api_token::Entity::delete_by_id(token.id).exec(&self.db).await?;
+        api_token::Entity::delete_by_id(token.id)
+            .exec(&self.db)
+            .await?;
         tracing::info!(%token_id, "API token revoked");
         Ok(())
     }
@@ -118,9 +154,15 @@ impl Tokens {
             .one(&self.db)
             .await?
             .ok_or_else(|| unauthorized("the owner of this API token is no longer a member"))?;
-        if token.last_used_at.is_none_or(|at| now - at > LAST_USED_GRANULARITY) {
+        if token
+            .last_used_at
+            .is_none_or(|at| now - at > LAST_USED_GRANULARITY)
+        {
             api_token::Entity::update_many()
-                .col_expr(api_token::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
+                .col_expr(
+                    api_token::Column::LastUsedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
                 .filter(api_token::Column::Id.eq(token.id))
                 .exec(&self.db)
                 .await?;
@@ -129,17 +171,25 @@ impl Tokens {
             user_id: token.user_id,
             organization_id: token.organization_id,
             role: parse_role(&member.role)?,
-            via: Via::Token { token_id: token.id, abilities: parse_abilities(&token.abilities)? },
+            via: Via::Token {
+                token_id: token.id,
+                abilities: parse_abilities(&token.abilities)?,
+            },
         })
     }
 }
 
 fn known_abilities() -> String {
-    Ability::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+    Ability::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_abilities(raw: &str) -> ServiceResult<Vec<Ability>> {
-    serde_json::from_str(raw).map_err(|e| anyhow::anyhow!("stored abilities are invalid: {e}").into())
+    serde_json::from_str(raw)
+        .map_err(|e| anyhow::anyhow!("stored abilities are invalid: {e}").into())
 }
 
 fn to_dto(t: api_token::Model) -> ServiceResult<TokenDto> {

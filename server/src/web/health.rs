@@ -2,7 +2,11 @@
 
 use crate::{error::problem_response, startup::AppState};
 use app::error::AppError;
-use axum::{extract::State, http::StatusCode, response::{IntoResponse, Response}};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 
 /// The process is up.
 pub async fn alive() -> &'static str {
@@ -15,7 +19,8 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed: database unreachable");
-            let mut r = problem_response(&AppError::Transport("the database is unreachable".into()));
+            let mut r =
+                problem_response(&AppError::Transport("the database is unreachable".into()));
             *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
             r
         }

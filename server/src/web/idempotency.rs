@@ -42,10 +42,25 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     }
 }
 
-async fn with_key(state: &AppState, actor: Actor, request: Request, next: Next) -> Result<Response, ServiceError> {
-    let key = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).unwrap_or("").trim().to_owned();
+async fn with_key(
+    state: &AppState,
+    actor: Actor,
+    request: Request,
+    next: Next,
+) -> Result<Response, ServiceError> {
+    let key = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .to_owned();
     if key.is_empty() || key.len() > 255 {
-        return Err(AppError::Validation { message: "Idempotency-Key must be 1 to 255 visible characters".into(), fields: Default::default() }.into());
+        return Err(AppError::Validation {
+            message: "Idempotency-Key must be 1 to 255 visible characters".into(),
+            fields: Default::default(),
+        }
+        .into());
     }
     let streamed = request
         .headers()
@@ -59,7 +74,12 @@ async fn with_key(state: &AppState, actor: Actor, request: Request, next: Next) 
     } else {
         let bytes = to_bytes(body, MAX_HASHED_BODY)
             .await
-            .map_err(|_| AppError::Validation { message: format!("a request body with Idempotency-Key has at most {MAX_HASHED_BODY} bytes"), fields: Default::default() })?;
+            .map_err(|_| AppError::Validation {
+                message: format!(
+                    "a request body with Idempotency-Key has at most {MAX_HASHED_BODY} bytes"
+                ),
+                fields: Default::default(),
+            })?;
         fingerprint.push('\n');
         fingerprint.push_str(&String::from_utf8_lossy(&bytes));
         Request::from_parts(parts, Body::from(bytes))
@@ -87,7 +107,15 @@ async fn with_key(state: &AppState, actor: Actor, request: Request, next: Next) 
         body: Set(None),
         created_at: Set(now),
     })
-    .on_conflict(OnConflict::columns([key_row::Column::OrganizationId, key_row::Column::UserId, key_row::Column::Key]).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::columns([
+            key_row::Column::OrganizationId,
+            key_row::Column::UserId,
+            key_row::Column::Key,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
     .exec_without_returning(&state.db)
     .await?;
 
@@ -98,7 +126,9 @@ async fn with_key(state: &AppState, actor: Actor, request: Request, next: Next) 
             .filter(key_row::Column::Key.eq(&key))
             .one(&state.db)
             .await?
-            .ok_or_else(|| AppError::Conflict("the Idempotency-Key was released meanwhile; retry".into()))?;
+            .ok_or_else(|| {
+                AppError::Conflict("the Idempotency-Key was released meanwhile; retry".into())
+            })?;
         return replay(existing, &hash);
     }
 
@@ -109,8 +139,14 @@ async fn with_key(state: &AppState, actor: Actor, request: Request, next: Next) 
         return Ok(response);
     }
     let (parts, body) = response.into_parts();
-    let bytes = to_bytes(body, MAX_STORED_RESPONSE).await.map_err(|e| anyhow::anyhow!("Failed to buffer a response for its Idempotency-Key: {e}"))?;
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let bytes = to_bytes(body, MAX_STORED_RESPONSE)
+        .await
+        .map_err(|e| anyhow::anyhow!("Failed to buffer a response for its Idempotency-Key: {e}"))?;
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     key_row::Entity::update(key_row::ActiveModel {
         id: Set(id),
         status: Set(Some(i32::from(parts.status.as_u16()))),
@@ -132,18 +168,32 @@ fn replay(existing: key_row::Model, hash: &str) -> Result<Response, ServiceError
         .into());
     }
     let Some(status) = existing.status else {
-        return Err(AppError::Conflict("a request with this Idempotency-Key is still being processed".into()).into());
+        return Err(AppError::Conflict(
+            "a request with this Idempotency-Key is still being processed".into(),
+        )
+        .into());
     };
-    let status = u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
+    let status = u16::try_from(status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
     let mut response = (status, existing.body.unwrap_or_default()).into_response();
-    if let Some(ct) = existing.content_type.and_then(|ct| HeaderValue::from_str(&ct).ok()) {
+    if let Some(ct) = existing
+        .content_type
+        .and_then(|ct| HeaderValue::from_str(&ct).ok())
+    {
         response.headers_mut().insert(header::CONTENT_TYPE, ct);
     }
-    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
 }
 
 pub async fn delete_expired(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::DbErr> {
-    key_row::Entity::delete_many().filter(key_row::Column::CreatedAt.lt(Utc::now() - TTL)).exec(db).await?;
+    key_row::Entity::delete_many()
+        .filter(key_row::Column::CreatedAt.lt(Utc::now() - TTL))
+        .exec(db)
+        .await?;
     Ok(())
 }

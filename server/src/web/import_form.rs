@@ -13,10 +13,17 @@ use axum::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/contacts/import", post(upload).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)))
+    Router::new().route(
+        "/contacts/import",
+        post(upload).layer(DefaultBodyLimit::max(crate::imports::UPLOAD_MAX_BYTES)),
+    )
 }
 
-async fn upload(State(state): State<AppState>, actor: Option<Extension<Actor>>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Redirect {
+async fn upload(
+    State(state): State<AppState>,
+    actor: Option<Extension<Actor>>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Redirect {
     let Some(Extension(actor)) = actor else {
         return Redirect::to("/login");
     };
@@ -24,7 +31,9 @@ async fn upload(State(state): State<AppState>, actor: Option<Extension<Actor>>, 
         Ok(id) => Redirect::to(&format!("/contacts/imports/{id}")),
         Err(e) => {
             let message = AppError::from(e).to_string();
-            let query: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("error", &message).finish();
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("error", &message)
+                .finish();
             Redirect::to(&format!("/contacts/import?{query}"))
         }
     }
@@ -36,13 +45,18 @@ async fn start(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<uuid::Uuid, ServiceError> {
     let bad = |e: String| ServiceError::from(AppError::field("file", e));
-    let mut multipart = multipart.map_err(|e| bad(format!("expected a file upload: {}", e.body_text())))?;
+    let mut multipart =
+        multipart.map_err(|e| bad(format!("expected a file upload: {}", e.body_text())))?;
     let mut upload = state.imports.begin_upload(actor).await?;
     let mut mapping = None;
     // The first bytes are kept to suggest a mapping when the form sends none (no JavaScript).
     let mut head: Vec<u8> = Vec::new();
     let mut truncated = false;
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| bad(e.body_text()))? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(e.body_text()))?
+    {
         match field.name() {
             Some("file") => {
                 upload.set_file_name(field.file_name().filter(|n| !n.is_empty()));

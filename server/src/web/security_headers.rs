@@ -9,7 +9,8 @@ use axum::{
 };
 
 /// For responses that set no policy of their own (JSON, assets, errors).
-const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const DEFAULT_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The policy of a rendered page: our own scripts only, plus the inline hydration
 /// script that carries `nonce`; WASM compilation needs 'wasm-unsafe-eval'.
@@ -35,7 +36,13 @@ pub async fn add(request: Request, next: Next) -> Response {
     // back to the page they came from, which needs the Referer on our own origin.
     set_default(header::REFERRER_POLICY, "same-origin");
     set_default(header::X_FRAME_OPTIONS, "DENY");
-    set_default(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set_default(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
+    set_default(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
+    set_default(
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    );
     response
 }

@@ -119,11 +119,29 @@ both_backends! {
 /// database behaviour is involved).
 #[tokio::test]
 async fn https_deployments_get_host_prefixed_secure_cookies() {
-    let app = spawn_app(Backend::Sqlite, &[("CARILLON_PUBLIC_URL", "https://carillon.test")]).await.expect("app");
-    let r = app.post("/api/auth/signup", &json!({"email": "ada@example.org", "password": PASSWORD, "organization": "Acme"})).await;
+    let app = spawn_app(
+        Backend::Sqlite,
+        &[("CARILLON_PUBLIC_URL", "https://carillon.test")],
+    )
+    .await
+    .expect("app");
+    let r = app
+        .post(
+            "/api/auth/signup",
+            &json!({"email": "ada@example.org", "password": PASSWORD, "organization": "Acme"}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let set_cookie = r.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(set_cookie.starts_with("__Host-carillon_session="), "{set_cookie}");
-    assert!(set_cookie.contains("Secure") && set_cookie.contains("HttpOnly") && set_cookie.contains("Path=/"), "{set_cookie}");
+    assert!(
+        set_cookie.starts_with("__Host-carillon_session="),
+        "{set_cookie}"
+    );
+    assert!(
+        set_cookie.contains("Secure")
+            && set_cookie.contains("HttpOnly")
+            && set_cookie.contains("Path=/"),
+        "{set_cookie}"
+    );
     assert!(!set_cookie.contains("Domain"), "{set_cookie}");
 }

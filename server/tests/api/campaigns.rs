@@ -12,7 +12,11 @@ async fn create(app: &TestApp, body: Value) -> Value {
 }
 
 async fn action(app: &TestApp, id: &str, verb: &str) -> reqwest::Response {
-    app.client.post(app.url(&format!("/api/campaigns/{id}/{verb}"))).send().await.unwrap()
+    app.client
+        .post(app.url(&format!("/api/campaigns/{id}/{verb}")))
+        .send()
+        .await
+        .unwrap()
 }
 
 both_backends! {
@@ -186,7 +190,12 @@ async fn list_with(app: &TestApp, name: &str, emails: &[&str]) -> String {
         let c = crate::contacts::create_contact(app, json!({"email": email})).await;
         ids.push(c["id"].clone());
     }
-    let r = app.post(&format!("/api/lists/{id}/members"), &json!({"contact_ids": ids})).await;
+    let r = app
+        .post(
+            &format!("/api/lists/{id}/members"),
+            &json!({"contact_ids": ids}),
+        )
+        .await;
     assert!(r.status().is_success());
     id
 }

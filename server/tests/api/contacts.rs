@@ -24,7 +24,12 @@ async fn page(app: &TestApp, query: &str) -> Value {
 }
 
 fn emails(page: &Value) -> Vec<String> {
-    page["items"].as_array().unwrap().iter().map(|c| c["email"].as_str().unwrap_or("").to_owned()).collect()
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["email"].as_str().unwrap_or("").to_owned())
+        .collect()
 }
 
 /// Every value of every column of every table, as text.
@@ -39,11 +44,21 @@ pub async fn all_database_text(app: &TestApp) -> String {
         ),
     };
     let mut out = String::new();
-    let tables = db.query_all_raw(Statement::from_string(backend, tables_sql)).await.unwrap();
+    let tables = db
+        .query_all_raw(Statement::from_string(backend, tables_sql))
+        .await
+        .unwrap();
     assert!(tables.len() >= 10, "found the tables");
     for t in tables {
         let table: String = t.try_get("", "t").unwrap();
-        let cols = db.query_all_raw(Statement::from_sql_and_values(backend, columns_sql, [table.clone().into()])).await.unwrap();
+        let cols = db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                columns_sql,
+                [table.clone().into()],
+            ))
+            .await
+            .unwrap();
         for c in cols {
             let col: String = c.try_get("", "c").unwrap();
             // SQLite keeps UUIDs as blobs: hex them (they are not text to search anyway).
@@ -51,7 +66,11 @@ pub async fn all_database_text(app: &TestApp) -> String {
                 DbBackend::Sqlite => format!("SELECT CASE WHEN typeof(\"{col}\") = 'blob' THEN hex(\"{col}\") ELSE CAST(\"{col}\" AS TEXT) END AS v FROM \"{table}\""),
                 _ => format!("SELECT CAST(\"{col}\" AS TEXT) AS v FROM \"{table}\""),
             };
-            for row in db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap() {
+            for row in db
+                .query_all_raw(Statement::from_string(backend, sql))
+                .await
+                .unwrap()
+            {
                 let v: Option<String> = row.try_get("", "v").unwrap();
                 out.push_str(&v.unwrap_or_default());
                 out.push('\n');

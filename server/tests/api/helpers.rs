@@ -58,10 +58,17 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
             (url, DatabaseGuard::Sqlite(dir))
         }
         Backend::Postgres => {
-            let base = std::env::var("TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())?;
+            let base = std::env::var("TEST_DATABASE_URL")
+                .ok()
+                .filter(|s| !s.is_empty())?;
             let name = format!("carillon_test_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(&base).await.expect("connect to TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            let admin = Database::connect(&base)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             let url = with_database(&base, &name);
             (url, DatabaseGuard::Postgres { base, name })
         }
@@ -76,7 +83,10 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
     let mut vars: HashMap<String, String> = HashMap::from([
         ("DATABASE_URL".into(), database_url.clone()),
         ("CARILLON_MASTER_KEY".into(), master_key),
-        ("CARILLON_DATA_DIR".into(), data_dir.path().display().to_string()),
+        (
+            "CARILLON_DATA_DIR".into(),
+            data_dir.path().display().to_string(),
+        ),
     ]);
     for (k, v) in extra_env {
         vars.insert((*k).into(), (*v).into());
@@ -85,10 +95,18 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
     let data_dir_path = std::path::PathBuf::from(&vars["CARILLON_DATA_DIR"]);
     let mut options = carillon::leptos_options().expect("leptos options");
     options.site_addr = "127.0.0.1:0".parse().expect("addr");
-    let app = Application::build(config, options).await.expect("build app");
+    let app = Application::build(config, options)
+        .await
+        .expect("build app");
     let address = format!("http://{}", app.local_addr().expect("local addr"));
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp { address, client: new_client(), database_url, data_dir: data_dir_path, _guard: Arc::new((guard, data_dir)) })
+    Some(TestApp {
+        address,
+        client: new_client(),
+        database_url,
+        data_dir: data_dir_path,
+        _guard: Arc::new((guard, data_dir)),
+    })
 }
 
 /// With a timeout, so a server that stops answering fails its test instead of hanging the suite.
@@ -118,10 +136,16 @@ impl Drop for DatabaseGuard {
             let (base, name) = (base.clone(), name.clone());
             // Drop runs inside the test's runtime; use a thread with its own.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let admin = Database::connect(&base).await.ok()?;
-                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .ok()
                 })
             })
             .join();
@@ -135,15 +159,32 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).json(body).send().await.expect("request")
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
-    pub async fn with_token(&self, method: reqwest::Method, path: &str, token: &str, body: Option<&Value>) -> Response {
-        let mut req = new_client().request(method, self.url(path)).header(header::AUTHORIZATION, format!("Bearer {token}"));
+    pub async fn with_token(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = new_client()
+            .request(method, self.url(path))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
         if let Some(b) = body {
             req = req.json(b);
         }
@@ -177,13 +218,20 @@ impl TestApp {
 
     /// Invites `email` with `role` as this (admin) user, and accepts in a new browser.
     pub async fn invite_and_accept(&self, email: &str, role: &str) -> TestApp {
-        let r = self.post("/api/invitations", &json!({"email": email, "role": role})).await;
+        let r = self
+            .post("/api/invitations", &json!({"email": email, "role": role}))
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let created: Value = r.json().await.expect("json");
         let url = created["accept_url"].as_str().expect("accept_url");
         let token = url.rsplit('/').next().expect("token");
         let invitee = self.browser();
-        let r = invitee.post("/api/invitations/accept", &json!({"token": token, "password": PASSWORD})).await;
+        let r = invitee
+            .post(
+                "/api/invitations/accept",
+                &json!({"token": token, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK, "accept");
         invitee
     }
@@ -195,7 +243,12 @@ impl TestApp {
     }
 
     pub async fn create_token(&self, abilities: &[&str]) -> String {
-        let r = self.post("/api/tokens", &json!({"name": "test", "abilities": abilities})).await;
+        let r = self
+            .post(
+                "/api/tokens",
+                &json!({"name": "test", "abilities": abilities}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         let body: Value = r.json().await.expect("json");
         body["plain_text_token"].as_str().expect("token").to_owned()
@@ -207,10 +260,16 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Asserts an RFC 9457 body and returns it.
 pub async fn problem(r: Response, status: u16) -> Value {
     assert_eq!(r.status().as_u16(), status, "status");
-    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(
+        r.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
     let body: Value = r.json().await.expect("problem json");
     assert_eq!(body["status"], status);
-    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
+    assert!(
+        body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
     body
 }
 

@@ -1,4 +1,8 @@
-use crate::{both_backends, contacts::{create_contact, send}, helpers::*};
+use crate::{
+    both_backends,
+    contacts::{create_contact, send},
+    helpers::*,
+};
 use reqwest::{
     multipart::{Form, Part},
     Method, Response, StatusCode,
@@ -7,11 +11,22 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 pub async fn upload(app: &TestApp, path: &str, csv: &[u8], mapping: Option<Value>) -> Response {
-    let mut form = Form::new().part("file", Part::bytes(csv.to_vec()).file_name("contacts.csv").mime_str("text/csv").unwrap());
+    let mut form = Form::new().part(
+        "file",
+        Part::bytes(csv.to_vec())
+            .file_name("contacts.csv")
+            .mime_str("text/csv")
+            .unwrap(),
+    );
     if let Some(m) = mapping {
         form = form.text("mapping", m.to_string());
     }
-    app.client.post(app.url(path)).multipart(form).send().await.expect("upload")
+    app.client
+        .post(app.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
 }
 
 /// Polls until the import is completed or failed.
@@ -33,7 +48,10 @@ pub async fn import_csv(app: &TestApp, csv: &[u8], mapping: Value) -> Value {
     let r = upload(app, "/api/contacts/import", csv, Some(mapping)).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let started: Value = r.json().await.unwrap();
-    assert!(["queued", "running", "completed"].contains(&started["status"].as_str().unwrap()), "{started}");
+    assert!(
+        ["queued", "running", "completed"].contains(&started["status"].as_str().unwrap()),
+        "{started}"
+    );
     let done = wait(app, started["id"].as_str().unwrap()).await;
     assert_eq!(done["status"], "completed", "{done}");
     done
@@ -42,13 +60,24 @@ pub async fn import_csv(app: &TestApp, csv: &[u8], mapping: Value) -> Value {
 async fn report(app: &TestApp, id: &str) -> Vec<Vec<String>> {
     let r = app.get(&format!("/api/imports/{id}/report.csv")).await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
     let text = r.text().await.unwrap();
-    csv::Reader::from_reader(text.as_bytes()).records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect()
+    csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
 }
 
 async fn contacts(app: &TestApp) -> Vec<Value> {
-    let p: Value = app.get("/api/contacts?per_page=100&sort=created_at").await.json().await.unwrap();
+    let p: Value = app
+        .get("/api/contacts?per_page=100&sort=created_at")
+        .await
+        .json()
+        .await
+        .unwrap();
     p["items"].as_array().unwrap().clone()
 }
 
@@ -239,37 +268,107 @@ async fn resume_after_a_crash(backend: Backend) {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
     let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-    let env = [("CARILLON_DATA_DIR", data_dir.as_str()), ("CARILLON_MASTER_KEY", key)];
-    let Some(app) = spawn_app(backend, &env).await else { return eprintln!("skipped: TEST_DATABASE_URL is not set") };
+    let env = [
+        ("CARILLON_DATA_DIR", data_dir.as_str()),
+        ("CARILLON_MASTER_KEY", key),
+    ];
+    let Some(app) = spawn_app(backend, &env).await else {
+        return eprintln!("skipped: TEST_DATABASE_URL is not set");
+    };
     app.signup("admin@example.org").await;
     let csv = "email,first_name\na@example.org,A\nb@example.org,B\nc@example.org,C\na@example.org,dup\nd@example.org,D\n";
-    let done = import_csv(&app, csv.as_bytes(), json!({"email": "email", "first_name": "first_name"})).await;
+    let done = import_csv(
+        &app,
+        csv.as_bytes(),
+        json!({"email": "email", "first_name": "first_name"}),
+    )
+    .await;
     let id = done["id"].as_str().unwrap().to_owned();
-    assert!(!data.path().join(format!("imports/{id}.csv")).exists(), "the upload is removed once processed");
+    assert!(
+        !data.path().join(format!("imports/{id}.csv")).exists(),
+        "the upload is removed once processed"
+    );
 
     // Rewind to the state a crash leaves after committing rows 2–3: later rows' effects
     // gone, the import still `running` with an expired lease, its file still there.
-    let later = contacts(&app).await.into_iter().filter(|c| !["a@example.org", "b@example.org"].contains(&c["email"].as_str().unwrap()));
+    let later = contacts(&app)
+        .await
+        .into_iter()
+        .filter(|c| !["a@example.org", "b@example.org"].contains(&c["email"].as_str().unwrap()));
     for contact in later {
-        assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{}", contact["id"].as_str().unwrap()), None).await.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            send(
+                &app,
+                Method::DELETE,
+                &format!("/api/contacts/{}", contact["id"].as_str().unwrap()),
+                None
+            )
+            .await
+            .status(),
+            StatusCode::NO_CONTENT
+        );
     }
     assert_eq!(contacts(&app).await.len(), 2);
-    crash_after_row_3_and_resume(&app, data.path(), key, &id, csv, "rows_done = 2, created = 2, skipped = 0").await;
+    crash_after_row_3_and_resume(
+        &app,
+        data.path(),
+        key,
+        &id,
+        csv,
+        "rows_done = 2, created = 2, skipped = 0",
+    )
+    .await;
 
     let resumed = wait(&app, &id).await;
     assert_eq!(resumed["status"], "completed", "{resumed}");
-    assert_eq!((resumed["created"].as_u64(), resumed["skipped"].as_u64(), resumed["rows_done"].as_u64()), (Some(4), Some(1), Some(5)), "{resumed}");
+    assert_eq!(
+        (
+            resumed["created"].as_u64(),
+            resumed["skipped"].as_u64(),
+            resumed["rows_done"].as_u64()
+        ),
+        (Some(4), Some(1), Some(5)),
+        "{resumed}"
+    );
     let rows = report(&app, &id).await;
-    assert_eq!(rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect::<Vec<_>>(), [("2", "created"), ("3", "created"), ("4", "created"), ("5", "skipped"), ("6", "created")]);
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r[0].as_str(), r[1].as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("2", "created"),
+            ("3", "created"),
+            ("4", "created"),
+            ("5", "skipped"),
+            ("6", "created")
+        ]
+    );
     let all = contacts(&app).await;
-    assert_eq!(all.iter().map(|c| c["email"].as_str().unwrap()).collect::<Vec<_>>(), ["a@example.org", "b@example.org", "c@example.org", "d@example.org"]);
+    assert_eq!(
+        all.iter()
+            .map(|c| c["email"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "a@example.org",
+            "b@example.org",
+            "c@example.org",
+            "d@example.org"
+        ]
+    );
     assert!(!data.path().join(format!("imports/{id}.csv")).exists());
 }
 
 /// Rewinds import `id` to the state a crash leaves after committing rows 2–3 (the
 /// caller removed the later rows' contacts; `counters` sets the import's counts), then
 /// starts another instance on the same database and data directory, which resumes it.
-async fn crash_after_row_3_and_resume(app: &TestApp, data: &std::path::Path, key: &str, id: &str, csv: &str, counters: &str) {
+async fn crash_after_row_3_and_resume(
+    app: &TestApp,
+    data: &std::path::Path,
+    key: &str,
+    id: &str,
+    csv: &str,
+    counters: &str,
+) {
     use sea_orm::ConnectionTrait;
     let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
     let past = "2000-01-01T00:00:00+00:00";
@@ -277,7 +376,11 @@ async fn crash_after_row_3_and_resume(app: &TestApp, data: &std::path::Path, key
         sea_orm::DbBackend::Sqlite => format!("x'{}'", id.replace('-', "")),
         _ => format!("'{id}'"),
     };
-    db.execute_unprepared(&format!("DELETE FROM import_rows WHERE import_id = {import_id} AND line > 3")).await.unwrap();
+    db.execute_unprepared(&format!(
+        "DELETE FROM import_rows WHERE import_id = {import_id} AND line > 3"
+    ))
+    .await
+    .unwrap();
     db.execute_unprepared(&format!(
         "UPDATE imports SET status = 'running', last_line = 3, {counters}, finished_at = NULL, lease_until = '{past}' WHERE id = {import_id}"
     )).await.unwrap();
@@ -285,12 +388,17 @@ async fn crash_after_row_3_and_resume(app: &TestApp, data: &std::path::Path, key
     std::fs::write(data.join(format!("imports/{id}.csv")), csv).unwrap();
 
     let data_dir = data.display().to_string();
-    let vars: std::collections::HashMap<&str, String> =
-        std::collections::HashMap::from([("DATABASE_URL", app.database_url.clone()), ("CARILLON_DATA_DIR", data_dir), ("CARILLON_MASTER_KEY", key.to_owned())]);
+    let vars: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
+        ("DATABASE_URL", app.database_url.clone()),
+        ("CARILLON_DATA_DIR", data_dir),
+        ("CARILLON_MASTER_KEY", key.to_owned()),
+    ]);
     let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
     let mut options = carillon::leptos_options().unwrap();
     options.site_addr = "127.0.0.1:0".parse().unwrap();
-    let second = carillon::startup::Application::build(config, options).await.unwrap();
+    let second = carillon::startup::Application::build(config, options)
+        .await
+        .unwrap();
     tokio::spawn(second.run_until_stopped());
 }
 
@@ -300,28 +408,86 @@ async fn resume_remembers_matched_contacts(backend: Backend) {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().display().to_string();
     let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-    let env = [("CARILLON_DATA_DIR", data_dir.as_str()), ("CARILLON_MASTER_KEY", key)];
-    let Some(app) = spawn_app(backend, &env).await else { return eprintln!("skipped: TEST_DATABASE_URL is not set") };
+    let env = [
+        ("CARILLON_DATA_DIR", data_dir.as_str()),
+        ("CARILLON_MASTER_KEY", key),
+    ];
+    let Some(app) = spawn_app(backend, &env).await else {
+        return eprintln!("skipped: TEST_DATABASE_URL is not set");
+    };
     app.signup("admin@example.org").await;
-    let x = create_contact(&app, json!({"email": "x@example.org", "phone": "+33612345678"})).await;
+    let x = create_contact(
+        &app,
+        json!({"email": "x@example.org", "phone": "+33612345678"}),
+    )
+    .await;
     let csv = "email,phone,first_name\nx@example.org,,X1\nb@example.org,,B\n,+33612345678,X2\nc@example.org,,C\n";
     let mapping = json!({"email": "email", "phone": "phone", "first_name": "first_name"});
     let done = import_csv(&app, csv.as_bytes(), mapping).await;
-    let counts = |v: &Value| (v["created"].as_u64(), v["updated"].as_u64(), v["skipped"].as_u64(), v["rows_done"].as_u64());
-    assert_eq!(counts(&done), (Some(2), Some(1), Some(1), Some(4)), "{done}");
+    let counts = |v: &Value| {
+        (
+            v["created"].as_u64(),
+            v["updated"].as_u64(),
+            v["skipped"].as_u64(),
+            v["rows_done"].as_u64(),
+        )
+    };
+    assert_eq!(
+        counts(&done),
+        (Some(2), Some(1), Some(1), Some(4)),
+        "{done}"
+    );
     let id = done["id"].as_str().unwrap().to_owned();
 
-    let c = contacts(&app).await.into_iter().find(|c| c["email"] == "c@example.org").unwrap();
-    assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{}", c["id"].as_str().unwrap()), None).await.status(), StatusCode::NO_CONTENT);
-    crash_after_row_3_and_resume(&app, data.path(), key, &id, csv, "rows_done = 2, created = 1, updated = 1, unchanged = 0, skipped = 0").await;
+    let c = contacts(&app)
+        .await
+        .into_iter()
+        .find(|c| c["email"] == "c@example.org")
+        .unwrap();
+    assert_eq!(
+        send(
+            &app,
+            Method::DELETE,
+            &format!("/api/contacts/{}", c["id"].as_str().unwrap()),
+            None
+        )
+        .await
+        .status(),
+        StatusCode::NO_CONTENT
+    );
+    crash_after_row_3_and_resume(
+        &app,
+        data.path(),
+        key,
+        &id,
+        csv,
+        "rows_done = 2, created = 1, updated = 1, unchanged = 0, skipped = 0",
+    )
+    .await;
 
     let resumed = wait(&app, &id).await;
     assert_eq!(resumed["status"], "completed", "{resumed}");
-    assert_eq!(counts(&resumed), (Some(2), Some(1), Some(1), Some(4)), "{resumed}");
+    assert_eq!(
+        counts(&resumed),
+        (Some(2), Some(1), Some(1), Some(4)),
+        "{resumed}"
+    );
     let rows = report(&app, &id).await;
-    assert_eq!(rows[2][1..3], ["skipped".to_owned(), "duplicate in file".to_owned()], "{rows:?}");
-    let x: Value = app.get(&format!("/api/contacts/{}", x["id"].as_str().unwrap())).await.json().await.unwrap();
-    assert_eq!(x["first_name"], "X1", "the later row did not overwrite the first");
+    assert_eq!(
+        rows[2][1..3],
+        ["skipped".to_owned(), "duplicate in file".to_owned()],
+        "{rows:?}"
+    );
+    let x: Value = app
+        .get(&format!("/api/contacts/{}", x["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        x["first_name"], "X1",
+        "the later row did not overwrite the first"
+    );
 }
 
 mod resume {

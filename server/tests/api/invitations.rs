@@ -3,12 +3,17 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 async fn invite(app: &TestApp, email: &str, role: &str) -> String {
-    let r = app.post("/api/invitations", &json!({"email": email, "role": role})).await;
+    let r = app
+        .post("/api/invitations", &json!({"email": email, "role": role}))
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let created: Value = r.json().await.unwrap();
     assert_eq!(created["invitation"]["role"], role);
     let url = created["accept_url"].as_str().unwrap();
-    assert!(url.starts_with(&format!("{}/invite/inv_", app.address)), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/invite/inv_", app.address)),
+        "{url}"
+    );
     url.rsplit('/').next().unwrap().to_owned()
 }
 

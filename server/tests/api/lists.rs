@@ -7,13 +7,24 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 async fn create_list(app: &TestApp, name: &str) -> Value {
-    let r = app.post("/api/lists", &json!({"name": name, "description": format!("about {name}")})).await;
+    let r = app
+        .post(
+            "/api/lists",
+            &json!({"name": name, "description": format!("about {name}")}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.json().await.unwrap()
 }
 
 async fn members(app: &TestApp, method: Method, list: &str, ids: &[&str]) -> reqwest::Response {
-    send(app, method, &format!("/api/lists/{list}/members"), Some(&json!({"contact_ids": ids}))).await
+    send(
+        app,
+        method,
+        &format!("/api/lists/{list}/members"),
+        Some(&json!({"contact_ids": ids})),
+    )
+    .await
 }
 
 both_backends! {

@@ -4,14 +4,14 @@ mod helpers;
 
 mod auth;
 mod campaigns;
+mod contacts;
 mod errors;
 mod http;
 mod idempotency;
 mod import_form;
-mod invitations;
-mod members;
-mod tokens;
-mod contacts;
 mod imports;
+mod invitations;
 mod lists;
+mod members;
 mod memberships;
+mod tokens;

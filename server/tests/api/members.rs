@@ -4,7 +4,15 @@ use serde_json::{json, Value};
 
 async fn member_id(app: &TestApp, email: &str) -> String {
     let members: Value = app.get("/api/members").await.json().await.unwrap();
-    members.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["id"].as_str().unwrap().to_owned()
+    members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == email)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 both_backends! {

@@ -19,7 +19,13 @@ async fn create_list(app: &TestApp, name: &str) -> String {
 }
 
 async fn members(app: &TestApp, method: Method, list: &str, contact: &str) {
-    let r = send(app, method, &format!("/api/lists/{list}/members"), Some(&json!({"contact_ids": [contact]}))).await;
+    let r = send(
+        app,
+        method,
+        &format!("/api/lists/{list}/members"),
+        Some(&json!({"contact_ids": [contact]})),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::OK);
 }
 

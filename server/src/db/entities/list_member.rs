@@ -12,7 +12,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::list::Entity", from = "Column::ListId", to = "super::list::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::list::Entity",
+        from = "Column::ListId",
+        to = "super::list::Column::Id"
+    )]
     List,
 }
 
