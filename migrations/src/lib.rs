@@ -9,6 +9,7 @@ mod m0004_campaigns;
 mod m0005_idempotency_keys;
 mod m0006_import_rows_index;
 mod m0007_session_keys;
+mod m0008_engine_room;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_idempotency_keys::Migration),
             Box::new(m0006_import_rows_index::Migration),
             Box::new(m0007_session_keys::Migration),
+            Box::new(m0008_engine_room::Migration),
         ]
     }
 }

@@ -52,7 +52,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let conn = db::connect(&config.database_url).await?;
             db::migrate(&conn).await?;
             let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
-            let state = startup::build_state(config, conn, cipher, crate::leptos_options()?);
+            let state =
+                crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?);
             let (user_id, org_id) = state
                 .accounts
                 .register(SignupInput {

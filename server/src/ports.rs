@@ -2,42 +2,13 @@
 //! Each method only converts the error: internal causes are logged here, once.
 
 use crate::{
-    accounts::Accounts,
-    campaigns::{CampaignFilter, Campaigns},
-    contacts::{ContactFilter, Contacts},
-    imports::Imports,
-    lists::{ListFilter, Lists},
-    members::Members,
-    rest::paging::PageQuery,
-    tokens::Tokens,
+    accounts::Accounts, campaigns::Campaigns, contacts::Contacts, imports::Imports, lists::Lists,
+    members::Members, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
-use std::sync::Arc;
 use tower_sessions::Session;
 use uuid::Uuid;
-
-pub struct Services {
-    pub accounts: Arc<Accounts>,
-    pub members: Arc<Members>,
-    pub tokens: Arc<Tokens>,
-    pub campaigns: Arc<Campaigns>,
-    pub contacts: Arc<Contacts>,
-    pub lists: Arc<Lists>,
-    pub imports: Arc<Imports>,
-}
-
-pub fn ports(s: Services) -> Ports {
-    Ports {
-        accounts: s.accounts,
-        members: s.members,
-        tokens: s.tokens,
-        campaigns: s.campaigns,
-        contacts: s.contacts,
-        lists: s.lists,
-        imports: s.imports,
-    }
-}
 
 #[async_trait]
 impl AccountsPort for Accounts {
@@ -135,9 +106,7 @@ impl TokensPort for Tokens {
 #[async_trait]
 impl CampaignsPort for Campaigns {
     async fn list(&self, actor: &Actor, q: CampaignQuery) -> Result<Page<CampaignDto>, AppError> {
-        let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
-        let filter = CampaignFilter::parse(q.status, q.channel)?;
-        Ok(Campaigns::list(self, actor, &page, &filter).await?)
+        Ok(Campaigns::list(self, actor, q).await?)
     }
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
         Ok(Campaigns::get(self, actor, id).await?)
@@ -188,16 +157,7 @@ impl CampaignsPort for Campaigns {
 #[async_trait]
 impl ContactsPort for Contacts {
     async fn list(&self, actor: &Actor, q: SearchQuery) -> Result<Page<ContactDto>, AppError> {
-        let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
-        let sort = page.sort_by(&crate::contacts::SORT_FIELDS, ("created_at", true))?;
-        let filter = ContactFilter {
-            page: page.page,
-            per_page: page.per_page,
-            sort,
-            q: page.q,
-            list_id: q.list_id,
-        };
-        Ok(Contacts::list(self, actor, filter).await?)
+        Ok(Contacts::list(self, actor, q).await?)
     }
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ContactDto, AppError> {
         Ok(Contacts::get(self, actor, id).await?)
@@ -221,15 +181,7 @@ impl ContactsPort for Contacts {
 #[async_trait]
 impl ListsPort for Lists {
     async fn list(&self, actor: &Actor, q: SearchQuery) -> Result<Page<ListDto>, AppError> {
-        let page = PageQuery::new(q.page, q.per_page, q.sort, q.q)?;
-        let sort = page.sort_by(&crate::lists::SORT_FIELDS, ("name", false))?;
-        let filter = ListFilter {
-            page: page.page,
-            per_page: page.per_page,
-            sort,
-            q: page.q,
-        };
-        Ok(Lists::list(self, actor, filter).await?)
+        Ok(Lists::list(self, actor, q).await?)
     }
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ListDto, AppError> {
         Ok(Lists::get(self, actor, id).await?)

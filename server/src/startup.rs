@@ -1,25 +1,11 @@
 //! Building the application: database, services, router and middleware.
 
-use crate::{
-    accounts::Accounts,
-    auth::{self, session_store::DbSessionStore, throttle::LoginThrottle},
-    campaigns::Campaigns,
-    config::Config,
-    contacts::Contacts,
-    crypto::Cipher,
-    db,
-    imports::Imports,
-    lists::Lists,
-    members::Members,
-    rest,
-    tokens::Tokens,
-    web::{self, metrics::Metrics},
-};
+use crate::{config::Config, db, rest, state::AppState, web};
 use anyhow::Context;
 use app::ports::Ports;
 use axum::{
     body::Body,
-    extract::{FromRef, Request},
+    extract::Request,
     http::{header, HeaderValue},
     middleware,
     routing::{any, get},
@@ -27,64 +13,40 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sea_orm::DatabaseConnection;
-use std::{net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
-use tower_sessions::{
-    cookie::SameSite, session_store::ExpiredDeletion, Expiry, SessionManagerLayer,
-};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    pub accounts: Arc<Accounts>,
-    pub members: Arc<Members>,
-    pub tokens: Arc<Tokens>,
-    pub contacts: Arc<Contacts>,
-    pub lists: Arc<Lists>,
-    pub imports: Arc<Imports>,
-    pub campaigns: Arc<Campaigns>,
-    pub cipher: Arc<Cipher>,
-    pub ports: Ports,
-    pub metrics: Arc<Metrics>,
-    pub leptos_options: LeptosOptions,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
+/// How long a stopping server waits for the background rounds under way (an import
+/// batch, say) to finish and release what they hold.
+const JOBS_GRACE: Duration = Duration::from_secs(30);
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Application {
     /// Connects, migrates, wires the services and binds `leptos_options.site_addr`
-    /// (port 0 picks a free one).
+    /// (port 0 picks a free one). Nothing runs until [`Application::run_until_stopped`].
     pub async fn build(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
-        let cipher = Cipher::new(&config.load_master_key()?);
-        let state = build_state(config, db, cipher, leptos_options.clone());
-
-        let sessions = DbSessionStore::new(state.db.clone(), state.cipher.clone());
-        tokio::spawn(delete_expired_sessions(sessions.clone(), state.db.clone()));
-
+        let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
+        let state = AppState::build(config, db, cipher, leptos_options.clone());
         let listener = TcpListener::bind(leptos_options.site_addr)
             .await
             .with_context(|| format!("Failed to bind {}", leptos_options.site_addr))?;
         Ok(Self {
             listener,
-            router: router(state, sessions),
+            router: router(state.clone()),
+            state,
         })
     }
 
@@ -92,79 +54,45 @@ impl Application {
         self.listener.local_addr()
     }
 
+    /// The services and the background jobs (tests drain them).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves and runs the background jobs until SIGINT or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves and runs the background jobs until `stop` resolves; then stops accepting,
+    /// answers the requests under way, and lets the job rounds under way finish their
+    /// unit of work and release their claims (at most [`JOBS_GRACE`]).
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        self.state.jobs.start().await;
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await
-        .context("The HTTP server failed")
+        .context("The HTTP server failed");
+        self.state.jobs.shutdown(JOBS_GRACE).await;
+        served
     }
 }
 
-pub fn build_state(
-    config: Config,
-    db: DatabaseConnection,
-    cipher: Cipher,
-    leptos_options: LeptosOptions,
-) -> AppState {
-    let cipher = Arc::new(cipher);
-    let throttle = Arc::new(LoginThrottle::new(
-        config.login_max_failures_per_account,
-        config.login_max_failures_per_ip,
-        config.login_window,
-    ));
-    let accounts = Arc::new(Accounts::new(db.clone(), throttle.clone()));
-    let members = Arc::new(Members::new(
-        db.clone(),
-        accounts.clone(),
-        throttle,
-        config.invitation_ttl,
-    ));
-    let tokens = Arc::new(Tokens::new(db.clone()));
-    let contacts = Arc::new(Contacts::new(db.clone(), cipher.clone()));
-    let lists = Arc::new(Lists::new(db.clone()));
-    let imports = Arc::new(Imports::new(
-        db.clone(),
-        cipher.clone(),
-        config.data_dir.join("imports"),
-    ));
-    let campaigns = Arc::new(Campaigns::new(db.clone()));
-    AppState {
-        ports: crate::ports::ports(crate::ports::Services {
-            accounts: accounts.clone(),
-            members: members.clone(),
-            tokens: tokens.clone(),
-            campaigns: campaigns.clone(),
-            contacts: contacts.clone(),
-            lists: lists.clone(),
-            imports: imports.clone(),
-        }),
-        config: Arc::new(config),
-        db,
-        accounts,
-        members,
-        tokens,
-        contacts,
-        lists,
-        imports,
-        campaigns,
-        cipher,
-        metrics: Arc::new(Metrics::default()),
-        leptos_options,
-    }
-}
-
-fn router(state: AppState, sessions: DbSessionStore) -> Router {
+fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let page_context = {
-        let ports = state.ports.clone();
+        let ports = state.ports();
         move || page_context(ports.clone())
     };
     let secure = state.config.secure_cookies();
-    let session_layer = SessionManagerLayer::new(sessions)
+    let session_layer = SessionManagerLayer::new(state.sessions.clone())
         .with_name(if secure {
             "__Host-carillon_session"
         } else {
@@ -202,10 +130,10 @@ fn router(state: AppState, sessions: DbSessionStore) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            auth::middleware::authenticate,
+            web::authenticate::authenticate,
         ))
         .layer(session_layer)
-        .layer(middleware::from_fn(auth::csrf::same_origin_only))
+        .layer(middleware::from_fn(web::csrf::same_origin_only))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::metrics::track,
@@ -280,20 +208,6 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         path
     };
     tracing::info_span!("request", method = %request.method(), path, request_id)
-}
-
-/// Expired sessions and idempotency keys are never used; this only keeps the tables small.
-async fn delete_expired_sessions(store: DbSessionStore, db: DatabaseConnection) {
-    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        every_hour.tick().await;
-        if let Err(e) = store.delete_expired().await {
-            tracing::warn!(error = %e, "failed to delete expired sessions");
-        }
-        if let Err(e) = web::idempotency::delete_expired(&db).await {
-            tracing::warn!(error = %e, "failed to delete expired idempotency keys");
-        }
-    }
 }
 
 async fn shutdown_signal() {

@@ -3,7 +3,7 @@
 
 use crate::{
     error::AppError,
-    model::{ConsentChannel, ConsentState, ContactDto, ContactInput, ContactPatch},
+    model::{Channel, ConsentState, ContactDto, ContactInput, ContactPatch},
 };
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -129,12 +129,12 @@ impl SaveContact {
         }
     }
 
-    fn consents(&self) -> Result<BTreeMap<ConsentChannel, ConsentState>, AppError> {
+    fn consents(&self) -> Result<BTreeMap<Channel, ConsentState>, AppError> {
         let mut out = BTreeMap::new();
         for (channel, raw) in [
-            (ConsentChannel::Email, &self.consent_email),
-            (ConsentChannel::Sms, &self.consent_sms),
-            (ConsentChannel::Push, &self.consent_push),
+            (Channel::Email, &self.consent_email),
+            (Channel::Sms, &self.consent_sms),
+            (Channel::Push, &self.consent_push),
         ] {
             if raw.is_empty() {
                 continue;

@@ -1,47 +1,11 @@
 //! Campaign DTOs, the state machine, and the channel rules both the editor and the
 //! server apply.
 
+use super::Channel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 use uuid::Uuid;
-
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Email,
-    Sms,
-    Push,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::Email, Channel::Sms, Channel::Push];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-            Channel::Push => "push",
-        }
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Channel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown channel `{s}`: expected email, sms or push"))
-    }
-}
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -224,27 +188,16 @@ pub struct CampaignPatch {
     pub title: Option<String>,
     pub description: Option<String>,
     pub channels: Option<Vec<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub scheduled_at: Option<Option<String>>,
     pub list_ids: Option<Vec<Uuid>>,
     pub exclusion_list_ids: Option<Vec<Uuid>>,
     pub content: Option<CampaignContent>,
-}
-
-/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
-    }
-
-    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
-        v.serialize(s)
-    }
 }
 
 /// `GET /api/campaigns` parameters, also used by the UI's list.
@@ -311,14 +264,5 @@ mod tests {
         }
         assert!(Draft.is_editable() && Scheduled.is_editable());
         assert!(!Running.is_editable() && !Completed.is_editable());
-    }
-
-    #[test]
-    fn channels_parse() {
-        assert_eq!("sms".parse::<Channel>(), Ok(Channel::Sms));
-        assert!("fax"
-            .parse::<Channel>()
-            .unwrap_err()
-            .contains("unknown channel `fax`"));
     }
 }

@@ -1,48 +1,11 @@
 //! Contact, consent and CSV-import DTOs shared by the browser and the server.
 
+use super::Channel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::{collections::BTreeMap, fmt, str::FromStr};
 use uuid::Uuid;
-
-/// The channels a contact can consent to. Named apart from the campaign's channel
-/// type so both can evolve; they share the same wire names.
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConsentChannel {
-    Email,
-    Sms,
-    Push,
-}
-
-impl ConsentChannel {
-    pub const ALL: [ConsentChannel; 3] = [
-        ConsentChannel::Email,
-        ConsentChannel::Sms,
-        ConsentChannel::Push,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentChannel::Email => "email",
-            ConsentChannel::Sms => "sms",
-            ConsentChannel::Push => "push",
-        }
-    }
-}
-
-impl FromStr for ConsentChannel {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown channel `{s}`"))
-    }
-}
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -99,7 +62,7 @@ impl FromStr for ConsentState {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsentDto {
-    pub channel: ConsentChannel,
+    pub channel: Channel,
     pub state: ConsentState,
     /// Where the state came from: `api`, `import:<id>`, ...
     pub source: String,
@@ -149,7 +112,7 @@ pub struct ContactInput {
     #[serde(default)]
     pub attributes: Option<Map<String, Value>>,
     #[serde(default)]
-    pub consents: BTreeMap<ConsentChannel, ConsentState>,
+    pub consents: BTreeMap<Channel, ConsentState>,
 }
 
 /// `PATCH /api/contacts/{id}`: absent fields are kept, `""` or `null` clears a field,
@@ -158,43 +121,52 @@ pub struct ContactInput {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub email: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub phone: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub first_name: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub last_name: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub locale: Option<Option<String>>,
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "super::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub time_zone: Option<Option<String>>,
     #[serde(default)]
     pub attributes: Option<Map<String, Value>>,
     #[serde(default)]
-    pub consents: BTreeMap<ConsentChannel, ConsentState>,
-}
-
-/// Tells "absent" (`None`) from "null" (`Some(None)`).
-mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
-    }
-
-    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
-        v.as_ref().and_then(|o| o.as_ref()).serialize(s)
-    }
+    pub consents: BTreeMap<Channel, ConsentState>,
 }
 
 /// Which CSV column (by header name) feeds which contact field.
@@ -219,7 +191,7 @@ pub struct ImportMapping {
     pub attributes: Vec<String>,
     /// Channel → the column holding its consent.
     #[serde(default)]
-    pub consents: BTreeMap<ConsentChannel, String>,
+    pub consents: BTreeMap<Channel, String>,
 }
 
 /// `POST /api/contacts/import/preview`.

@@ -67,6 +67,6 @@ pub struct SearchQuery {
     pub sort: Option<String>,
     /// Contacts: an exact email or phone (blind index) or words of a name; lists: the name.
     pub q: Option<String>,
-    /// Contacts only: the members of this list.
-    pub list_id: Option<Uuid>,
+    /// Contacts only: the members of this list (its id; none or empty for everyone).
+    pub list_id: Option<String>,
 }

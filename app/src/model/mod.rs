@@ -3,7 +3,9 @@
 
 mod authz;
 mod campaign;
+mod channel;
 mod contact;
+mod double_option;
 mod dto;
 mod list;
 mod role;
@@ -13,6 +15,7 @@ mod validation;
 pub use authz::{authorize, Ability, Action, Actor, Via};
 #[allow(unused_imports)]
 pub use campaign::*;
+pub use channel::Channel;
 #[allow(unused_imports)]
 pub use contact::*;
 pub use dto::*;

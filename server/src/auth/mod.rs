@@ -1,8 +1,7 @@
-//! Who is calling: sessions, API tokens, passwords, throttling, and the middleware that
-//! turns a request into an `Actor`.
+//! Who is calling: sessions, API tokens, passwords, throttling, and the one
+//! authorization gate. (The HTTP middleware that turns a request into an `Actor` is
+//! `web::authenticate`.)
 
-pub mod csrf;
-pub mod middleware;
 pub mod password;
 pub mod secret;
 pub mod session_auth;

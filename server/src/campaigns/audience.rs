@@ -1,20 +1,110 @@
-//! The lists a campaign targets, seen from the campaign: do they exist in the
-//! organization, and how many distinct contacts do they reach after exclusions.
-//! Queries the lists tables directly (read-only), in the caller's transaction.
+//! A campaign's audience: the contacts in any of its target lists and in none of its
+//! exclusion lists, each once, only through lists of the campaign's organization.
+//! [`query`] is the one definition; the fan-out uses it as the source of an
+//! `INSERT … SELECT`, [`page`] reads it in bounded pages, [`size`] counts it.
 
-use crate::error::ServiceResult;
+use crate::{
+    db::entities::{campaign_list, list, list_member},
+    error::ServiceResult,
+};
+use app::model::ListOption;
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, Func, Query},
-    ConnectionTrait,
+    sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement},
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
-fn lists() -> Alias {
-    Alias::new("lists")
+/// `SELECT DISTINCT list_members.contact_id …`: the audience of `campaign_id`, as a
+/// query with one column, `contact_id`.
+pub fn query(organization_id: Uuid, campaign_id: Uuid) -> SelectStatement {
+    let excluded = Alias::new("excluded_member");
+    let exclusion = Alias::new("exclusion");
+    let in_an_exclusion_list = Query::select()
+        .expr(Expr::val(1))
+        .from_as(list_member::Entity, excluded.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            campaign_list::Entity,
+            exclusion.clone(),
+            Expr::col((exclusion.clone(), campaign_list::Column::ListId))
+                .equals((excluded.clone(), list_member::Column::ListId)),
+        )
+        .and_where(
+            Expr::col((exclusion.clone(), campaign_list::Column::CampaignId)).eq(campaign_id),
+        )
+        .and_where(Expr::col((exclusion, campaign_list::Column::Excluded)).eq(true))
+        .and_where(
+            Expr::col((excluded, list_member::Column::ContactId))
+                .equals((list_member::Entity, list_member::Column::ContactId)),
+        )
+        .to_owned();
+    Query::select()
+        .distinct()
+        .column((list_member::Entity, list_member::Column::ContactId))
+        .from(list_member::Entity)
+        .inner_join(
+            campaign_list::Entity,
+            Expr::col((campaign_list::Entity, campaign_list::Column::ListId))
+                .equals((list_member::Entity, list_member::Column::ListId)),
+        )
+        .inner_join(
+            list::Entity,
+            Expr::col((list::Entity, list::Column::Id))
+                .equals((list_member::Entity, list_member::Column::ListId)),
+        )
+        .and_where(
+            Expr::col((campaign_list::Entity, campaign_list::Column::CampaignId)).eq(campaign_id),
+        )
+        .and_where(Expr::col((campaign_list::Entity, campaign_list::Column::Excluded)).eq(false))
+        .and_where(Expr::col((list::Entity, list::Column::OrganizationId)).eq(organization_id))
+        .and_where(Expr::exists(in_an_exclusion_list).not())
+        .to_owned()
 }
 
-fn members() -> Alias {
-    Alias::new("list_members")
+/// How many contacts the campaign reaches.
+pub async fn size(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    campaign_id: Uuid,
+) -> ServiceResult<u64> {
+    let count = Query::select()
+        .expr_as(
+            Func::count(Expr::col(Alias::new("contact_id"))),
+            Alias::new("n"),
+        )
+        .from_subquery(query(organization_id, campaign_id), Alias::new("audience"))
+        .to_owned();
+    let n: i64 = match db.query_one(&count).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Up to `limit` contact ids of the audience after `after`, in id order: read page by
+/// page, the audience of any size is walked in bounded memory.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    campaign_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ServiceResult<Vec<Uuid>> {
+    let mut select = Query::select()
+        .column(Alias::new("contact_id"))
+        .from_subquery(query(organization_id, campaign_id), Alias::new("audience"))
+        .order_by(Alias::new("contact_id"), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(after) = after {
+        select.and_where(Expr::col(Alias::new("contact_id")).gt(after));
+    }
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get::<Uuid>("", "contact_id")?))
+        .collect()
 }
 
 /// The ids among `ids` that are not lists of `organization_id`.
@@ -26,18 +116,14 @@ pub async fn unknown_lists(
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let query = Query::select()
-        .column(Alias::new("id"))
-        .from(lists())
-        .and_where(Expr::col(Alias::new("organization_id")).eq(organization_id))
-        .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().copied()))
-        .to_owned();
-    let found: Vec<Uuid> = db
-        .query_all(&query)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<Uuid>("", "id"))
-        .collect::<Result<_, _>>()?;
+    let found: Vec<Uuid> = list::Entity::find()
+        .select_only()
+        .column(list::Column::Id)
+        .filter(list::Column::OrganizationId.eq(organization_id))
+        .filter(list::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(ids
         .iter()
         .copied()
@@ -45,76 +131,37 @@ pub async fn unknown_lists(
         .collect())
 }
 
-/// Distinct contacts in any of `include` and in none of `exclude`.
-pub async fn size(
-    db: &impl ConnectionTrait,
-    include: &[Uuid],
-    exclude: &[Uuid],
-) -> ServiceResult<u64> {
-    if include.is_empty() {
-        return Ok(0);
-    }
-    let mut query = Query::select()
-        .expr_as(
-            Func::count_distinct(Expr::col(Alias::new("contact_id"))),
-            Alias::new("n"),
-        )
-        .from(members())
-        .and_where(Expr::col(Alias::new("list_id")).is_in(include.iter().copied()))
-        .to_owned();
-    if !exclude.is_empty() {
-        query.and_where(
-            Expr::col(Alias::new("contact_id")).not_in_subquery(
-                Query::select()
-                    .column(Alias::new("contact_id"))
-                    .from(members())
-                    .and_where(Expr::col(Alias::new("list_id")).is_in(exclude.iter().copied()))
-                    .to_owned(),
-            ),
-        );
-    }
-    let n: i64 = match db.query_one(&query).await? {
-        Some(row) => row.try_get("", "n")?,
-        None => 0,
-    };
-    Ok(u64::try_from(n).unwrap_or(0))
+#[derive(FromQueryResult)]
+struct OptionRow {
+    id: Uuid,
+    name: String,
+    n: i64,
 }
 
 /// Every list of the organization with its member count, by name.
 pub async fn options(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
-) -> ServiceResult<Vec<app::model::ListOption>> {
-    let query = Query::select()
-        .expr_as(Expr::col((lists(), Alias::new("id"))), Alias::new("id"))
-        .expr_as(Expr::col((lists(), Alias::new("name"))), Alias::new("name"))
-        .expr_as(
-            Func::count(Expr::col((members(), Alias::new("contact_id")))),
-            Alias::new("n"),
-        )
-        .from(lists())
-        .left_join(
-            members(),
-            Expr::col((members(), Alias::new("list_id"))).equals((lists(), Alias::new("id"))),
-        )
-        .and_where(Expr::col((lists(), Alias::new("organization_id"))).eq(organization_id))
-        .group_by_col((lists(), Alias::new("id")))
-        .group_by_col((lists(), Alias::new("name")))
-        .order_by(
-            (lists(), Alias::new("name")),
-            sea_orm::sea_query::Order::Asc,
-        )
-        .to_owned();
-    db.query_all(&query)
-        .await?
-        .iter()
-        .map(|row| {
-            let n: i64 = row.try_get("", "n")?;
-            Ok(app::model::ListOption {
-                id: row.try_get("", "id")?,
-                name: row.try_get("", "name")?,
-                member_count: u64::try_from(n).unwrap_or(0),
-            })
+) -> ServiceResult<Vec<ListOption>> {
+    let rows = list::Entity::find()
+        .select_only()
+        .column(list::Column::Id)
+        .column(list::Column::Name)
+        .column_as(list_member::Column::ContactId.count(), "n")
+        .join_rev(JoinType::LeftJoin, list_member::Relation::List.def())
+        .filter(list::Column::OrganizationId.eq(organization_id))
+        .group_by(list::Column::Id)
+        .group_by(list::Column::Name)
+        .order_by_asc(list::Column::Name)
+        .into_model::<OptionRow>()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ListOption {
+            id: r.id,
+            name: r.name,
+            member_count: u64::try_from(r.n).unwrap_or(0),
         })
-        .collect()
+        .collect())
 }

@@ -1,11 +1,13 @@
 //! Campaigns: content per channel, audience, schedule, and the transitions between states.
 
-mod audience;
+pub mod audience;
 pub mod content;
 mod fields;
 mod preview;
 mod schedule_time;
 mod service;
-mod transitions;
+pub mod store;
+pub mod transitions;
 
-pub use service::{CampaignFilter, Campaigns};
+pub use service::Campaigns;
+pub use transitions::{transition, By, System};

@@ -1,23 +1,25 @@
-pub(super) use super::fields::validate;
-use super::{fields::Fields, schedule_time};
+//! Campaigns as users see them: list, read, create, edit, delete.
+
+use super::{
+    fields::{validate, Fields},
+    store::{self, Targets},
+};
 use crate::{
     auth::require,
-    db::entities::{campaign, campaign_list, organization},
-    error::{not_found, ServiceResult},
-    rest::paging::PageQuery,
+    db::entities::campaign::{self, Channels, Content, Status},
+    error::ServiceResult,
+    listing::{self, Listing, Sorts},
 };
 use app::{
     error::AppError,
     model::{
-        Action, Actor, CampaignDto, CampaignPatch, CampaignStatus, Channel, FieldErrors,
-        NewCampaign, Page,
+        Action, Actor, CampaignDto, CampaignPatch, CampaignQuery, CampaignStatus, Channel,
+        FieldErrors, NewCampaign, Page,
     },
 };
 use chrono::Utc;
-use chrono_tz::Tz;
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
@@ -26,101 +28,68 @@ pub struct Campaigns {
     pub(super) db: DatabaseConnection,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct CampaignFilter {
-    pub status: Option<CampaignStatus>,
-    pub channel: Option<Channel>,
-}
-
-impl CampaignFilter {
-    /// From the raw `status` and `channel` query values; unknown ones are field errors.
-    pub fn parse(status: Option<String>, channel: Option<String>) -> Result<Self, AppError> {
-        let mut errors = FieldErrors::new();
-        let status = status
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse())
-            .transpose()
-            .map_err(|e| errors.insert("status".into(), e))
-            .ok()
-            .flatten();
-        let channel = channel
-            .filter(|c| !c.is_empty())
-            .map(|c| c.parse())
-            .transpose()
-            .map_err(|e| errors.insert("channel".into(), e))
-            .ok()
-            .flatten();
-        if errors.is_empty() {
-            Ok(CampaignFilter { status, channel })
-        } else {
-            Err(AppError::fields(errors))
-        }
-    }
-}
+const SORTS: Sorts = Sorts {
+    allowed: &[
+        "title",
+        "status",
+        "scheduled_at",
+        "created_at",
+        "updated_at",
+    ],
+    default: ("created_at", true),
+};
 
 impl Campaigns {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
 
-    pub async fn list(
-        &self,
-        actor: &Actor,
-        page: &PageQuery,
-        filter: &CampaignFilter,
-    ) -> ServiceResult<Page<CampaignDto>> {
+    pub async fn list(&self, actor: &Actor, q: CampaignQuery) -> ServiceResult<Page<CampaignDto>> {
         require(actor, Action::CampaignsRead)?;
-        let (sort, desc) = page.sort_by(
-            &[
-                "title",
-                "status",
-                "scheduled_at",
-                "created_at",
-                "updated_at",
-            ],
-            ("created_at", true),
+        let page = Listing::parse(
+            q.page,
+            q.per_page,
+            q.sort.as_deref(),
+            q.q.as_deref(),
+            &SORTS,
         )?;
+        let (status, channel) = filters(q.status.as_deref(), q.channel.as_deref())?;
         let mut query = campaign::Entity::find()
             .filter(campaign::Column::OrganizationId.eq(actor.organization_id));
-        if let Some(status) = filter.status {
-            query = query.filter(campaign::Column::Status.eq(status.as_str()));
+        if let Some(status) = status {
+            query = query.filter(campaign::Column::Status.eq(Status(status)));
         }
-        if let Some(channel) = filter.channel {
-            query = query
-                .filter(campaign::Column::Channels.like(format!("%\"{}\"%", channel.as_str())));
+        if let Some(channel) = channel {
+            query = query.filter(campaign::Column::Channels.like(Channels::like(channel)));
         }
         if let Some(q) = &page.q {
-            let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-            query = query.filter(
-                Expr::expr(Func::lower(Expr::col(campaign::Column::Title)))
-                    .like(LikeExpr::new(pattern).escape('\\')),
-            );
+            query = query.filter(listing::contains(campaign::Column::Title, q));
         }
         let total = query.clone().count(&self.db).await?;
-        let column = match sort {
+        let column = match page.sort.0 {
             "title" => campaign::Column::Title,
             "status" => campaign::Column::Status,
             "scheduled_at" => campaign::Column::ScheduledAt,
             "updated_at" => campaign::Column::UpdatedAt,
             _ => campaign::Column::CreatedAt,
         };
-        let order = if desc {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
         let rows = query
-            .order_by(column, order.clone())
-            .order_by(campaign::Column::Id, order)
+            .order_by(column, page.order())
+            .order_by(campaign::Column::Id, page.order())
             .offset(page.offset())
             .limit(page.per_page)
             .all(&self.db)
             .await?;
-        let tz = self.time_zone(&self.db, actor.organization_id).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            items.push(self.to_dto(&self.db, row, &tz).await?);
-        }
+        let tz = store::time_zone(&self.db, actor.organization_id).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut targets = store::targets(&self.db, &ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let t = targets.remove(&row.id).unwrap_or_default();
+                store::to_dto(row, t, &tz)
+            })
+            .collect();
         Ok(Page {
             items,
             page: page.page,
@@ -131,16 +100,15 @@ impl Campaigns {
 
     pub async fn get(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
         require(actor, Action::CampaignsRead)?;
-        let row = find(&self.db, actor.organization_id, id).await?;
-        let tz = self.time_zone(&self.db, actor.organization_id).await?;
-        self.to_dto(&self.db, row, &tz).await
+        let row = store::find(&self.db, actor.organization_id, id).await?;
+        store::dto(&self.db, row).await
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
     pub async fn create(&self, actor: &Actor, input: NewCampaign) -> ServiceResult<CampaignDto> {
         require(actor, Action::CampaignsWrite)?;
         let txn = self.db.begin().await?;
-        let tz = self.time_zone(&txn, actor.organization_id).await?;
+        let tz = store::time_zone(&txn, actor.organization_id).await?;
         let fields = validate(
             &txn,
             actor.organization_id,
@@ -158,27 +126,12 @@ impl Campaigns {
             Some(input.scheduled_at.as_deref()),
         )
         .await?;
-        let now = Utc::now();
-        let id = Uuid::now_v7();
-        let row = campaign::ActiveModel {
-            id: Set(id),
-            organization_id: Set(actor.organization_id),
-            title: Set(fields.title),
-            description: Set(fields.description),
-            channels: Set(channels_json(&fields.channels)?),
-            status: Set(CampaignStatus::Draft.as_str().to_owned()),
-            scheduled_at: Set(fields.scheduled_at),
-            content: Set(serde_json::to_string(&fields.content).map_err(anyhow::Error::new)?),
-            created_by: Set(Some(actor.user_id)),
-            created_at: Set(now),
-            updated_at: Set(now),
-        };
-        let row = sea_orm::ActiveModelTrait::insert(row, &txn).await?;
-        replace_lists(&txn, id, &fields.list_ids, &fields.exclusion_list_ids).await?;
-        let dto = self.to_dto(&txn, row, &tz).await?;
+        let targets = fields.targets();
+        let row = insert(&txn, actor, fields.into_row(), CampaignStatus::Draft).await?;
+        store::replace_targets(&txn, row.id, &targets).await?;
         txn.commit().await?;
-        tracing::info!(campaign_id = %id, "campaign created");
-        Ok(dto)
+        tracing::info!(campaign_id = %row.id, "campaign created");
+        Ok(store::to_dto(row, targets, &tz))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, campaign_id = %id))]
@@ -190,57 +143,58 @@ impl Campaigns {
     ) -> ServiceResult<CampaignDto> {
         require(actor, Action::CampaignsWrite)?;
         let txn = self.db.begin().await?;
-        let row = find(&txn, actor.organization_id, id).await?;
-        let status = parse_status(&row.status)?;
+        let row = store::lock(&txn, actor.organization_id, id).await?;
+        let status = row.status.0;
         if !status.is_editable() {
             return Err(AppError::Conflict(format!("a {status} campaign cannot be edited")).into());
         }
-        let tz = self.time_zone(&txn, actor.organization_id).await?;
-        let current = self.to_dto(&txn, row.clone(), &tz).await?;
+        let tz = store::time_zone(&txn, actor.organization_id).await?;
+        let current = store::targets(&txn, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
         let fields = Fields {
-            title: patch.title.unwrap_or(current.title),
-            description: patch.description.unwrap_or(current.description),
-            channels: current.channels,
-            scheduled_at: current.scheduled_at,
-            list_ids: patch.list_ids.unwrap_or(current.list_ids),
-            exclusion_list_ids: patch
-                .exclusion_list_ids
-                .unwrap_or(current.exclusion_list_ids),
-            content: patch.content.unwrap_or(current.content),
+            title: patch.title.unwrap_or_else(|| row.title.clone()),
+            description: patch.description.unwrap_or_else(|| row.description.clone()),
+            channels: row.channels.0.clone(),
+            scheduled_at: row.scheduled_at,
+            list_ids: patch.list_ids.unwrap_or(current.include),
+            exclusion_list_ids: patch.exclusion_list_ids.unwrap_or(current.exclude),
+            content: patch.content.unwrap_or_else(|| row.content.0.clone()),
         };
+        let scheduled_at = patch.scheduled_at.as_ref().map(|s| s.as_deref());
         let fields = validate(
             &txn,
             actor.organization_id,
             &tz,
             fields,
             patch.channels.as_deref(),
-            patch.scheduled_at.as_ref().map(|s| s.as_deref()),
+            scheduled_at,
         )
         .await?;
+        let targets = fields.targets();
+        store::replace_targets(&txn, id, &targets).await?;
         if status == CampaignStatus::Scheduled {
-            // A scheduled campaign must stay sendable.
-            super::transitions::ensure_sendable(&txn, &fields).await?;
+            // A scheduled campaign must stay sendable; refused, the transaction rolls back.
+            super::transitions::ensure_sendable(&txn, actor.organization_id, id, &fields).await?;
         }
         let mut active: campaign::ActiveModel = row.into();
         active.title = Set(fields.title);
         active.description = Set(fields.description);
-        active.channels = Set(channels_json(&fields.channels)?);
+        active.channels = Set(Channels(fields.channels));
         active.scheduled_at = Set(fields.scheduled_at);
-        active.content = Set(serde_json::to_string(&fields.content).map_err(anyhow::Error::new)?);
+        active.content = Set(Content(fields.content));
         active.updated_at = Set(Utc::now());
-        let row = sea_orm::ActiveModelTrait::update(active, &txn).await?;
-        replace_lists(&txn, id, &fields.list_ids, &fields.exclusion_list_ids).await?;
-        let dto = self.to_dto(&txn, row, &tz).await?;
+        let row = active.update(&txn).await?;
         txn.commit().await?;
-        Ok(dto)
+        Ok(store::to_dto(row, targets, &tz))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, campaign_id = %id))]
     pub async fn delete(&self, actor: &Actor, id: Uuid) -> ServiceResult<()> {
         require(actor, Action::CampaignsWrite)?;
         let txn = self.db.begin().await?;
-        let row = find(&txn, actor.organization_id, id).await?;
-        let status = parse_status(&row.status)?;
+        let status = store::lock(&txn, actor.organization_id, id).await?.status.0;
         if !matches!(status, CampaignStatus::Draft | CampaignStatus::Cancelled) {
             return Err(AppError::Conflict(format!(
                 "a {status} campaign cannot be deleted; cancel it first"
@@ -251,101 +205,78 @@ impl Campaigns {
         txn.commit().await?;
         Ok(())
     }
-
-    pub(super) async fn time_zone(
-        &self,
-        db: &impl ConnectionTrait,
-        organization_id: Uuid,
-    ) -> ServiceResult<Tz> {
-        let org = organization::Entity::find_by_id(organization_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| not_found("organization"))?;
-        schedule_time::parse_time_zone(&org.time_zone)
-            .map_err(|e| anyhow::anyhow!("organization {organization_id}: {e}").into())
-    }
-
-    pub(super) async fn to_dto(
-        &self,
-        db: &impl ConnectionTrait,
-        row: campaign::Model,
-        tz: &Tz,
-    ) -> ServiceResult<CampaignDto> {
-        let lists = campaign_list::Entity::find()
-            .filter(campaign_list::Column::CampaignId.eq(row.id))
-            .all(db)
-            .await?;
-        let (excluded, included): (Vec<_>, Vec<_>) = lists.into_iter().partition(|l| l.excluded);
-        Ok(CampaignDto {
-            id: row.id,
-            title: row.title,
-            description: row.description,
-            channels: serde_json::from_str(&row.channels)
-                .map_err(|e| anyhow::anyhow!("stored channels are invalid: {e}"))?,
-            status: parse_status(&row.status)?,
-            scheduled_at: row.scheduled_at,
-            time_zone: tz.name().to_owned(),
-            list_ids: included.into_iter().map(|l| l.list_id).collect(),
-            exclusion_list_ids: excluded.into_iter().map(|l| l.list_id).collect(),
-            content: serde_json::from_str(&row.content)
-                .map_err(|e| anyhow::anyhow!("stored content is invalid: {e}"))?,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
-    }
 }
 
-pub(super) async fn find(
-    db: &impl ConnectionTrait,
-    organization_id: Uuid,
-    id: Uuid,
+/// The columns of a new campaign row, apart from its id, owner and status.
+pub(super) struct NewRow {
+    pub title: String,
+    pub description: String,
+    pub channels: Vec<Channel>,
+    pub scheduled_at: Option<chrono::DateTime<Utc>>,
+    pub content: app::model::CampaignContent,
+}
+
+pub(super) async fn insert(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    new: NewRow,
+    status: CampaignStatus,
 ) -> ServiceResult<campaign::Model> {
-    campaign::Entity::find_by_id(id)
-        .filter(campaign::Column::OrganizationId.eq(organization_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| not_found("campaign"))
+    let now = Utc::now();
+    let row = campaign::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        organization_id: Set(actor.organization_id),
+        title: Set(new.title),
+        description: Set(new.description),
+        channels: Set(Channels(new.channels)),
+        status: Set(Status(status)),
+        scheduled_at: Set(new.scheduled_at),
+        content: Set(Content(new.content)),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok(row.insert(db).await?)
 }
 
-pub(super) async fn replace_lists(
-    db: &impl ConnectionTrait,
-    campaign_id: Uuid,
-    include: &[Uuid],
-    exclude: &[Uuid],
-) -> ServiceResult<()> {
-    campaign_list::Entity::delete_many()
-        .filter(campaign_list::Column::CampaignId.eq(campaign_id))
-        .exec(db)
-        .await?;
-    let rows: Vec<_> = include
-        .iter()
-        .map(|id| (id, false))
-        .chain(exclude.iter().map(|id| (id, true)))
-        .map(|(list_id, excluded)| campaign_list::ActiveModel {
-            campaign_id: Set(campaign_id),
-            list_id: Set(*list_id),
-            excluded: Set(excluded),
-        })
-        .collect();
-    if !rows.is_empty() {
-        campaign_list::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
+impl Fields {
+    fn into_row(self) -> NewRow {
+        NewRow {
+            title: self.title,
+            description: self.description,
+            channels: self.channels,
+            scheduled_at: self.scheduled_at,
+            content: self.content,
+        }
     }
-    Ok(())
+
+    fn targets(&self) -> Targets {
+        Targets {
+            include: self.list_ids.clone(),
+            exclude: self.exclusion_list_ids.clone(),
+        }
+    }
 }
 
-pub(super) fn parse_status(raw: &str) -> ServiceResult<CampaignStatus> {
-    raw.parse()
-        .map_err(|e: String| anyhow::anyhow!("stored status is invalid: {e}").into())
-}
-
-pub(super) fn channels_json(channels: &[Channel]) -> ServiceResult<String> {
-    Ok(serde_json::to_string(channels).map_err(anyhow::Error::new)?)
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+/// The `status` and `channel` filters of the campaign list; unknown ones are field errors.
+fn filters(
+    status: Option<&str>,
+    channel: Option<&str>,
+) -> Result<(Option<CampaignStatus>, Option<Channel>), AppError> {
+    let mut errors = FieldErrors::new();
+    let status = status.filter(|s| !s.is_empty()).and_then(|s| {
+        s.parse()
+            .map_err(|e| errors.insert("status".into(), e))
+            .ok()
+    });
+    let channel = channel.filter(|c| !c.is_empty()).and_then(|c| {
+        c.parse()
+            .map_err(|e| errors.insert("channel".into(), e))
+            .ok()
+    });
+    if errors.is_empty() {
+        Ok((status, channel))
+    } else {
+        Err(AppError::fields(errors))
+    }
 }

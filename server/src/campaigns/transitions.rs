@@ -1,22 +1,141 @@
-//! Moving a campaign between states. Each move is one transaction: re-read the row,
-//! check the transition and its preconditions, write.
+//! Moving a campaign between states. Every move goes through [`transition`], inside a
+//! transaction the caller gives, for a user (authorized here, as every service call) or
+//! for the system (the scheduler, a worker, a provider's webhook): it locks the row,
+//! checks the move against the state machine, writes it, and records who made it.
 
 use super::{
     audience, content,
     fields::{validate, Fields},
-    service::{channels_json, find, parse_status, replace_lists, Campaigns},
+    service::{insert, Campaigns, NewRow},
+    store,
 };
-use crate::{auth::require, db::entities::campaign, error::ServiceResult};
+use crate::{
+    auth::require,
+    db::entities::{
+        campaign::{self, Status},
+        campaign_status_change,
+    },
+    error::{not_found, ServiceResult},
+};
 use app::{
     error::AppError,
     model::{Action, Actor, CampaignDto, CampaignStatus, FieldErrors},
 };
 use chrono::{Duration, Utc};
-use sea_orm::{ConnectionTrait, Set, TransactionTrait};
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 /// Clock skew we tolerate between a client that says "now" and the server.
 const PAST_GRACE: Duration = Duration::seconds(60);
+
+/// Who moves a campaign.
+#[derive(Clone, Copy, Debug)]
+pub enum By<'a> {
+    /// A signed-in user or an API token, authorized for the move.
+    User(&'a Actor),
+    /// Carillon itself; not authorized (it acts for the organization), but still scoped
+    /// to the campaign's organization.
+    System(System),
+}
+
+/// The parts of Carillon that move campaigns on their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum System {
+    Scheduler,
+    Worker,
+    Webhook,
+}
+
+impl System {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            System::Scheduler => "scheduler",
+            System::Worker => "worker",
+            System::Webhook => "webhook",
+        }
+    }
+}
+
+/// What a user needs to make a move; `None`: only the system makes it (a campaign
+/// completes or fails by sending, not by a click).
+fn permission(to: CampaignStatus) -> Option<Action> {
+    match to {
+        CampaignStatus::Draft
+        | CampaignStatus::Scheduled
+        | CampaignStatus::Running
+        | CampaignStatus::Paused => Some(Action::CampaignsSchedule),
+        CampaignStatus::Cancelled => Some(Action::CampaignsCancel),
+        CampaignStatus::Completed | CampaignStatus::Failed => None,
+    }
+}
+
+/// Moves campaign `id` of `organization_id` to `to`, in `db` (a transaction: the row
+/// stays locked until it ends on PostgreSQL). Refuses an illegal move with 409.
+#[tracing::instrument(skip(db, by), fields(by = ?by))]
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    by: By<'_>,
+    organization_id: Uuid,
+    id: Uuid,
+    to: CampaignStatus,
+) -> ServiceResult<campaign::Model> {
+    if let By::User(actor) = by {
+        if actor.organization_id != organization_id {
+            return Err(not_found("campaign"));
+        }
+        match permission(to) {
+            Some(action) => require(actor, action)?,
+            None => {
+                return Err(AppError::Conflict(format!(
+                    "a campaign becomes {to} by sending, not by request"
+                ))
+                .into())
+            }
+        }
+    }
+    let row = store::lock(db, organization_id, id).await?;
+    let from = row.status.0;
+    let next = from
+        .transition(to)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let now = Utc::now();
+    // Conditional on the state read: without a row lock (SQLite), a concurrent move
+    // makes this one match nothing instead of overwriting it.
+    let mut moved = campaign::Entity::update_many()
+        .col_expr(campaign::Column::Status, Expr::value(Status(next)))
+        .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
+        .filter(campaign::Column::Id.eq(id))
+        .filter(campaign::Column::Status.eq(Status(from)))
+        .exec_with_returning(db)
+        .await?;
+    let Some(row) = moved.pop() else {
+        return Err(AppError::Conflict(
+            "the campaign changed meanwhile; reload and try again".into(),
+        )
+        .into());
+    };
+    let (by_user_id, by_system) = match by {
+        By::User(actor) => (Some(actor.user_id), None),
+        By::System(system) => (None, Some(system.as_str().to_owned())),
+    };
+    campaign_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        campaign_id: Set(id),
+        organization_id: Set(organization_id),
+        from_status: Set(Status(from)),
+        to_status: Set(Status(next)),
+        by_user_id: Set(by_user_id),
+        by_system: Set(by_system),
+        at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    tracing::info!(campaign_id = %id, %from, to = %next, "campaign status changed");
+    Ok(row)
+}
 
 impl Campaigns {
     /// Draft → scheduled. `at` (raw, like the create body) sets the time; without it the
@@ -30,18 +149,22 @@ impl Campaigns {
     ) -> ServiceResult<CampaignDto> {
         require(actor, Action::CampaignsSchedule)?;
         let txn = self.db.begin().await?;
-        let row = find(&txn, actor.organization_id, id).await?;
-        let next = transition(&row, CampaignStatus::Scheduled)?;
-        let tz = self.time_zone(&txn, actor.organization_id).await?;
-        let current = self.to_dto(&txn, row.clone(), &tz).await?;
+        let row = store::lock(&txn, actor.organization_id, id).await?;
+        // The state first, so an illegal move is a 409 rather than a list of missing fields.
+        from_state(row.status.0, CampaignStatus::Scheduled)?;
+        let tz = store::time_zone(&txn, actor.organization_id).await?;
+        let targets = store::targets(&txn, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
         let mut fields = Fields {
-            title: current.title,
-            description: current.description,
-            channels: current.channels,
-            scheduled_at: current.scheduled_at,
-            list_ids: current.list_ids,
-            exclusion_list_ids: current.exclusion_list_ids,
-            content: current.content,
+            title: row.title.clone(),
+            description: row.description.clone(),
+            channels: row.channels.0.clone(),
+            scheduled_at: row.scheduled_at,
+            list_ids: targets.include,
+            exclusion_list_ids: targets.exclude,
+            content: row.content.0.clone(),
         };
         if at.is_some() {
             fields = validate(
@@ -56,14 +179,21 @@ impl Campaigns {
         }
         let when = fields.scheduled_at.unwrap_or_else(Utc::now);
         fields.scheduled_at = Some(when);
-        ensure_sendable(&txn, &fields).await?;
-
-        let mut active: campaign::ActiveModel = row.into();
-        active.status = Set(next.as_str().to_owned());
-        active.scheduled_at = Set(Some(when));
-        active.updated_at = Set(Utc::now());
-        let row = sea_orm::ActiveModelTrait::update(active, &txn).await?;
-        let dto = self.to_dto(&txn, row, &tz).await?;
+        ensure_sendable(&txn, actor.organization_id, id, &fields).await?;
+        campaign::Entity::update_many()
+            .col_expr(campaign::Column::ScheduledAt, Expr::value(when))
+            .filter(campaign::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let row = transition(
+            &txn,
+            By::User(actor),
+            actor.organization_id,
+            id,
+            CampaignStatus::Scheduled,
+        )
+        .await?;
+        let dto = store::dto(&txn, row).await?;
         txn.commit().await?;
         tracing::info!(scheduled_at = %when, "campaign scheduled");
         Ok(dto)
@@ -71,13 +201,11 @@ impl Campaigns {
 
     /// Scheduled → draft: nothing will be sent until it is scheduled again.
     pub async fn unschedule(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
-        require(actor, Action::CampaignsSchedule)?;
         self.move_to(actor, id, CampaignStatus::Draft).await
     }
 
-    /// Scheduled or running → cancelled.
+    /// Scheduled, running or paused → cancelled.
     pub async fn cancel(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
-        require(actor, Action::CampaignsCancel)?;
         self.move_to(actor, id, CampaignStatus::Cancelled).await
     }
 
@@ -86,31 +214,24 @@ impl Campaigns {
     pub async fn duplicate(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
         require(actor, Action::CampaignsWrite)?;
         let txn = self.db.begin().await?;
-        let row = find(&txn, actor.organization_id, id).await?;
-        let tz = self.time_zone(&txn, actor.organization_id).await?;
-        let source = self.to_dto(&txn, row, &tz).await?;
-        let now = Utc::now();
-        let copy_id = Uuid::now_v7();
-        let title: String = format!("Copy of {}", source.title)
-            .chars()
-            .take(200)
-            .collect();
-        let copy = campaign::ActiveModel {
-            id: Set(copy_id),
-            organization_id: Set(actor.organization_id),
-            title: Set(title),
-            description: Set(source.description),
-            channels: Set(channels_json(&source.channels)?),
-            status: Set(CampaignStatus::Draft.as_str().to_owned()),
-            scheduled_at: Set(None),
-            content: Set(serde_json::to_string(&source.content).map_err(anyhow::Error::new)?),
-            created_by: Set(Some(actor.user_id)),
-            created_at: Set(now),
-            updated_at: Set(now),
+        let source = store::find(&txn, actor.organization_id, id).await?;
+        let targets = store::targets(&txn, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let copy = NewRow {
+            title: format!("Copy of {}", source.title)
+                .chars()
+                .take(200)
+                .collect(),
+            description: source.description,
+            channels: source.channels.0,
+            scheduled_at: None,
+            content: source.content.0,
         };
-        let copy = sea_orm::ActiveModelTrait::insert(copy, &txn).await?;
-        replace_lists(&txn, copy_id, &source.list_ids, &source.exclusion_list_ids).await?;
-        let dto = self.to_dto(&txn, copy, &tz).await?;
+        let copy = insert(&txn, actor, copy, CampaignStatus::Draft).await?;
+        store::replace_targets(&txn, copy.id, &targets).await?;
+        let dto = store::dto(&txn, copy).await?;
         txn.commit().await?;
         Ok(dto)
     }
@@ -122,29 +243,27 @@ impl Campaigns {
         to: CampaignStatus,
     ) -> ServiceResult<CampaignDto> {
         let txn = self.db.begin().await?;
-        let row = find(&txn, actor.organization_id, id).await?;
-        let next = transition(&row, to)?;
-        let tz = self.time_zone(&txn, actor.organization_id).await?;
-        let mut active: campaign::ActiveModel = row.into();
-        active.status = Set(next.as_str().to_owned());
-        active.updated_at = Set(Utc::now());
-        let row = sea_orm::ActiveModelTrait::update(active, &txn).await?;
-        let dto = self.to_dto(&txn, row, &tz).await?;
+        let row = transition(&txn, By::User(actor), actor.organization_id, id, to).await?;
+        let dto = store::dto(&txn, row).await?;
         txn.commit().await?;
-        tracing::info!(campaign_id = %id, status = %next, "campaign status changed");
         Ok(dto)
     }
 }
 
-fn transition(row: &campaign::Model, to: CampaignStatus) -> ServiceResult<CampaignStatus> {
-    parse_status(&row.status)?
-        .transition(to)
+fn from_state(from: CampaignStatus, to: CampaignStatus) -> ServiceResult<()> {
+    from.transition(to)
+        .map(drop)
         .map_err(|e| AppError::Conflict(e.to_string()).into())
 }
 
-/// What scheduling requires: content complete for every channel, someone to send to,
-/// and a time that has not passed.
-pub(super) async fn ensure_sendable(db: &impl ConnectionTrait, f: &Fields) -> ServiceResult<()> {
+/// What scheduling requires: content complete for every channel, someone to send to
+/// (the campaign's stored targets, in `db`), and a time that has not passed.
+pub(super) async fn ensure_sendable(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    campaign_id: Uuid,
+    f: &Fields,
+) -> ServiceResult<()> {
     let mut errors: FieldErrors = content::readiness(&f.content, &f.channels);
     if f.channels.is_empty() {
         errors.insert("channels".into(), "choose at least one channel".into());
@@ -154,7 +273,7 @@ pub(super) async fn ensure_sendable(db: &impl ConnectionTrait, f: &Fields) -> Se
             "list_ids".into(),
             "choose at least one recipient list".into(),
         );
-    } else if audience::size(db, &f.list_ids, &f.exclusion_list_ids).await? == 0 {
+    } else if audience::size(db, organization_id, campaign_id).await? == 0 {
         errors.insert(
             "list_ids".into(),
             "the chosen lists have no contacts (after exclusions)".into(),

@@ -6,5 +6,4 @@ mod search;
 mod service;
 pub mod store;
 
-pub use search::{ContactFilter, SORT_FIELDS};
 pub use service::Contacts;

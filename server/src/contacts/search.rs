@@ -6,25 +6,22 @@ use crate::{
     auth::require,
     db::entities::{contact, list, list_member},
     error::{not_found, ServiceResult},
+    listing::{self, Listing, Sorts},
 };
-use app::model::{Action, Actor, ContactDto, Page};
+use app::{
+    error::AppError,
+    model::{Action, Actor, ContactDto, Page, SearchQuery},
+};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
-pub const SORT_FIELDS: [&str; 4] = ["name", "created_at", "updated_at", "id"];
-
-#[derive(Clone, Debug, Default)]
-pub struct ContactFilter {
-    pub page: u64,
-    pub per_page: u64,
-    /// `(field, descending)`, already checked against [`SORT_FIELDS`].
-    pub sort: (&'static str, bool),
-    pub q: Option<String>,
-    pub list_id: Option<Uuid>,
-}
+const SORTS: Sorts = Sorts {
+    allowed: &["name", "created_at", "updated_at", "id"],
+    default: ("created_at", true),
+};
 
 /// What a search text means: an email, a phone number, or words of a name.
 enum Term {
@@ -34,11 +31,30 @@ enum Term {
 }
 
 impl Contacts {
-    pub async fn list(&self, actor: &Actor, f: ContactFilter) -> ServiceResult<Page<ContactDto>> {
+    pub async fn list(&self, actor: &Actor, query: SearchQuery) -> ServiceResult<Page<ContactDto>> {
         require(actor, Action::ContactsRead)?;
+        let f = Listing::parse(
+            query.page,
+            query.per_page,
+            query.sort.as_deref(),
+            query.q.as_deref(),
+            &SORTS,
+        )?;
+        let list_id = match query
+            .list_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => Some(
+                raw.parse::<Uuid>()
+                    .map_err(|_| AppError::field("list_id", "not a list id"))?,
+            ),
+        };
         let mut query = contact::Entity::find()
             .filter(contact::Column::OrganizationId.eq(actor.organization_id));
-        if let Some(list_id) = f.list_id {
+        if let Some(list_id) = list_id {
             list::Entity::find_by_id(list_id)
                 .filter(list::Column::OrganizationId.eq(actor.organization_id))
                 .one(&self.db)
@@ -59,20 +75,10 @@ impl Contacts {
                 Term::Name(words) => {
                     let mut all = Condition::all();
                     for w in words {
-                        let pattern = format!(
-                            "%{}%",
-                            w.replace('\\', "\\\\")
-                                .replace('%', "\\%")
-                                .replace('_', "\\_")
-                        );
-                        let like = |col: contact::Column| {
-                            Expr::expr(Func::lower(Expr::col(col)))
-                                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-                        };
                         all = all.add(
                             Condition::any()
-                                .add(like(contact::Column::FirstName))
-                                .add(like(contact::Column::LastName)),
+                                .add(listing::contains(contact::Column::FirstName, &w))
+                                .add(listing::contains(contact::Column::LastName, &w)),
                         );
                     }
                     query.filter(all)
@@ -80,12 +86,8 @@ impl Contacts {
             };
         }
         let total = query.clone().count(&self.db).await?;
-        let (field, desc) = f.sort;
-        let order = if desc {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
+        let (field, _) = f.sort;
+        let order = f.order();
         query = match field {
             "name" => query
                 .order_by(contact::Column::LastName, order.clone())
@@ -97,7 +99,7 @@ impl Contacts {
         // Ids are UUIDv7: a stable tie-breaker in creation order.
         let rows = query
             .order_by(contact::Column::Id, order)
-            .offset((f.page - 1) * f.per_page)
+            .offset(f.offset())
             .limit(f.per_page)
             .all(&self.db)
             .await?;

@@ -7,7 +7,7 @@ use crate::{
     error::ServiceResult,
 };
 use anyhow::Context;
-use app::model::{ConsentChannel, ConsentDto, ConsentState, ContactDto, ListRef};
+use app::model::{Channel, ConsentDto, ConsentState, ContactDto, ListRef};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
@@ -120,7 +120,7 @@ pub async fn lists_of(
 /// state does not change so their `updated_at` and `source` stay meaningful.
 pub async fn set_consents(
     db: &impl ConnectionTrait,
-    rows: Vec<(Uuid, ConsentChannel, ConsentState)>,
+    rows: Vec<(Uuid, Channel, ConsentState)>,
     existing: &HashMap<Uuid, Vec<contact_consent::Model>>,
     source: &str,
     now: DateTime<Utc>,
@@ -144,7 +144,7 @@ pub async fn set_consents(
             },
         )
         .collect();
-    for chunk in crate::imports::shape::pow2_chunks(models) {
+    for chunk in crate::db::shape::pow2_chunks(models) {
         contact_consent::Entity::insert_many(chunk)
             .on_conflict(
                 OnConflict::columns([
@@ -184,7 +184,7 @@ pub fn to_dto(
     };
     let attributes = serde_json::from_str(&c.attributes)
         .with_context(|| format!("contact {row} has invalid attributes"))?;
-    let consents = ConsentChannel::ALL
+    let consents = Channel::ALL
         .into_iter()
         .map(
             |channel| match consents.iter().find(|r| r.channel == channel.as_str()) {

@@ -1,6 +1,7 @@
 //! Connecting to the database (embedded SQLite or PostgreSQL) and migrating it.
 
 pub mod entities;
+pub mod shape;
 
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};

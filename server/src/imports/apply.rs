@@ -7,15 +7,17 @@ use super::{
     dedup::DUPLICATE,
     matched::Matched,
     prepare::{Candidate, Prepared},
-    shape::{padded, pow2_chunks},
 };
 use crate::{
     contacts::store,
     crypto::Cipher,
-    db::entities::{contact, contact_consent, import, import_row},
+    db::{
+        entities::{contact, contact_consent, import, import_row},
+        shape::{padded, pow2_chunks},
+    },
     error::ServiceResult,
 };
-use app::model::{ConsentChannel, ConsentState};
+use app::model::{Channel, ConsentState};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
@@ -334,9 +336,9 @@ impl Batch<'_> {
 }
 
 fn changed_consents(
-    wanted: &[(ConsentChannel, ConsentState)],
+    wanted: &[(Channel, ConsentState)],
     current: &[contact_consent::Model],
-) -> Vec<(ConsentChannel, ConsentState)> {
+) -> Vec<(Channel, ConsentState)> {
     wanted
         .iter()
         .filter(|(ch, st)| {
@@ -385,11 +387,7 @@ fn report_row(
     }
 }
 
-fn consent_row(
-    contact_id: Uuid,
-    channel: ConsentChannel,
-    state: ConsentState,
-) -> contact_consent::Model {
+fn consent_row(contact_id: Uuid, channel: Channel, state: ConsentState) -> contact_consent::Model {
     // Source and time are set when the rows are written.
     contact_consent::Model {
         contact_id,

@@ -7,7 +7,8 @@
 //! optional column of these tables holds an empty string: cells are trimmed and empty
 //! ones are absent) and an absent contact id as the nil UUID, both turned back into NULL.
 
-use super::{prepare::Candidate, shape::pow2_chunks};
+use super::prepare::Candidate;
+use crate::db::shape::pow2_chunks;
 use crate::{
     db::entities::{contact, contact_consent, import_row},
     error::ServiceResult,

@@ -1,7 +1,7 @@
 //! Which column of the file feeds which contact field: the mapping a user chose, checked
 //! against the header, and a first guess for the wizard from the column names.
 
-use app::model::{ConsentChannel, ImportMapping};
+use app::model::{Channel, ImportMapping};
 use std::collections::BTreeMap;
 
 /// Column positions for each contact field, checked against the header.
@@ -14,7 +14,7 @@ pub struct ColumnMap {
     pub locale: Option<usize>,
     pub time_zone: Option<usize>,
     pub attributes: Vec<(String, usize)>,
-    pub consents: Vec<(ConsentChannel, usize)>,
+    pub consents: Vec<(Channel, usize)>,
     pub width: usize,
 }
 
@@ -90,9 +90,7 @@ pub fn suggest_mapping(header: &[String]) -> ImportMapping {
                 let consent = ["consent", "optin", "subscribed"]
                     .iter()
                     .any(|w| key.contains(w));
-                let channel = ConsentChannel::ALL
-                    .into_iter()
-                    .find(|c| key.contains(c.as_str()));
+                let channel = Channel::ALL.into_iter().find(|c| key.contains(c.as_str()));
                 match (consent, channel) {
                     (true, Some(c)) if !m.consents.contains_key(&c) => {
                         m.consents.insert(c, h.clone());
@@ -138,7 +136,7 @@ mod tests {
         assert_eq!(m.first_name.as_deref(), Some("Prénom"));
         assert_eq!(m.last_name.as_deref(), Some("Nom"));
         assert_eq!(
-            m.consents.get(&ConsentChannel::Sms).map(String::as_str),
+            m.consents.get(&Channel::Sms).map(String::as_str),
             Some("SMS opt-in")
         );
         assert_eq!(m.attributes, ["Company"]);
@@ -147,7 +145,7 @@ mod tests {
             (map.email, map.first_name, map.width),
             (Some(0), Some(1), 5)
         );
-        assert_eq!(map.consents, [(ConsentChannel::Sms, 3)]);
+        assert_eq!(map.consents, [(Channel::Sms, 3)]);
 
         let bad = ImportMapping {
             phone: Some("Mobile".into()),

@@ -6,7 +6,7 @@ use crate::{
     contacts::{normalize, store},
     crypto::Cipher,
 };
-use app::model::{ConsentChannel, ConsentState};
+use app::model::{Channel, ConsentState};
 use uuid::Uuid;
 
 /// A normalized personal value: the plaintext (kept in memory only, to re-encrypt when
@@ -30,7 +30,7 @@ pub struct Candidate {
     pub time_zone: Option<String>,
     /// Custom attributes, name and cell (pairs rather than a map: a batch holds thousands).
     pub attributes: Vec<(String, String)>,
-    pub consents: Vec<(ConsentChannel, ConsentState)>,
+    pub consents: Vec<(Channel, ConsentState)>,
 }
 
 impl Candidate {
@@ -219,7 +219,7 @@ mod tests {
             first_name: Some("first".into()),
             time_zone: Some("tz".into()),
             attributes: vec!["plan".into()],
-            consents: [(ConsentChannel::Sms, "sms".into())].into(),
+            consents: [(Channel::Sms, "sms".into())].into(),
             ..Default::default()
         };
         (
@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(c.phone.unwrap().value, "+33612345678");
         assert_eq!(c.first_name.as_deref(), Some("Ada"));
         assert_eq!(c.attributes, [("plan".to_owned(), "gold".to_owned())]);
-        assert_eq!(c.consents, [(ConsentChannel::Sms, ConsentState::Granted)]);
+        assert_eq!(c.consents, [(Channel::Sms, ConsentState::Granted)]);
     }
 
     #[test]

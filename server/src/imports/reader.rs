@@ -17,7 +17,7 @@ use std::{io::Read, path::PathBuf, sync::Arc};
 /// multi-row statements (contacts: 13 columns a row; consents: 5 a channel); PostgreSQL
 /// gets arrays (see `bulk`), except where rows merge into existing contacts: 4,096 rows
 /// of 13 columns, or 8,192 consent rows of 5, stay under its limit of 65,535. A power
-/// of two, like every bulk statement's row count (see `shape`).
+/// of two, like every bulk statement's row count (see `db::shape`).
 pub fn batch_rows(backend: sea_orm::DbBackend, channels: usize) -> usize {
     if backend == sea_orm::DbBackend::Postgres {
         return 4096;

@@ -1,6 +1,7 @@
-//! The background run of an import: a blocking reader thread (`reader`) prepares rows;
-//! this task writes them batch by batch, one transaction each, recording the last
-//! committed line so a new run resumes after it.
+//! The background run of an import, as the `imports` job: a round claims one queued
+//! import (or one whose runner died: its lease expired) and runs it. A blocking reader
+//! thread (`reader`) prepares rows; this task writes them batch by batch, one
+//! transaction each, recording the last committed line so a later run resumes after it.
 
 use super::{
     apply::Batch,
@@ -11,50 +12,127 @@ use super::{
     reader::{batch_rows, Msg, Reader, QUEUE},
     Inner,
 };
-use crate::{contacts::store, db::entities::import, error::ServiceResult};
+use crate::{
+    contacts::store,
+    db::entities::import,
+    error::ServiceResult,
+    jobs::{self, Job, Lease, Round, Stop, Wake},
+};
 use anyhow::Context;
 use app::model::{ImportMapping, ImportStatus};
+use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
-use std::sync::Arc;
-use uuid::Uuid;
+use sea_orm::{sea_query::Expr, ColumnTrait, Condition, ConnectionTrait, TransactionTrait};
+use std::{sync::Arc, time::Duration};
 
 /// How long a runner holds an import without renewing it: an expired lease means it died.
 pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
-const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
+const RENEW_EVERY: Duration = Duration::from_secs(20);
+/// How often an idle loop looks for imports whose runner died.
+const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// Tries per batch: a concurrent write or a dropped connection rolls a batch back whole.
 const ATTEMPTS: u64 = 3;
 
-/// Runs the import to its end and leaves it `completed` or `failed`, unless it finds
-/// that it no longer holds the import (see `hold`).
-pub async fn run(inner: Arc<Inner>, import_id: Uuid) {
-    let mut last_line = None;
-    let result = run_inner(&inner, import_id, &mut last_line).await;
+impl jobs::Leased for import::Entity {
+    const ID: import::Column = import::Column::Id;
+    const LEASE_UNTIL: import::Column = import::Column::LeaseUntil;
+    const LEASE_OWNER: import::Column = import::Column::LeaseOwner;
+}
+
+/// The `imports` job: one import at a time per process, so an import's memory bound is
+/// the process's.
+pub struct ImportJob {
+    pub(super) inner: Arc<Inner>,
+    pub(super) wake: Wake,
+}
+
+#[async_trait]
+impl Job for ImportJob {
+    fn name(&self) -> &'static str {
+        "imports"
+    }
+
+    fn every(&self) -> Duration {
+        SWEEP_EVERY
+    }
+
+    fn wake(&self) -> Option<Wake> {
+        Some(self.wake.clone())
+    }
+
+    async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
+        let ready = Condition::all().add(import::Column::Status.is_in([
+            ImportStatus::Queued.as_str(),
+            ImportStatus::Running.as_str(),
+        ]));
+        let mut claimed = jobs::claim::<import::Entity>(
+            &self.inner.db,
+            ready,
+            import::Column::CreatedAt,
+            1,
+            LEASE,
+            |update| {
+                update.col_expr(
+                    import::Column::Status,
+                    Expr::value(ImportStatus::Running.as_str()),
+                )
+            },
+        )
+        .await
+        .context("Failed to claim an import")?;
+        let Some((job, lease)) = claimed.pop() else {
+            return Ok(Round::Idle);
+        };
+        if job.last_line > 1 {
+            tracing::info!(import_id = %job.id, after_line = job.last_line, "resuming an interrupted import");
+        }
+        run(&self.inner, job, lease, stop).await;
+        Ok(Round::Worked)
+    }
+}
+
+/// Runs a claimed import to its end and leaves it `completed` or `failed`, unless it
+/// finds that it no longer holds the import, or the process stops first (then the import
+/// stays `running`, released, and the next round anywhere resumes it).
+async fn run(inner: &Inner, job: import::Model, mut lease: Lease<import::Entity>, stop: &Stop) {
+    let import_id = job.id;
+    let mut last_line = job.last_line;
+    let result = run_inner(inner, job, &mut lease, &mut last_line, stop).await;
     let (status, error) = match &result {
         Ok(()) => (ImportStatus::Completed, None),
-        Err(Stop::User(msg)) => (ImportStatus::Failed, Some(msg.clone())),
-        Err(Stop::Internal(e)) => {
+        Err(Halt::User(msg)) => (ImportStatus::Failed, Some(msg.clone())),
+        Err(Halt::Internal(e)) => {
             tracing::error!(%import_id, error = ?e, "import failed");
             (
                 ImportStatus::Failed,
                 Some("internal error; rows already reported were applied".to_owned()),
             )
         }
-        Err(Stop::Lost) => {
-            tracing::warn!(%import_id, "the import's progress is not what this runner committed; leaving it to the sweeper");
+        Err(Halt::Lost) => {
+            tracing::warn!(%import_id, "the import's progress is not what this runner committed; leaving it to another round");
+            return;
+        }
+        Err(Halt::Stopping) => {
+            let progress = Condition::all().add(import::Column::LastLine.eq(last_line));
+            match lease.release(&inner.db, progress, |u| u).await {
+                Ok(_) => {
+                    tracing::info!(%import_id, last_line, "import paused for shutdown; it resumes after this line")
+                }
+                Err(e) => {
+                    tracing::warn!(%import_id, error = ?e, "could not release an import at shutdown; its lease will expire")
+                }
+            }
             return;
         }
     };
-    match finish(&inner, import_id, status, error, last_line).await {
+    match finish(inner, lease, status, error, last_line).await {
         Ok(true) => {}
         Ok(false) => {
-            tracing::warn!(%import_id, "the import's progress moved under this runner; leaving it to the sweeper");
+            tracing::warn!(%import_id, "the import's progress moved under this runner; leaving it to another round");
             return;
         }
         Err(e) => {
-            // The lease expires and the sweeper retries or fails it.
+            // The lease expires and a later round retries or fails it.
             tracing::error!(%import_id, error = ?e, "could not record the end of an import");
             return;
         }
@@ -63,55 +141,51 @@ pub async fn run(inner: Arc<Inner>, import_id: Uuid) {
     tracing::info!(%import_id, status = status.as_str(), "import finished");
 }
 
-enum Stop {
+enum Halt {
     /// Something about the file; shown on the import.
     User(String),
     Internal(anyhow::Error),
     /// Another runner took the import over, or the database lost commits this runner saw
-    /// succeed: the stored progress is the truth, and the sweeper resumes from it.
+    /// succeed: the stored progress is the truth, and a later round resumes from it.
     Lost,
+    /// The process is stopping: the committed batches stay, the rest waits.
+    Stopping,
 }
 
-impl From<crate::error::ServiceError> for Stop {
+impl From<crate::error::ServiceError> for Halt {
     fn from(e: crate::error::ServiceError) -> Self {
         match e {
-            crate::error::ServiceError::App(a) => Stop::User(a.to_string()),
-            crate::error::ServiceError::Internal(e) => Stop::Internal(e),
+            crate::error::ServiceError::App(a) => Halt::User(a.to_string()),
+            crate::error::ServiceError::Internal(e) => Halt::Internal(e),
         }
     }
 }
 
-impl From<sea_orm::DbErr> for Stop {
+impl From<sea_orm::DbErr> for Halt {
     fn from(e: sea_orm::DbErr) -> Self {
-        Stop::Internal(e.into())
+        Halt::Internal(e.into())
     }
 }
 
-/// `last_line`: the last row this runner knows committed, once it has read the import.
-#[tracing::instrument(skip(inner, last_line))]
+/// Holds the import only while its last committed row is the one this runner committed.
+fn at(expected: i64) -> Condition {
+    Condition::all().add(import::Column::LastLine.eq(expected))
+}
+
+/// `last_line`: the last row this runner knows committed.
+#[tracing::instrument(skip_all, fields(import_id = %job.id))]
 async fn run_inner(
-    inner: &Arc<Inner>,
-    import_id: Uuid,
-    last_line: &mut Option<i64>,
-) -> Result<(), Stop> {
-    let job = import::Entity::find_by_id(import_id)
-        .one(&inner.db)
-        .await?
-        .ok_or_else(|| Stop::User("the import vanished".into()))?;
-    *last_line = Some(job.last_line);
+    inner: &Inner,
+    job: import::Model,
+    lease: &mut Lease<import::Entity>,
+    last_line: &mut i64,
+    stop: &Stop,
+) -> Result<(), Halt> {
+    let import_id = job.id;
     let mapping: ImportMapping =
-        serde_json::from_str(&job.mapping).map_err(|e| Stop::Internal(e.into()))?;
+        serde_json::from_str(&job.mapping).map_err(|e| Halt::Internal(e.into()))?;
     let region = store::region(&inner.db, job.organization_id).await?;
     let source = format!("import:{import_id}");
-    import::Entity::update_many()
-        .col_expr(
-            import::Column::Status,
-            Expr::value(ImportStatus::Running.as_str()),
-        )
-        .col_expr(import::Column::LeaseUntil, Expr::value(Utc::now() + LEASE))
-        .filter(import::Column::Id.eq(import_id))
-        .exec(&inner.db)
-        .await?;
     let mut matched = Matched::load(&inner.db, import_id).await?;
     let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
     let in_file = InFile::with_capacity(
@@ -142,15 +216,14 @@ async fn run_inner(
         cipher: &inner.cipher,
     };
     // While the reader is busy (reading again what a crashed run applied, say), the
-    // lease is renewed anyway, so the sweeper does not start a second runner.
+    // lease is renewed anyway, so no other round claims the import.
     let mut renew = tokio::time::interval(RENEW_EVERY);
-    let mut expected = job.last_line;
     loop {
         let msg = tokio::select! {
             msg = rx.recv() => msg,
             _ = renew.tick() => {
-                if !hold(&inner.db, import_id, expected).await? {
-                    return Err(Stop::Lost);
+                if !lease.renew(&inner.db, at(*last_line)).await? {
+                    return Err(Halt::Lost);
                 }
                 continue;
             }
@@ -158,8 +231,12 @@ async fn run_inner(
         let (rows, new) = match msg {
             None => break,
             Some(Msg::Batch(rows, new)) => (rows, *new),
-            Some(Msg::Failed(why)) => return Err(Stop::User(why)),
+            Some(Msg::Failed(why)) => return Err(Halt::User(why)),
         };
+        if stop.requested() {
+            // Dropping the receiver ends the reader thread at its next send.
+            return Err(Halt::Stopping);
+        }
         let mut new = Some(new);
         // A dropped connection, or a contact deleted between our insert and our lookup,
         // rolls the transaction back whole; the next attempt starts the batch over.
@@ -169,31 +246,33 @@ async fn run_inner(
             let new = new
                 .take()
                 .unwrap_or_else(|| NewContacts::of(candidates(&rows)));
-            match write(inner, &batch, expected, &rows, new, &mut matched).await {
+            match write(inner, &batch, lease, *last_line, &rows, new, &mut matched).await {
                 Ok(Some(committed)) => {
                     matched.commit();
-                    (expected, *last_line) = (committed, Some(committed));
+                    *last_line = committed;
                     break;
                 }
-                Ok(None) => return Err(Stop::Lost),
+                Ok(None) => return Err(Halt::Lost),
                 Err(e) if attempt < ATTEMPTS => {
                     matched.rollback();
                     tracing::warn!(%import_id, attempt, error = ?e, "import batch rolled back; retrying");
-                    tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
+                    tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
     }
-    reader.await.map_err(|e| Stop::Internal(e.into()))?;
+    reader.await.map_err(|e| Halt::Internal(e.into()))?;
     Ok(())
 }
 
-/// One batch in one transaction, after `hold`; the batch's last row once committed, or
-/// `None` when this runner no longer holds the import.
+/// One batch in one transaction, after renewing the lease in it (which also locks the
+/// import's row: a second runner waits, then finds the progress moved and stops); the
+/// batch's last row once committed, or `None` when this runner no longer holds the import.
 async fn write(
     inner: &Inner,
     batch: &Batch<'_>,
+    lease: &mut Lease<import::Entity>,
     expected: i64,
     rows: &[Prepared],
     new: NewContacts,
@@ -203,12 +282,12 @@ async fn write(
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         // Without waiting for the WAL flush at commit. A database crash may then lose the
         // last batches, but whole: their rows and the progress that counts them go
-        // together. `hold` notices, and the resumed run applies them again. `finish`
-        // commits normally, which flushes everything before the file is removed.
+        // together. The renewal notices, and the resumed run applies them again.
+        // `finish` commits normally, which flushes everything before the file is removed.
         txn.execute_unprepared("SET LOCAL synchronous_commit TO OFF")
             .await?;
     }
-    if !hold(&txn, batch.import_id, expected).await? {
+    if !lease.renew(&txn, at(expected)).await? {
         return Ok(None);
     }
     let committed = batch.apply(&txn, rows, new, matched).await?;
@@ -216,103 +295,44 @@ async fn write(
     Ok(Some(committed))
 }
 
-/// Renews the lease, but only while the import's last committed row is the one this
-/// runner committed. Inside a batch's transaction the update also locks the import's
-/// row: a second runner waits, then finds the progress moved and stops.
-async fn hold(db: &impl ConnectionTrait, import_id: Uuid, expected: i64) -> ServiceResult<bool> {
-    let held = import::Entity::update_many()
-        .col_expr(import::Column::LeaseUntil, Expr::value(Utc::now() + LEASE))
-        .filter(import::Column::Id.eq(import_id))
-        .filter(import::Column::LastLine.eq(expected))
-        .exec(db)
-        .await?;
-    Ok(held.rows_affected == 1)
-}
-
-/// `false` when the import's progress is no longer `last_line` (another runner holds it).
+/// Records the end and releases the import; `false` when its progress is no longer
+/// `last_line` or another runner holds it.
 async fn finish(
     inner: &Inner,
-    import_id: Uuid,
+    lease: Lease<import::Entity>,
     status: ImportStatus,
     error: Option<String>,
-    last_line: Option<i64>,
+    last_line: i64,
 ) -> ServiceResult<bool> {
     let now = Utc::now();
-    let mut update = import::Entity::update_many()
-        .col_expr(import::Column::Status, Expr::value(status.as_str()))
-        .col_expr(import::Column::Error, Expr::value(error))
-        .col_expr(
-            import::Column::LeaseUntil,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
-        )
-        .col_expr(import::Column::FinishedAt, Expr::value(now))
-        .col_expr(import::Column::UpdatedAt, Expr::value(now));
-    if status == ImportStatus::Completed {
-        // Quoted fields may span lines: the count at upload was an estimate.
-        update = update.col_expr(
-            import::Column::RowsTotal,
-            Expr::col(import::Column::RowsDone),
-        );
-    }
-    let mut update = update.filter(import::Column::Id.eq(import_id));
-    if let Some(line) = last_line {
-        update = update.filter(import::Column::LastLine.eq(line));
-    }
-    Ok(update
-        .exec(&inner.db)
+    let released = lease
+        .release(&inner.db, at(last_line), |update| {
+            let update = update
+                .col_expr(import::Column::Status, Expr::value(status.as_str()))
+                .col_expr(import::Column::Error, Expr::value(error))
+                .col_expr(import::Column::FinishedAt, Expr::value(now))
+                .col_expr(import::Column::UpdatedAt, Expr::value(now));
+            if status == ImportStatus::Completed {
+                // Quoted fields may span lines: the count at upload was an estimate.
+                update.col_expr(
+                    import::Column::RowsTotal,
+                    Expr::col(import::Column::RowsDone),
+                )
+            } else {
+                update
+            }
+        })
         .await
-        .context("Failed to finish an import")?
-        .rows_affected
-        == 1)
-}
-
-/// Claims imports whose runner died (lease expired) and runs them again from their last
-/// committed line. Called at start-up and then periodically.
-pub async fn resume_orphans(inner: Arc<Inner>) -> ServiceResult<()> {
-    let now = Utc::now();
-    let orphans = import::Entity::find()
-        .filter(import::Column::Status.is_in([
-            ImportStatus::Queued.as_str(),
-            ImportStatus::Running.as_str(),
-        ]))
-        .filter(
-            sea_orm::Condition::any()
-                .add(import::Column::LeaseUntil.is_null())
-                .add(import::Column::LeaseUntil.lt(now)),
-        )
-        .all(&inner.db)
-        .await?;
-    for job in orphans {
-        // Atomic claim: of several instances, one wins.
-        let claimed = import::Entity::update_many()
-            .col_expr(
-                import::Column::Status,
-                Expr::value(ImportStatus::Running.as_str()),
-            )
-            .col_expr(import::Column::LeaseUntil, Expr::value(now + LEASE))
-            .filter(import::Column::Id.eq(job.id))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(import::Column::LeaseUntil.is_null())
-                    .add(import::Column::LeaseUntil.lt(now)),
-            )
-            .exec(&inner.db)
-            .await?
-            .rows_affected
-            == 1;
-        if claimed {
-            tracing::info!(import_id = %job.id, after_line = job.last_line, "resuming an interrupted import");
-            tokio::spawn(run(inner.clone(), job.id));
-        }
-    }
-    Ok(())
+        .context("Failed to finish an import")?;
+    Ok(released)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::db::entities::organization;
-    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+    use uuid::Uuid;
 
     #[tokio::test]
     async fn a_runner_holds_the_import_only_at_the_progress_it_committed() {
@@ -351,14 +371,28 @@ mod tests {
             skipped: 0,
             error: None,
             lease_until: None,
+            lease_owner: None,
             created_at: now,
             updated_at: now,
             finished_at: None,
         };
         job.clone().into_active_model().insert(&db).await.unwrap();
+        let (_, mut lease) = jobs::claim::<import::Entity>(
+            &db,
+            Condition::all(),
+            import::Column::CreatedAt,
+            1,
+            LEASE,
+            |u| u,
+        )
+        .await
+        .unwrap()
+        .pop()
+        .expect("claimed");
+        let until = lease.until;
 
         assert!(
-            !hold(&db, job.id, 3).await.unwrap(),
+            !lease.renew(&db, at(3)).await.unwrap(),
             "another runner moved the progress on"
         );
         let stored = import::Entity::find_by_id(job.id)
@@ -367,15 +401,16 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(
-            stored.lease_until, None,
+            stored.lease_until,
+            Some(until),
             "and the lease is not renewed for it"
         );
-        assert!(hold(&db, job.id, 5).await.unwrap());
+        assert!(lease.renew(&db, at(5)).await.unwrap());
         let stored = import::Entity::find_by_id(job.id)
             .one(&db)
             .await
             .unwrap()
             .unwrap();
-        assert!(stored.lease_until.is_some_and(|l| l > now), "renewed");
+        assert!(stored.lease_until.is_some_and(|l| l >= until), "renewed");
     }
 }

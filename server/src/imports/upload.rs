@@ -3,7 +3,7 @@
 use super::{
     format::Sniffer,
     mapping::{column_map, suggest_mapping},
-    runner, Imports,
+    Imports,
 };
 use crate::{auth::require, db::entities::import, error::ServiceResult};
 use anyhow::Context;
@@ -141,8 +141,8 @@ impl Imports {
             unchanged: Set(0),
             skipped: Set(0),
             error: Set(None),
-            // Held from the start so the sweeper leaves the new import to us.
-            lease_until: Set(Some(now + runner::LEASE)),
+            lease_until: Set(None),
+            lease_owner: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             finished_at: Set(None),
@@ -155,7 +155,7 @@ impl Imports {
             }
         };
         tracing::info!(import_id = %saved.id, rows = sniffed.data_lines, "import queued");
-        tokio::spawn(runner::run(self.inner.clone(), saved.id));
+        self.wake.ring();
         super::report::to_dto(saved)
     }
 

@@ -2,4 +2,4 @@
 
 mod service;
 
-pub use service::{ListFilter, Lists, SORT_FIELDS};
+pub use service::Lists;

@@ -2,38 +2,34 @@ use crate::{
     auth::require,
     db::entities::{campaign, campaign_list, contact, list, list_member},
     error::{not_found, ServiceError, ServiceResult},
+    listing::{self, Listing, Sorts},
 };
 use app::{
     error::AppError,
     model::{
         validate_name, Action, Actor, CampaignStatus, ListDto, ListInput, ListMembersChanged,
-        ListPatch, Page,
+        ListPatch, Page, SearchQuery,
     },
 };
 use chrono::Utc;
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-pub const SORT_FIELDS: [&str; 3] = ["name", "created_at", "updated_at"];
+/// Lists read best by name, in the UI and over the API alike.
+const SORTS: Sorts = Sorts {
+    allowed: &["name", "created_at", "updated_at"],
+    default: ("name", false),
+};
 const DESCRIPTION_MAX: usize = 2000;
 /// One request adds or removes at most this many contacts (and stays under SQL parameter limits).
 const MEMBERS_MAX: usize = 1000;
 
 pub struct Lists {
     db: DatabaseConnection,
-}
-
-#[derive(Clone, Debug)]
-pub struct ListFilter {
-    pub page: u64,
-    pub per_page: u64,
-    pub sort: (&'static str, bool),
-    pub q: Option<String>,
 }
 
 #[derive(FromQueryResult)]
@@ -47,29 +43,22 @@ impl Lists {
         Self { db }
     }
 
-    pub async fn list(&self, actor: &Actor, f: ListFilter) -> ServiceResult<Page<ListDto>> {
+    pub async fn list(&self, actor: &Actor, query: SearchQuery) -> ServiceResult<Page<ListDto>> {
         require(actor, Action::ListsRead)?;
+        let f = Listing::parse(
+            query.page,
+            query.per_page,
+            query.sort.as_deref(),
+            query.q.as_deref(),
+            &SORTS,
+        )?;
         let mut query =
             list::Entity::find().filter(list::Column::OrganizationId.eq(actor.organization_id));
         if let Some(q) = &f.q {
-            let pattern = format!(
-                "%{}%",
-                q.to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            query = query.filter(
-                Expr::expr(Func::lower(Expr::col(list::Column::Name)))
-                    .like(LikeExpr::new(pattern).escape('\\')),
-            );
+            query = query.filter(listing::contains(list::Column::Name, q));
         }
         let total = query.clone().count(&self.db).await?;
-        let order = if f.sort.1 {
-            sea_orm::Order::Desc
-        } else {
-            sea_orm::Order::Asc
-        };
+        let order = f.order();
         let column = match f.sort.0 {
             "name" => list::Column::Name,
             "updated_at" => list::Column::UpdatedAt,
@@ -78,7 +67,7 @@ impl Lists {
         let rows = query
             .order_by(column, order.clone())
             .order_by(list::Column::Id, order)
-            .offset((f.page - 1) * f.per_page)
+            .offset(f.offset())
             .limit(f.per_page)
             .all(&self.db)
             .await?;

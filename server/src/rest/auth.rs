@@ -1,5 +1,6 @@
 use super::extract::{ApiJson, AuthActor, Ctx};
-use crate::{error::ApiError, startup::AppState};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
 use app::model::{LoginInput, Me, OrganizationDto, OrganizationPatch, SignupInput};
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
@@ -8,7 +9,7 @@ use uuid::Uuid;
 
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", summary = "Create an account and its organization; signs in",
     request_body = app::model::SignupInput,
-    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), Invalid)
 )]
 pub async fn signup(
     State(state): State<AppState>,
@@ -23,7 +24,7 @@ pub async fn signup(
 
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", summary = "Sign in with a session cookie",
     request_body = app::model::LoginInput,
-    responses((status = 200, description = "signed in; a new session cookie is set", body = app::model::Me), (status = 401, description = "invalid email or password", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "signed in; a new session cookie is set", body = app::model::Me), (status = 401, description = "invalid email or password", body = crate::error::Problem, content_type = "application/problem+json"), Invalid, (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn login(
     State(state): State<AppState>,
@@ -46,7 +47,7 @@ pub async fn logout(
 }
 
 #[utoipa::path(get, path = "/api/me", tag = "auth", summary = "The signed-in user and organization",
-    responses((status = 200, description = "the caller", body = app::model::Me), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the caller", body = app::model::Me), Unauthorized)
 )]
 pub async fn me(
     State(state): State<AppState>,
@@ -62,7 +63,7 @@ pub struct SwitchOrganization {
 
 #[utoipa::path(post, path = "/api/me/organization", tag = "auth", summary = "Act in another of your organizations (sessions only)",
     request_body = SwitchOrganization,
-    responses((status = 200, description = "switched", body = app::model::Me), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "switched", body = app::model::Me), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn switch_organization(
     State(state): State<AppState>,
@@ -79,7 +80,7 @@ pub async fn switch_organization(
 }
 
 #[utoipa::path(get, path = "/api/organization", tag = "auth", summary = "The current organization's settings",
-    responses((status = 200, description = "the settings", body = OrganizationDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the settings", body = OrganizationDto), Unauthorized, Forbidden)
 )]
 pub async fn organization(
     State(state): State<AppState>,
@@ -90,7 +91,7 @@ pub async fn organization(
 
 #[utoipa::path(patch, path = "/api/organization", tag = "auth", summary = "Change the organization's name, time zone or phone region (admins)",
     request_body = OrganizationPatch,
-    responses((status = 200, description = "changed", body = OrganizationDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "changed", body = OrganizationDto), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn update_organization(
     State(state): State<AppState>,

@@ -1,15 +1,13 @@
-use super::{
-    extract::{ApiJson, AuthActor, IdPath},
-    paging::PageQuery,
-};
-use crate::{campaigns::CampaignFilter, error::ApiError, startup::AppState};
+use super::extract::{ApiJson, ApiQuery, AuthActor, IdPath};
+use super::responses::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
 use app::{
     error::AppError,
-    model::{CampaignDto, CampaignPatch, FieldErrors, NewCampaign, Page},
+    model::{CampaignDto, CampaignPatch, CampaignQuery, FieldErrors, NewCampaign, Page},
 };
 use axum::{
     body::Bytes,
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     routing::{get, post},
     Json, Router,
@@ -29,33 +27,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/campaigns/{id}/duplicate", post(duplicate))
 }
 
-/// Campaign list filters.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Filters {
-    /// draft, scheduled, running, paused, completed, cancelled or failed.
-    status: Option<String>,
-    /// email, sms or push.
-    channel: Option<String>,
-}
-
 #[utoipa::path(get, path = "/api/campaigns", tag = "campaigns", summary = "Campaigns, paged, filtered and sorted",
-    params(crate::rest::paging::PageParams, Filters),
-    responses((status = 200, description = "a page", body = app::model::Page<app::model::CampaignDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(super::params::PageParams, super::params::CampaignFilters),
+    responses((status = 200, description = "a page", body = app::model::Page<app::model::CampaignDto>), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn list(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
-    page: PageQuery,
-    Query(filters): Query<Filters>,
+    ApiQuery(query): ApiQuery<CampaignQuery>,
 ) -> Result<Json<Page<CampaignDto>>, ApiError> {
-    let filter = CampaignFilter::parse(filters.status, filters.channel)?;
-    Ok(Json(state.campaigns.list(&actor, &page, &filter).await?))
+    Ok(Json(state.campaigns.list(&actor, query).await?))
 }
 
 #[utoipa::path(post, path = "/api/campaigns", tag = "campaigns", summary = "Create a draft campaign",
     request_body = app::model::NewCampaign,
-    responses((status = 201, description = "a draft", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "a draft", body = app::model::CampaignDto), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -70,7 +56,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/campaigns/{id}", tag = "campaigns", summary = "One campaign",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "the campaign", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the campaign", body = app::model::CampaignDto), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn show(
     State(state): State<AppState>,
@@ -83,7 +69,7 @@ pub async fn show(
 #[utoipa::path(patch, path = "/api/campaigns/{id}", tag = "campaigns", summary = "Change a draft or scheduled campaign",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::CampaignPatch,
-    responses((status = 200, description = "changed", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "changed", body = app::model::CampaignDto), Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -96,7 +82,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/campaigns/{id}", tag = "campaigns", summary = "Delete a draft or cancelled campaign",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted"), Unauthorized, Forbidden, NotFound, Conflict)
 )]
 pub async fn remove(
     State(state): State<AppState>,
@@ -117,7 +103,7 @@ pub struct ScheduleBody {
 #[utoipa::path(post, path = "/api/campaigns/{id}/schedule", tag = "campaigns", summary = "Schedule: content complete, an audience, a time now or later",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = Option<ScheduleBody>,
-    responses((status = 200, description = "scheduled", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "scheduled", body = app::model::CampaignDto), Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 )]
 pub async fn schedule(
     State(state): State<AppState>,
@@ -140,7 +126,7 @@ pub async fn schedule(
 
 #[utoipa::path(post, path = "/api/campaigns/{id}/unschedule", tag = "campaigns", summary = "Back to draft",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "a draft again", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "a draft again", body = app::model::CampaignDto), Unauthorized, Forbidden, NotFound, Conflict)
 )]
 pub async fn unschedule(
     State(state): State<AppState>,
@@ -152,7 +138,7 @@ pub async fn unschedule(
 
 #[utoipa::path(post, path = "/api/campaigns/{id}/cancel", tag = "campaigns", summary = "Cancel a scheduled or running campaign",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "cancelled", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "cancelled", body = app::model::CampaignDto), Unauthorized, Forbidden, NotFound, Conflict)
 )]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -164,7 +150,7 @@ pub async fn cancel(
 
 #[utoipa::path(post, path = "/api/campaigns/{id}/duplicate", tag = "campaigns", summary = "Copy into a new draft",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 201, description = "the copy", body = app::model::CampaignDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the copy", body = app::model::CampaignDto), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn duplicate(
     State(state): State<AppState>,

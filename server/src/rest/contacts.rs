@@ -1,24 +1,8 @@
-use super::{
-    extract::{ApiJson, AuthActor, IdPath},
-    paging::PageQuery,
-};
-use crate::{
-    contacts::{ContactFilter, SORT_FIELDS},
-    error::ApiError,
-    startup::AppState,
-};
-use app::{
-    error::AppError,
-    model::{ContactDto, ContactInput, ContactPatch, Page},
-};
-use axum::{
-    extract::{Query, State},
-    http::StatusCode,
-    routing::get,
-    Json, Router,
-};
-use serde::Deserialize;
-use uuid::Uuid;
+use super::extract::{ApiJson, ApiQuery, AuthActor, IdPath};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
+use app::model::{ContactDto, ContactInput, ContactPatch, Page, SearchQuery};
+use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,49 +11,21 @@ pub fn router() -> Router<AppState> {
         .merge(super::imports::upload_router())
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct Filters {
-    /// Only the members of this list.
-    list_id: Option<String>,
-}
-
 #[utoipa::path(get, path = "/api/contacts", tag = "contacts", summary = "Contacts, paged; `q` matches an exact email or phone (blind index) or a name",
-    params(crate::rest::paging::PageParams, Filters),
-    responses((status = 200, description = "a page", body = app::model::Page<app::model::ContactDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(super::params::PageParams, super::params::ContactFilters),
+    responses((status = 200, description = "a page", body = app::model::Page<app::model::ContactDto>), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn list(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
-    page: PageQuery,
-    Query(filters): Query<Filters>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Page<ContactDto>>, ApiError> {
-    let sort = page.sort_by(&SORT_FIELDS, ("created_at", true))?;
-    let list_id = match filters
-        .list_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(raw) => Some(
-            raw.parse::<Uuid>()
-                .map_err(|_| AppError::field("list_id", "not a list id"))?,
-        ),
-    };
-    let filter = ContactFilter {
-        page: page.page,
-        per_page: page.per_page,
-        sort,
-        q: page.q,
-        list_id,
-    };
-    Ok(Json(state.contacts.list(&actor, filter).await?))
+    Ok(Json(state.contacts.list(&actor, query).await?))
 }
 
 #[utoipa::path(post, path = "/api/contacts", tag = "contacts", summary = "Create a contact (email and phone are encrypted at rest)",
     request_body = app::model::ContactInput,
-    responses((status = 201, description = "created", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "created", body = app::model::ContactDto), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -84,7 +40,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/contacts/{id}", tag = "contacts", summary = "One contact",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "the contact", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the contact", body = app::model::ContactDto), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn show(
     State(state): State<AppState>,
@@ -97,7 +53,7 @@ pub async fn show(
 #[utoipa::path(patch, path = "/api/contacts/{id}", tag = "contacts", summary = "Change a contact; `null` clears a field",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::ContactPatch,
-    responses((status = 200, description = "changed", body = app::model::ContactDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "changed", body = app::model::ContactDto), Unauthorized, Forbidden, NotFound, Invalid)
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -110,7 +66,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/contacts/{id}", tag = "contacts", summary = "Delete a contact",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted"), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn remove(
     State(state): State<AppState>,

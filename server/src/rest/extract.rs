@@ -7,7 +7,7 @@ use app::{
     ports::RequestContext,
 };
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Path, Request},
+    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Path, Query, Request},
     http::request::Parts,
 };
 use serde::de::DeserializeOwned;
@@ -58,6 +58,25 @@ fn json_problem(rejection: JsonRejection) -> AppError {
             message: other.body_text(),
             fields: FieldErrors::new(),
         },
+    }
+}
+
+/// `Query<T>` whose rejection is a 422 problem saying what is wrong with the query.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| ApiQuery(q))
+            .map_err(|e| {
+                ApiError(AppError::Validation {
+                    message: e.body_text(),
+                    fields: FieldErrors::new(),
+                })
+            })
     }
 }
 

@@ -1,5 +1,6 @@
 use super::extract::{AuthActor, IdPath};
-use crate::{error::ApiError, imports::PREVIEW_BYTES, startup::AppState};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, imports::PREVIEW_BYTES, state::AppState};
 use app::{
     error::AppError,
     model::{ImportDto, ImportPreview},
@@ -92,7 +93,7 @@ fn multipart_problem(e: MultipartError) -> ApiError {
 
 #[utoipa::path(post, path = "/api/contacts/import", tag = "imports", summary = "Upload a CSV and its column mapping; the import runs in the background",
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
-    responses((status = 201, description = "queued; follow it at /api/imports/{id}", body = app::model::ImportDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "queued; follow it at /api/imports/{id}", body = app::model::ImportDto), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn upload(
     State(state): State<AppState>,
@@ -121,7 +122,7 @@ pub async fn upload(
 
 #[utoipa::path(post, path = "/api/contacts/import/preview", tag = "imports", summary = "Detect the delimiter and header, show the first rows and a suggested mapping",
     request_body(content = ImportPreviewUpload, content_type = "multipart/form-data"),
-    responses((status = 200, description = "the preview", body = app::model::ImportPreview), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the preview", body = app::model::ImportPreview), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn preview(
     State(state): State<AppState>,
@@ -158,7 +159,7 @@ pub async fn preview(
 
 #[utoipa::path(get, path = "/api/imports/{id}", tag = "imports", summary = "Progress and report of an import",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "the import", body = app::model::ImportDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the import", body = app::model::ImportDto), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn show(
     State(state): State<AppState>,
@@ -170,7 +171,7 @@ pub async fn show(
 
 #[utoipa::path(get, path = "/api/imports/{id}/report.csv", tag = "imports", summary = "The per-row report as CSV",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "row, outcome, reason", content_type = "text/csv"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "row, outcome, reason", content_type = "text/csv"), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn report(
     State(state): State<AppState>,

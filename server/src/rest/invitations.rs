@@ -1,12 +1,13 @@
 use super::extract::{ApiJson, AuthActor, Ctx, IdPath};
-use crate::{error::ApiError, startup::AppState};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
 use app::model::{AcceptInvitationInput, InvitationCreated, InvitationDto, InvitationInput, Me};
 use axum::{extract::State, http::StatusCode, Json};
 use tower_sessions::Session;
 
 #[utoipa::path(post, path = "/api/invitations", tag = "members", summary = "Invite an address with a role (admins)",
     request_body = app::model::InvitationInput,
-    responses((status = 201, description = "invited; `accept_url` is the link to hand over", body = app::model::InvitationCreated), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "invited; `accept_url` is the link to hand over", body = app::model::InvitationCreated), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -21,7 +22,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/invitations", tag = "members", summary = "Pending invitations (admins)",
-    responses((status = 200, description = "pending", body = Vec<app::model::InvitationDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "pending", body = Vec<app::model::InvitationDto>), Unauthorized, Forbidden)
 )]
 pub async fn pending(
     State(state): State<AppState>,
@@ -32,7 +33,7 @@ pub async fn pending(
 
 #[utoipa::path(delete, path = "/api/invitations/{id}", tag = "members", summary = "Revoke a pending invitation (admins)",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "revoked"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "revoked"), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -45,7 +46,7 @@ pub async fn revoke(
 
 #[utoipa::path(post, path = "/api/invitations/accept", tag = "members", summary = "Accept an invitation; creates the account if needed and signs in",
     request_body = app::model::AcceptInvitationInput,
-    responses((status = 200, description = "joined and signed in", body = app::model::Me), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"), (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "joined and signed in", body = app::model::Me), NotFound, Invalid, (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn accept(
     State(state): State<AppState>,

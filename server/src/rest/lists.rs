@@ -1,13 +1,9 @@
-use super::{
-    extract::{ApiJson, AuthActor, IdPath},
-    paging::PageQuery,
+use super::extract::{ApiJson, ApiQuery, AuthActor, IdPath};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
+use app::model::{
+    ListDto, ListInput, ListMembersChanged, ListMembersInput, ListPatch, Page, SearchQuery,
 };
-use crate::{
-    error::ApiError,
-    lists::{ListFilter, SORT_FIELDS},
-    startup::AppState,
-};
-use app::model::{ListDto, ListInput, ListMembersChanged, ListMembersInput, ListPatch, Page};
 use axum::{
     extract::State,
     http::StatusCode,
@@ -26,27 +22,20 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/lists", tag = "lists", summary = "Lists with member counts, paged",
-    params(crate::rest::paging::PageParams),
-    responses((status = 200, description = "a page", body = app::model::Page<app::model::ListDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    params(super::params::PageParams),
+    responses((status = 200, description = "a page", body = app::model::Page<app::model::ListDto>), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn list(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
-    page: PageQuery,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Page<ListDto>>, ApiError> {
-    let sort = page.sort_by(&SORT_FIELDS, ("created_at", true))?;
-    let filter = ListFilter {
-        page: page.page,
-        per_page: page.per_page,
-        sort,
-        q: page.q,
-    };
-    Ok(Json(state.lists.list(&actor, filter).await?))
+    Ok(Json(state.lists.list(&actor, query).await?))
 }
 
 #[utoipa::path(post, path = "/api/lists", tag = "lists", summary = "Create a list",
     request_body = app::model::ListInput,
-    responses((status = 201, description = "created", body = app::model::ListDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "created", body = app::model::ListDto), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -61,7 +50,7 @@ pub async fn create(
 
 #[utoipa::path(get, path = "/api/lists/{id}", tag = "lists", summary = "One list",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 200, description = "the list", body = app::model::ListDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the list", body = app::model::ListDto), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn show(
     State(state): State<AppState>,
@@ -74,7 +63,7 @@ pub async fn show(
 #[utoipa::path(patch, path = "/api/lists/{id}", tag = "lists", summary = "Rename or describe a list",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::ListPatch,
-    responses((status = 200, description = "changed", body = app::model::ListDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "changed", body = app::model::ListDto), Unauthorized, Forbidden, NotFound, Invalid)
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -87,7 +76,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/lists/{id}", tag = "lists", summary = "Delete a list (its contacts stay)",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "deleted"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "a campaign not yet sent uses the list", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted"), Unauthorized, Forbidden, NotFound, (status = 409, description = "a campaign not yet sent uses the list", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn remove(
     State(state): State<AppState>,
@@ -101,7 +90,7 @@ pub async fn remove(
 #[utoipa::path(post, path = "/api/lists/{id}/members", tag = "lists", summary = "Add contacts to a list",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::ListMembersInput,
-    responses((status = 200, description = "what changed", body = app::model::ListMembersChanged), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "what changed", body = app::model::ListMembersChanged), Unauthorized, Forbidden, NotFound, Invalid)
 )]
 pub async fn add_members(
     State(state): State<AppState>,
@@ -120,7 +109,7 @@ pub async fn add_members(
 #[utoipa::path(delete, path = "/api/lists/{id}/members", tag = "lists", summary = "Remove contacts from a list",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::ListMembersInput,
-    responses((status = 200, description = "what changed", body = app::model::ListMembersChanged), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "what changed", body = app::model::ListMembersChanged), Unauthorized, Forbidden, NotFound, Invalid)
 )]
 pub async fn remove_members(
     State(state): State<AppState>,

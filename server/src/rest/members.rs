@@ -1,10 +1,11 @@
 use super::extract::{ApiJson, AuthActor, IdPath};
-use crate::{error::ApiError, startup::AppState};
+use super::responses::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
 use app::model::{MemberDto, RoleChange};
 use axum::{extract::State, http::StatusCode, Json};
 
 #[utoipa::path(get, path = "/api/members", tag = "members", summary = "Members of your organization",
-    responses((status = 200, description = "members", body = Vec<app::model::MemberDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "members", body = Vec<app::model::MemberDto>), Unauthorized, Forbidden)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -16,7 +17,7 @@ pub async fn list(
 #[utoipa::path(patch, path = "/api/members/{id}", tag = "members", summary = "Change a member's role (admins)",
     params(("id" = uuid::Uuid, Path, description = "the id")),
     request_body = app::model::RoleChange,
-    responses((status = 200, description = "changed", body = app::model::MemberDto), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "changed", body = app::model::MemberDto), Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 )]
 pub async fn change_role(
     State(state): State<AppState>,
@@ -31,7 +32,7 @@ pub async fn change_role(
 
 #[utoipa::path(delete, path = "/api/members/{id}", tag = "members", summary = "Remove a member (admins; never the last admin)",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "removed"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "not allowed in the current state", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "removed"), Unauthorized, Forbidden, NotFound, Conflict)
 )]
 pub async fn remove(
     State(state): State<AppState>,

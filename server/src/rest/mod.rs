@@ -10,10 +10,11 @@ mod invitations;
 mod lists;
 mod members;
 mod openapi;
-pub mod paging;
+mod params;
+mod responses;
 mod tokens;
 
-use crate::{error::ApiError, startup::AppState};
+use crate::{error::ApiError, state::AppState};
 use app::error::AppError;
 use axum::{
     routing::{delete, get, patch, post},

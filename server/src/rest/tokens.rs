@@ -1,5 +1,6 @@
 use super::extract::{ApiJson, AuthActor, IdPath};
-use crate::{error::ApiError, startup::AppState};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use crate::{error::ApiError, state::AppState};
 use app::model::{CreatedToken, NewTokenInput, TokenDto};
 use axum::{
     extract::{Query, State},
@@ -18,7 +19,7 @@ pub struct ListQuery {
 
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens", summary = "Your API tokens (admins: `all=true` for everyone's)",
     params(ListQuery),
-    responses((status = 200, description = "the tokens, without secrets", body = Vec<app::model::TokenDto>), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the tokens, without secrets", body = Vec<app::model::TokenDto>), Unauthorized, Forbidden)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -30,7 +31,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens", summary = "Create an API token; the plain-text token is shown once",
     request_body = app::model::NewTokenInput,
-    responses((status = 201, description = "created", body = app::model::CreatedToken), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 403, description = "the role or the token's abilities do not allow it", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "invalid input; `errors` names each field", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "created", body = app::model::CreatedToken), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -45,7 +46,7 @@ pub async fn create(
 
 #[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens", summary = "Revoke an API token",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "revoked"), (status = 401, description = "not signed in, or an invalid token", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "not found in your organization", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "revoked"), Unauthorized, NotFound)
 )]
 pub async fn revoke(
     State(state): State<AppState>,

@@ -1,6 +1,6 @@
 //! Liveness and readiness probes.
 
-use crate::{error::problem_response, startup::AppState};
+use crate::{error::problem_response, state::AppState};
 use app::error::AppError;
 use axum::{
     extract::State,

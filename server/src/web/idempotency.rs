@@ -6,7 +6,7 @@ use crate::{
     auth::secret::sha256_hex,
     db::entities::idempotency_key as key_row,
     error::{problem_response, ServiceError},
-    startup::AppState,
+    state::AppState,
 };
 use app::{error::AppError, model::Actor};
 use axum::{
@@ -16,12 +16,11 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use sea_orm::{sea_query::OnConflict, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 const HEADER: &str = "idempotency-key";
-pub const TTL: Duration = Duration::hours(24);
 /// JSON bodies are hashed whole; larger or multipart uploads are keyed on method and
 /// path only (their bodies are streamed, never held in memory).
 const MAX_HASHED_BODY: usize = 1024 * 1024;
@@ -91,7 +90,7 @@ async fn with_key(
         .filter(key_row::Column::OrganizationId.eq(actor.organization_id))
         .filter(key_row::Column::UserId.eq(actor.user_id))
         .filter(key_row::Column::Key.eq(&key))
-        .filter(key_row::Column::CreatedAt.lt(now - TTL))
+        .filter(key_row::Column::CreatedAt.lt(now - key_row::TTL))
         .exec(&state.db)
         .await?;
     // Claim the key; the unique index makes concurrent first attempts race safely.
@@ -188,12 +187,4 @@ fn replay(existing: key_row::Model, hash: &str) -> Result<Response, ServiceError
         .headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
-}
-
-pub async fn delete_expired(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::DbErr> {
-    key_row::Entity::delete_many()
-        .filter(key_row::Column::CreatedAt.lt(Utc::now() - TTL))
-        .exec(db)
-        .await?;
-    Ok(())
 }

@@ -3,7 +3,7 @@
 //! memory. Answers with redirects: to the import's progress page, or back to the form
 //! with the error.
 
-use crate::{error::ServiceError, startup::AppState};
+use crate::{error::ServiceError, state::AppState};
 use app::{error::AppError, model::Actor};
 use axum::{
     extract::{DefaultBodyLimit, Multipart, State},

@@ -1,5 +1,8 @@
-//! Cross-cutting HTTP concerns: security headers, request metrics, health checks.
+//! Cross-cutting HTTP concerns: who is calling, CSRF, idempotency, security headers,
+//! request metrics, health checks, and the import form's upload.
 
+pub mod authenticate;
+pub mod csrf;
 pub mod health;
 pub mod idempotency;
 pub mod import_form;

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub database_url: String,
     /// The server's `CARILLON_DATA_DIR` (uploads waiting to be imported live below it).
     pub data_dir: std::path::PathBuf,
+    /// The server's background jobs: [`TestApp::drain`] waits for them.
+    pub jobs: carillon::jobs::Jobs,
     _guard: Arc<(DatabaseGuard, tempfile::TempDir)>,
 }
 
@@ -99,12 +101,14 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
         .await
         .expect("build app");
     let address = format!("http://{}", app.local_addr().expect("local addr"));
+    let jobs = app.state().jobs.clone();
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
         address,
         client: new_client(),
         database_url,
         data_dir: data_dir_path,
+        jobs,
         _guard: Arc::new((guard, data_dir)),
     })
 }
@@ -154,6 +158,11 @@ impl Drop for DatabaseGuard {
 }
 
 impl TestApp {
+    /// Does all the background work there is (imports, ...) before returning.
+    pub async fn drain(&self) {
+        self.jobs.drain().await.expect("background work");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -205,6 +214,7 @@ impl TestApp {
             client: new_client(),
             database_url: self.database_url.clone(),
             data_dir: self.data_dir.clone(),
+            jobs: self.jobs.clone(),
             _guard: self._guard.clone(),
         }
     }

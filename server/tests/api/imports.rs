@@ -8,7 +8,6 @@ use reqwest::{
     Method, Response, StatusCode,
 };
 use serde_json::{json, Value};
-use std::time::Duration;
 
 pub async fn upload(app: &TestApp, path: &str, csv: &[u8], mapping: Option<Value>) -> Response {
     let mut form = Form::new().part(
@@ -29,18 +28,17 @@ pub async fn upload(app: &TestApp, path: &str, csv: &[u8], mapping: Option<Value
         .expect("upload")
 }
 
-/// Polls until the import is completed or failed.
+/// Does the background work, then reads the import, which has completed or failed.
 pub async fn wait(app: &TestApp, id: &str) -> Value {
-    for _ in 0..300 {
-        let r = app.get(&format!("/api/imports/{id}")).await;
-        assert_eq!(r.status(), StatusCode::OK);
-        let body: Value = r.json().await.unwrap();
-        if body["status"] == "completed" || body["status"] == "failed" {
-            return body;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("import {id} did not finish");
+    app.drain().await;
+    let r = app.get(&format!("/api/imports/{id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["status"] == "completed" || body["status"] == "failed",
+        "import {id} did not finish: {body}"
+    );
+    body
 }
 
 /// Uploads, expects 201, and waits for the end.
@@ -360,7 +358,8 @@ async fn resume_after_a_crash(backend: Backend) {
 
 /// Rewinds import `id` to the state a crash leaves after committing rows 2–3 (the
 /// caller removed the later rows' contacts; `counters` sets the import's counts), then
-/// starts another instance on the same database and data directory, which resumes it.
+/// builds another instance on the same database and data directory, whose `imports` job
+/// resumes it.
 async fn crash_after_row_3_and_resume(
     app: &TestApp,
     data: &std::path::Path,
@@ -399,7 +398,7 @@ async fn crash_after_row_3_and_resume(
     let second = carillon::startup::Application::build(config, options)
         .await
         .unwrap();
-    tokio::spawn(second.run_until_stopped());
+    second.state().jobs.drain().await.unwrap();
 }
 
 /// A row matching (through its phone) an existing contact that a row before the crash

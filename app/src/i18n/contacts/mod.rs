@@ -7,7 +7,7 @@ mod fr;
 pub use en::EN;
 pub use fr::FR;
 
-use crate::model::{ConsentChannel, ConsentState, ImportStatus};
+use crate::model::{Channel, ConsentState, ImportStatus};
 
 pub struct ContactStrings {
     // Contacts list
@@ -120,11 +120,11 @@ pub struct ContactStrings {
 }
 
 impl ContactStrings {
-    pub fn channel_name(&self, channel: ConsentChannel) -> &'static str {
+    pub fn channel_name(&self, channel: Channel) -> &'static str {
         match channel {
-            ConsentChannel::Email => self.channel_email,
-            ConsentChannel::Sms => self.channel_sms,
-            ConsentChannel::Push => self.channel_push,
+            Channel::Email => self.channel_email,
+            Channel::Sms => self.channel_sms,
+            Channel::Push => self.channel_push,
         }
     }
 

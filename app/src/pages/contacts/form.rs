@@ -7,7 +7,7 @@ use crate::{
     api::SaveContact,
     components::{use_strings, ErrorAlert, FieldError},
     error::AppError,
-    model::{ConsentChannel, ConsentState, ContactDto},
+    model::{Channel, ConsentState, ContactDto},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::hooks::use_query_map;
@@ -20,7 +20,7 @@ pub fn ContactForm(fields: SaveContact, save: ServerAction<SaveContact>) -> impl
     // `save_contact` sends both kinds of client here with `?saved=1`.
     let saved = move || query.with(|q| q.get("saved").is_some()) && error.with(Option::is_none);
     let new = fields.id.trim().is_empty();
-    let consents = ConsentChannel::ALL
+    let consents = Channel::ALL
         .into_iter()
         .map(|ch| view! { <ConsentSelect channel=ch state=consent_of(&fields, ch) error/> })
         .collect_view();
@@ -59,7 +59,7 @@ pub fn ContactForm(fields: SaveContact, save: ServerAction<SaveContact>) -> impl
 
 #[component]
 fn ConsentSelect(
-    channel: ConsentChannel,
+    channel: Channel,
     state: ConsentState,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
@@ -105,7 +105,7 @@ fn fields_of(contact: &ContactDto) -> SaveContact {
     } else {
         serde_json::to_string_pretty(&contact.attributes).unwrap_or_default()
     };
-    let consent = |ch: ConsentChannel| {
+    let consent = |ch: Channel| {
         let state = contact
             .consents
             .iter()
@@ -121,9 +121,9 @@ fn fields_of(contact: &ContactDto) -> SaveContact {
         last_name: text(&contact.last_name),
         locale: text(&contact.locale),
         time_zone: text(&contact.time_zone),
-        consent_email: consent(ConsentChannel::Email),
-        consent_sms: consent(ConsentChannel::Sms),
-        consent_push: consent(ConsentChannel::Push),
+        consent_email: consent(Channel::Email),
+        consent_sms: consent(Channel::Sms),
+        consent_push: consent(Channel::Push),
         attributes,
         attribute_keys: serde_json::to_string(&keys).unwrap_or_default(),
     }
@@ -146,11 +146,11 @@ fn blank() -> SaveContact {
     }
 }
 
-fn consent_of(fields: &SaveContact, channel: ConsentChannel) -> ConsentState {
+fn consent_of(fields: &SaveContact, channel: Channel) -> ConsentState {
     let raw = match channel {
-        ConsentChannel::Email => &fields.consent_email,
-        ConsentChannel::Sms => &fields.consent_sms,
-        ConsentChannel::Push => &fields.consent_push,
+        Channel::Email => &fields.consent_email,
+        Channel::Sms => &fields.consent_sms,
+        Channel::Push => &fields.consent_push,
     };
     raw.parse().unwrap_or(ConsentState::Unknown)
 }
@@ -185,7 +185,7 @@ mod tests {
             (c.id.to_string(), "ada@example.org", "")
         );
         assert_eq!(f.attribute_keys, r#"["plan"]"#);
-        assert_eq!(consent_of(&f, ConsentChannel::Sms), ConsentState::Unknown);
+        assert_eq!(consent_of(&f, Channel::Sms), ConsentState::Unknown);
         assert!(starting_fields(None, None).id.is_empty());
     }
 

@@ -31,7 +31,7 @@ pub fn ContactsPage() -> impl IntoView {
                 per_page: Some(PER_PAGE),
                 sort: None,
                 q: text("q"),
-                list_id: text("list_id").and_then(|id| id.parse().ok()),
+                list_id: text("list_id").filter(|id| id.parse::<uuid::Uuid>().is_ok()),
             }
         })
     });
@@ -73,7 +73,7 @@ fn Search(query: SearchQuery, lists: Vec<ListOption>) -> impl IntoView {
     let selected = query.list_id;
     let options = lists
         .into_iter()
-        .map(|l| view! { <option value=l.id.to_string() selected=selected == Some(l.id)>{l.name}</option> })
+        .map(|l| view! { <option value=l.id.to_string() selected=selected.as_deref() == Some(l.id.to_string().as_str())>{l.name}</option> })
         .collect_view();
     view! {
         <form method="get" action="/contacts" class="form form-row filters" role="search">
@@ -127,7 +127,7 @@ fn ContactsTable(page: Page<ContactDto>, query: SearchQuery) -> impl IntoView {
             &[
                 ("page", Some(n.to_string())),
                 ("q", query.q.clone()),
-                ("list_id", query.list_id.map(|id| id.to_string())),
+                ("list_id", query.list_id.clone()),
             ],
         )
     };

@@ -3,7 +3,7 @@
 
 use crate::{
     components::use_strings,
-    model::{ConsentChannel, ImportMapping, ImportPreview},
+    model::{Channel, ImportMapping, ImportPreview},
 };
 use leptos::prelude::*;
 
@@ -81,7 +81,7 @@ pub fn MappingForm(header: Vec<String>, mapping: RwSignal<ImportMapping>) -> imp
             view! { <ColumnSelect id=format!("map-{field}") label header=header.clone() current set/> }
         })
         .collect_view();
-    let consent_selects = ConsentChannel::ALL
+    let consent_selects = Channel::ALL
         .into_iter()
         .map(|ch| {
             let current = mapping.with_untracked(|m| m.consents.get(&ch).cloned());

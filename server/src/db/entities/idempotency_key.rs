@@ -1,5 +1,17 @@
 use sea_orm::entity::prelude::*;
 
+/// How long a key is remembered.
+pub const TTL: chrono::Duration = chrono::Duration::hours(24);
+
+/// Forgets keys older than [`TTL`]; they are never used again.
+pub async fn delete_expired(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    Entity::delete_many()
+        .filter(Column::CreatedAt.lt(chrono::Utc::now() - TTL))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_keys")]
 pub struct Model {

@@ -23,6 +23,8 @@ pub struct Model {
     pub skipped: i64,
     pub error: Option<String>,
     pub lease_until: Option<DateTimeUtc>,
+    /// Who holds the lease (see `jobs::Lease`).
+    pub lease_owner: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,

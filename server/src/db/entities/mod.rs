@@ -3,6 +3,7 @@
 pub mod api_token;
 pub mod campaign;
 pub mod campaign_list;
+pub mod campaign_status_change;
 pub mod contact;
 pub mod contact_consent;
 pub mod idempotency_key;

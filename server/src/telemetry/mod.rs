@@ -1,6 +1,8 @@
 //! Logging: human-readable by default, JSON lines with `CARILLON_LOG_FORMAT=json`.
 //! `RUST_LOG` filters as usual.
 
+pub mod metrics;
+
 use crate::config::LogFormat;
 use tracing_subscriber::{fmt, EnvFilter};
 

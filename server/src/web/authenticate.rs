@@ -2,7 +2,7 @@
 //! `RequestContext`, and puts both in the request extensions for handlers, server
 //! functions and services.
 
-use crate::{auth::session_auth, error::problem_response, startup::AppState};
+use crate::{auth::session_auth, error::problem_response, state::AppState};
 use app::{error::AppError, ports::RequestContext};
 use axum::{
     extract::{ConnectInfo, Request, State},
