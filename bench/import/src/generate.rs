@@ -62,7 +62,7 @@ pub fn write(path: &Path, rows: u64) -> std::io::Result<Stats> {
             let n = stats.valid;
             stats.valid += 1;
             // Unique French mobiles, half in national format (read with the region), half E.164.
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 writeln!(
                     out,
                     "user{n}@example.org,06 {:02} {:02} {:02} {:02},{f},{l},{c},{consent}",

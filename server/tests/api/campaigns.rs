@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 /// The seed's body, exactly.
 const SEED: &str = r#"{"title":"Nouvelles offres","description":"Promo du mois","channels":["email","sms"],"scheduled_at":"2026-02-25T09:00:00"}"#;
 
-async fn create(app: &TestApp, body: Value) -> Value {
+pub async fn create(app: &TestApp, body: Value) -> Value {
     let r = app.post("/api/campaigns", &body).await;
     assert_eq!(r.status(), StatusCode::CREATED, "create");
     r.json().await.unwrap()
@@ -180,7 +180,7 @@ both_backends! {
 }
 
 /// A list holding `emails`, created through the API; returns its id.
-async fn list_with(app: &TestApp, name: &str, emails: &[&str]) -> String {
+pub async fn list_with(app: &TestApp, name: &str, emails: &[&str]) -> String {
     let r = app.post("/api/lists", &json!({"name": name})).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let list: Value = r.json().await.unwrap();
@@ -200,7 +200,7 @@ async fn list_with(app: &TestApp, name: &str, emails: &[&str]) -> String {
     id
 }
 
-fn sendable(list_ids: &[&str], exclusions: &[&str]) -> Value {
+pub fn sendable(list_ids: &[&str], exclusions: &[&str]) -> Value {
     json!({
         "title": "Summer", "channels": ["email", "sms"],
         "scheduled_at": "2031-06-01T09:00:00",

@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod campaigns;
 mod contacts;
+mod engine;
 mod errors;
 mod http;
 mod idempotency;
