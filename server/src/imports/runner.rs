@@ -221,6 +221,8 @@ async fn run_inner(
     loop {
         let msg = tokio::select! {
             msg = rx.recv() => msg,
+            // Dropping the receiver ends the reader thread at its next send.
+            () = stop.wait() => return Err(Halt::Stopping),
             _ = renew.tick() => {
                 if !lease.renew(&inner.db, at(*last_line)).await? {
                     return Err(Halt::Lost);
@@ -233,10 +235,6 @@ async fn run_inner(
             Some(Msg::Batch(rows, new)) => (rows, *new),
             Some(Msg::Failed(why)) => return Err(Halt::User(why)),
         };
-        if stop.requested() {
-            // Dropping the receiver ends the reader thread at its next send.
-            return Err(Halt::Stopping);
-        }
         let mut new = Some(new);
         // A dropped connection, or a contact deleted between our insert and our lookup,
         // rolls the transaction back whole; the next attempt starts the batch over.
