@@ -2,8 +2,9 @@
 //! Handlers and middleware take what they need from it; the UI's server functions get
 //! the same services as [`Ports`].
 //!
-//! A new service: one field and one line in [`AppState::build`] (and one in `ports`
-//! when the UI calls it). A new background job: one line in the `Jobs::new` list.
+//! A new service: one field below and one line in the `AppState` literal of
+//! [`AppState::build`] (and one in [`AppState::ports`] when the UI calls it). A new
+//! background job: one line in the `Jobs::new` list.
 
 use crate::{
     accounts::Accounts,
@@ -66,15 +67,11 @@ impl AppState {
             throttle,
             config.invitation_ttl,
         ));
-        let tokens = Arc::new(Tokens::new(db.clone()));
-        let contacts = Arc::new(Contacts::new(db.clone(), cipher.clone()));
-        let lists = Arc::new(Lists::new(db.clone()));
         let imports = Arc::new(Imports::new(
             db.clone(),
             cipher.clone(),
             config.data_dir.join("imports"),
         ));
-        let campaigns = Arc::new(Campaigns::new(db.clone()));
         let jobs = Jobs::new(vec![
             Arc::new(imports.job()),
             Arc::new(jobs::Cleanup {
@@ -84,19 +81,19 @@ impl AppState {
         ]);
         AppState {
             config: Arc::new(config),
-            db,
-            cipher,
+            db: db.clone(),
+            cipher: cipher.clone(),
             sessions,
             metrics: Arc::new(Metrics::default()),
             leptos_options,
             jobs,
             accounts,
             members,
-            tokens,
-            contacts,
-            lists,
+            tokens: Arc::new(Tokens::new(db.clone())),
+            contacts: Arc::new(Contacts::new(db.clone(), cipher.clone())),
+            lists: Arc::new(Lists::new(db.clone())),
             imports,
-            campaigns,
+            campaigns: Arc::new(Campaigns::new(db.clone())),
         }
     }
 
