@@ -33,6 +33,9 @@ pub struct Config {
     /// data. Required with PostgreSQL; the embedded default generates `master.key`
     /// beside its database.
     pub master_key: Option<Secret>,
+    /// `CARILLON_METRICS_TOKEN`: when set, `/metrics` answers only to
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: Option<Secret>,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -145,6 +148,7 @@ impl Config {
             login_window: Duration::from_secs(parse("CARILLON_LOGIN_WINDOW_SECONDS", "900")?),
             trust_proxy,
             master_key: var("CARILLON_MASTER_KEY").map(Secret),
+            metrics_token: var("CARILLON_METRICS_TOKEN").map(Secret),
         })
     }
 

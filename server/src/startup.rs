@@ -107,13 +107,16 @@ fn router(state: AppState) -> Router {
                 .unwrap_or(time::Duration::HOUR),
         ));
 
-    Router::new()
+    // Probes and metrics answer without a session, a caller or CSRF checks (and so
+    // never touch the session store); /metrics has its own token.
+    let probes = Router::new()
+        .route("/healthz", get(web::health::alive))
+        .route("/readyz", get(web::health::ready))
+        .route("/metrics", get(web::metrics::render));
+    let app = Router::new()
         .merge(rest::router())
         .merge(web::import_form::router())
         .route("/api/{*rest}", any(rest::not_found))
-        .route("/healthz", get(web::health::alive))
-        .route("/readyz", get(web::health::ready))
-        .route("/metrics", get(web::metrics::render))
         .leptos_routes_with_context(&state, routes, page_context.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -122,7 +125,7 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(page_context, app::shell))
-        // Outermost last: request id → trace → headers → metrics → CSRF → session → auth.
+        // Outermost last: CSRF → session → auth → server-function status → idempotency.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::idempotency::enforce,
@@ -133,7 +136,11 @@ fn router(state: AppState) -> Router {
             web::authenticate::authenticate,
         ))
         .layer(session_layer)
-        .layer(middleware::from_fn(web::csrf::same_origin_only))
+        .layer(middleware::from_fn(web::csrf::same_origin_only));
+
+    // Outermost last: request id → trace → headers → panic guard → metrics.
+    probes
+        .merge(app)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::metrics::track,

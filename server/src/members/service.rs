@@ -1,7 +1,7 @@
 use crate::{
     accounts::{lock_organization, parse_role},
     auth::require,
-    db::entities::{api_token, membership, user},
+    db::entities::{api_token, invitation, membership, user},
     error::{not_found, ServiceResult},
 };
 use app::{
@@ -62,6 +62,8 @@ impl Members {
         let member = find_member(&txn, actor.organization_id, member_id).await?;
         if parse_role(&member.role)? == Role::Admin && role != Role::Admin {
             ensure_another_admin(&txn, actor.organization_id).await?;
+            // Only admins invite: what a former admin issued must not outlive the role.
+            revoke_invitations_of(&txn, actor.organization_id, member.user_id).await?;
         }
         let mut active: membership::ActiveModel = member.into();
         active.role = Set(role.as_str().to_owned());
@@ -82,6 +84,7 @@ impl Members {
         if parse_role(&member.role)? == Role::Admin {
             ensure_another_admin(&txn, actor.organization_id).await?;
         }
+        revoke_invitations_of(&txn, actor.organization_id, member.user_id).await?;
         // Their API tokens for this organization die with the membership.
         api_token::Entity::delete_many()
             .filter(api_token::Column::OrganizationId.eq(actor.organization_id))
@@ -109,6 +112,25 @@ async fn find_member(
         .one(db)
         .await?
         .ok_or_else(|| not_found("member"))
+}
+
+/// Deletes the pending invitations `user_id` issued in the organization (they could
+/// otherwise accept their own admin invitation after losing the role).
+async fn revoke_invitations_of(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> ServiceResult<()> {
+    let revoked = invitation::Entity::delete_many()
+        .filter(invitation::Column::OrganizationId.eq(organization_id))
+        .filter(invitation::Column::InvitedBy.eq(user_id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .exec(db)
+        .await?;
+    if revoked.rows_affected > 0 {
+        tracing::info!(%user_id, revoked = revoked.rows_affected, "pending invitations of a former admin revoked");
+    }
+    Ok(())
 }
 
 /// Refuses when the member about to lose admin rights is the last admin.

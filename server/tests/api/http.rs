@@ -121,3 +121,47 @@ both_backends! {
         assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     }
 }
+
+/// Invented methods cannot grow the metrics, and `CARILLON_METRICS_TOKEN` guards them.
+#[tokio::test]
+async fn metrics_labels_are_bounded_and_a_token_protects_them() {
+    let app = crate::helpers::spawn_app(
+        crate::helpers::Backend::Sqlite,
+        &[("CARILLON_METRICS_TOKEN", "metrics-secret")],
+    )
+    .await
+    .expect("app");
+    for i in 0..20 {
+        let method = reqwest::Method::from_bytes(format!("RND{i}").as_bytes()).unwrap();
+        app.client
+            .request(method, app.url("/api/me"))
+            .send()
+            .await
+            .unwrap();
+    }
+    crate::helpers::problem(app.get("/metrics").await, 401).await;
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("guess")
+        .send()
+        .await
+        .unwrap();
+    crate::helpers::problem(wrong, 401).await;
+    let r = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    assert!(!text.contains("RND"), "{text}");
+    assert!(
+        text.contains(
+            "carillon_http_requests_total{method=\"other\",route=\"/api/me\",status=\"405\"} 20"
+        ),
+        "{text}"
+    );
+}

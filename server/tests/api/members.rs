@@ -85,3 +85,51 @@ both_backends! {
         problem(r, 422).await;
     }
 }
+
+/// Invites `email` as admin from `app`'s user; returns the link's token.
+async fn pending_admin_invitation(app: &TestApp, email: &str) -> String {
+    let r = app
+        .post(
+            "/api/invitations",
+            &json!({"email": email, "role": "admin"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    created["accept_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+both_backends! {
+    async fn a_demoted_or_removed_admin_loses_the_invitations_they_issued(app) {
+        app.signup("ada@example.org").await;
+        let bob = app.invite_and_accept("bob@example.org", "admin").await;
+        let carl = app.invite_and_accept("carl@example.org", "admin").await;
+        let from_bob = pending_admin_invitation(&bob, "bob.other@example.org").await;
+        let from_carl = pending_admin_invitation(&carl, "carl.other@example.org").await;
+        let from_ada = pending_admin_invitation(&app, "dora@example.org").await;
+
+        let bob_id = member_id(&app, "bob@example.org").await;
+        let r = app.client.patch(app.url(&format!("/api/members/{bob_id}"))).json(&json!({"role": "contributor"})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let carl_id = member_id(&app, "carl@example.org").await;
+        let r = app.client.delete(app.url(&format!("/api/members/{carl_id}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+        // Neither can come back as admin through an invitation they issued.
+        for token in [&from_bob, &from_carl] {
+            let r = app.browser().post("/api/invitations/accept", &json!({"token": token, "password": PASSWORD})).await;
+            problem(r, 404).await;
+        }
+        let pending: Value = app.get("/api/invitations").await.json().await.unwrap();
+        let emails: Vec<&str> = pending.as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
+        assert_eq!(emails, ["dora@example.org"], "the other admin's invitations stay");
+        let r = app.browser().post("/api/invitations/accept", &json!({"token": from_ada, "password": PASSWORD})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
