@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -64,23 +65,42 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves and runs the background jobs until `stop` resolves; then stops accepting,
-    /// answers the requests under way, and lets the job rounds under way finish their
-    /// unit of work and release their claims (at most [`JOBS_GRACE`]).
+    /// Serves and runs the background jobs until `stop` resolves; then, at once and side
+    /// by side, stops accepting and answers the requests under way, and lets the job
+    /// rounds under way finish their unit of work and release their claims (at most
+    /// [`JOBS_GRACE`]).
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        self.state.jobs.start().await;
-        let served = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop)
-        .await
-        .context("The HTTP server failed");
-        self.state.jobs.shutdown(JOBS_GRACE).await;
+        let stopping = CancellationToken::new();
+        tokio::spawn({
+            let stopping = stopping.clone();
+            async move {
+                stop.await;
+                stopping.cancel();
+            }
+        });
+        let jobs = self.state.jobs.clone();
+        jobs.start().await;
+        let server = async {
+            let served = axum::serve(
+                self.listener,
+                self.router
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(stopping.clone().cancelled_owned())
+            .await
+            .context("The HTTP server failed");
+            // A server that fails stops the process, jobs included.
+            stopping.cancel();
+            served
+        };
+        let jobs_stopped = async {
+            stopping.cancelled().await;
+            jobs.shutdown(JOBS_GRACE).await;
+        };
+        let (served, ()) = tokio::join!(server, jobs_stopped);
         served
     }
 }

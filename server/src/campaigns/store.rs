@@ -9,7 +9,8 @@ use crate::{
 use app::model::CampaignDto;
 use chrono_tz::Tz;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -33,18 +34,31 @@ pub async fn find(
         .ok_or_else(|| not_found("campaign"))
 }
 
-/// Like [`find`], and on PostgreSQL locks the row until the transaction ends, so two
-/// state changes of one campaign (a user's and the scheduler's, say) queue instead of
-/// both reading the old state. SQLite has a single writer already.
+/// Like [`find`], and holds the row until the transaction ends, so two changes of one
+/// campaign (a user's and the scheduler's, say) queue instead of both acting on the
+/// state they read. PostgreSQL: `SELECT … FOR UPDATE`. SQLite: a no-op write first, which
+/// takes the database's write lock (waiting for it, under the busy timeout); a read
+/// first would fail with "busy snapshot" when another writer commits in between.
 pub async fn lock(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     organization_id: Uuid,
     id: Uuid,
 ) -> ServiceResult<campaign::Model> {
     let mut query = campaign::Entity::find_by_id(id)
         .filter(campaign::Column::OrganizationId.eq(organization_id));
-    if db.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_exclusive();
+    match db.get_database_backend() {
+        DbBackend::Postgres => query = query.lock_exclusive(),
+        _ => {
+            campaign::Entity::update_many()
+                .col_expr(
+                    campaign::Column::UpdatedAt,
+                    Expr::col(campaign::Column::UpdatedAt).into(),
+                )
+                .filter(campaign::Column::Id.eq(id))
+                .filter(campaign::Column::OrganizationId.eq(organization_id))
+                .exec(db)
+                .await?;
+        }
     }
     query.one(db).await?.ok_or_else(|| not_found("campaign"))
 }

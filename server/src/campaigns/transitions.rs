@@ -23,8 +23,8 @@ use app::{
 };
 use chrono::{Duration, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -72,11 +72,11 @@ fn permission(to: CampaignStatus) -> Option<Action> {
     }
 }
 
-/// Moves campaign `id` of `organization_id` to `to`, in `db` (a transaction: the row
-/// stays locked until it ends on PostgreSQL). Refuses an illegal move with 409.
+/// Moves campaign `id` of `organization_id` to `to` in the caller's transaction, which
+/// holds the row until it ends (see `store::lock`). Refuses an illegal move with 409.
 #[tracing::instrument(skip(db, by), fields(by = ?by))]
 pub async fn transition(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     by: By<'_>,
     organization_id: Uuid,
     id: Uuid,
@@ -102,21 +102,15 @@ pub async fn transition(
         .transition(to)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let now = Utc::now();
-    // Conditional on the state read: without a row lock (SQLite), a concurrent move
-    // makes this one match nothing instead of overwriting it.
-    let mut moved = campaign::Entity::update_many()
+    let row = campaign::Entity::update_many()
         .col_expr(campaign::Column::Status, Expr::value(Status(next)))
         .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
         .filter(campaign::Column::Id.eq(id))
-        .filter(campaign::Column::Status.eq(Status(from)))
+        .filter(campaign::Column::OrganizationId.eq(organization_id))
         .exec_with_returning(db)
-        .await?;
-    let Some(row) = moved.pop() else {
-        return Err(AppError::Conflict(
-            "the campaign changed meanwhile; reload and try again".into(),
-        )
-        .into());
-    };
+        .await?
+        .pop()
+        .ok_or_else(|| not_found("campaign"))?;
     let (by_user_id, by_system) = match by {
         By::User(actor) => (Some(actor.user_id), None),
         By::System(system) => (None, Some(system.as_str().to_owned())),
@@ -183,6 +177,7 @@ impl Campaigns {
         campaign::Entity::update_many()
             .col_expr(campaign::Column::ScheduledAt, Expr::value(when))
             .filter(campaign::Column::Id.eq(id))
+            .filter(campaign::Column::OrganizationId.eq(actor.organization_id))
             .exec(&txn)
             .await?;
         let row = transition(

@@ -18,9 +18,17 @@ mod upload;
 
 pub use upload::{Upload, PREVIEW_BYTES};
 
-use crate::{crypto::Cipher, jobs::Wake};
+use crate::{
+    crypto::Cipher,
+    db::entities::import,
+    jobs::{Lease, Wake},
+};
 use sea_orm::DatabaseConnection;
-use std::{path::PathBuf, sync::Arc};
+use std::{
+    collections::VecDeque,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+};
 use uuid::Uuid;
 
 /// Largest accepted upload (the REST API and the wizard's plain-form post): about ten
@@ -37,6 +45,9 @@ pub(crate) struct Inner {
     db: DatabaseConnection,
     cipher: Arc<Cipher>,
     dir: PathBuf,
+    /// Uploads this process received and claimed: its own loops run them first, since the
+    /// file is here (another instance only gets one whose lease expired).
+    handoff: Mutex<VecDeque<(import::Model, Lease<import::Entity>)>>,
 }
 
 impl Inner {
@@ -50,7 +61,12 @@ impl Imports {
     /// the job from [`Imports::job`].
     pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>, dir: PathBuf) -> Self {
         Self {
-            inner: Arc::new(Inner { db, cipher, dir }),
+            inner: Arc::new(Inner {
+                db,
+                cipher,
+                dir,
+                handoff: Mutex::new(VecDeque::new()),
+            }),
             wake: Wake::default(),
         }
     }

@@ -30,6 +30,8 @@ pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const RENEW_EVERY: Duration = Duration::from_secs(20);
 /// How often an idle loop looks for imports whose runner died.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
+/// Imports a process runs side by side; each holds at most a few batches in memory.
+const IMPORTS_AT_ONCE: usize = 2;
 /// Tries per batch: a concurrent write or a dropped connection rolls a batch back whole.
 const ATTEMPTS: u64 = 3;
 
@@ -39,8 +41,8 @@ impl jobs::Leased for import::Entity {
     const LEASE_OWNER: import::Column = import::Column::LeaseOwner;
 }
 
-/// The `imports` job: one import at a time per process, so an import's memory bound is
-/// the process's.
+/// The `imports` job: at most [`IMPORTS_AT_ONCE`] imports at a time per process, new
+/// uploads of this process first.
 pub struct ImportJob {
     pub(super) inner: Arc<Inner>,
     pub(super) wake: Wake,
@@ -60,41 +62,59 @@ impl Job for ImportJob {
         Some(self.wake.clone())
     }
 
+    fn loops(&self) -> usize {
+        IMPORTS_AT_ONCE
+    }
+
     async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
-        let ready = Condition::all().add(import::Column::Status.is_in([
-            ImportStatus::Queued.as_str(),
-            ImportStatus::Running.as_str(),
-        ]));
-        let mut claimed = jobs::claim::<import::Entity>(
-            &self.inner.db,
-            ready,
-            import::Column::CreatedAt,
-            1,
-            LEASE,
-            |update| {
-                update.col_expr(
-                    import::Column::Status,
-                    Expr::value(ImportStatus::Running.as_str()),
-                )
-            },
-        )
-        .await
-        .context("Failed to claim an import")?;
-        let Some((job, lease)) = claimed.pop() else {
+        if stop.requested() {
             return Ok(Round::Idle);
+        }
+        let reserved = self
+            .inner
+            .handoff
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front();
+        let (job, lease) = match reserved {
+            Some(claimed) => claimed,
+            None => {
+                let ready = Condition::all().add(import::Column::Status.is_in([
+                    ImportStatus::Queued.as_str(),
+                    ImportStatus::Running.as_str(),
+                ]));
+                let mut claimed = jobs::claim::<import::Entity>(
+                    &self.inner.db,
+                    ready,
+                    import::Column::CreatedAt,
+                    1,
+                    LEASE,
+                    |update| update,
+                )
+                .await
+                .context("Failed to claim an import")?;
+                let Some(claimed) = claimed.pop() else {
+                    return Ok(Round::Idle);
+                };
+                claimed
+            }
         };
         if job.last_line > 1 {
             tracing::info!(import_id = %job.id, after_line = job.last_line, "resuming an interrupted import");
         }
-        run(&self.inner, job, lease, stop).await;
-        Ok(Round::Worked)
+        Ok(run(&self.inner, job, lease, stop).await)
     }
 }
 
 /// Runs a claimed import to its end and leaves it `completed` or `failed`, unless it
 /// finds that it no longer holds the import, or the process stops first (then the import
-/// stays `running`, released, and the next round anywhere resumes it).
-async fn run(inner: &Inner, job: import::Model, mut lease: Lease<import::Entity>, stop: &Stop) {
+/// stays `running`, released, and the next round anywhere resumes it: `Round::Idle`).
+async fn run(
+    inner: &Inner,
+    job: import::Model,
+    mut lease: Lease<import::Entity>,
+    stop: &Stop,
+) -> Round {
     let import_id = job.id;
     let mut last_line = job.last_line;
     let result = run_inner(inner, job, &mut lease, &mut last_line, stop).await;
@@ -110,11 +130,10 @@ async fn run(inner: &Inner, job: import::Model, mut lease: Lease<import::Entity>
         }
         Err(Halt::Lost) => {
             tracing::warn!(%import_id, "the import's progress is not what this runner committed; leaving it to another round");
-            return;
+            return Round::Worked;
         }
         Err(Halt::Stopping) => {
-            let progress = Condition::all().add(import::Column::LastLine.eq(last_line));
-            match lease.release(&inner.db, progress, |u| u).await {
+            match lease.release(&inner.db, at(last_line), |u| u).await {
                 Ok(_) => {
                     tracing::info!(%import_id, last_line, "import paused for shutdown; it resumes after this line")
                 }
@@ -122,23 +141,24 @@ async fn run(inner: &Inner, job: import::Model, mut lease: Lease<import::Entity>
                     tracing::warn!(%import_id, error = ?e, "could not release an import at shutdown; its lease will expire")
                 }
             }
-            return;
+            return Round::Idle;
         }
     };
     match finish(inner, lease, status, error, last_line).await {
         Ok(true) => {}
         Ok(false) => {
             tracing::warn!(%import_id, "the import's progress moved under this runner; leaving it to another round");
-            return;
+            return Round::Worked;
         }
         Err(e) => {
             // The lease expires and a later round retries or fails it.
             tracing::error!(%import_id, error = ?e, "could not record the end of an import");
-            return;
+            return Round::Worked;
         }
     }
     let _ = tokio::fs::remove_file(inner.file_path(import_id)).await;
     tracing::info!(%import_id, status = status.as_str(), "import finished");
+    Round::Worked
 }
 
 enum Halt {
@@ -182,6 +202,18 @@ async fn run_inner(
     stop: &Stop,
 ) -> Result<(), Halt> {
     let import_id = job.id;
+    let running = |update: sea_orm::UpdateMany<import::Entity>| {
+        update.col_expr(
+            import::Column::Status,
+            Expr::value(ImportStatus::Running.as_str()),
+        )
+    };
+    if !lease
+        .renew_with(&inner.db, at(job.last_line), running)
+        .await?
+    {
+        return Err(Halt::Lost);
+    }
     let mapping: ImportMapping =
         serde_json::from_str(&job.mapping).map_err(|e| Halt::Internal(e.into()))?;
     let region = store::region(&inner.db, job.organization_id).await?;
@@ -220,9 +252,11 @@ async fn run_inner(
     let mut renew = tokio::time::interval(RENEW_EVERY);
     loop {
         let msg = tokio::select! {
-            msg = rx.recv() => msg,
-            // Dropping the receiver ends the reader thread at its next send.
+            // A shutdown comes first; dropping the receiver ends the reader thread at its
+            // next send.
+            biased;
             () = stop.wait() => return Err(Halt::Stopping),
+            msg = rx.recv() => msg,
             _ = renew.tick() => {
                 if !lease.renew(&inner.db, at(*last_line)).await? {
                     return Err(Halt::Lost);
@@ -328,19 +362,19 @@ async fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::entities::organization;
-    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+    use crate::{
+        crypto::Cipher,
+        db::entities::{contact, organization},
+    };
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
+    use std::{collections::VecDeque, sync::Mutex};
     use uuid::Uuid;
 
-    #[tokio::test]
-    async fn a_runner_holds_the_import_only_at_the_progress_it_committed() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = crate::db::connect(&format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("t.db").display()
-        ))
-        .await
-        .unwrap();
+    /// A migrated SQLite database with one organization, in `dir`.
+    async fn setup(dir: &std::path::Path) -> (Arc<Inner>, Uuid) {
+        let db = crate::db::connect(&format!("sqlite://{}?mode=rwc", dir.join("t.db").display()))
+            .await
+            .unwrap();
         crate::db::migrate(&db).await.unwrap();
         let now = Utc::now();
         let org = organization::Model {
@@ -352,18 +386,35 @@ mod tests {
             updated_at: now,
         };
         org.clone().into_active_model().insert(&db).await.unwrap();
+        let inner = Arc::new(Inner {
+            db,
+            cipher: Arc::new(Cipher::new(&[7; 32])),
+            dir: dir.join("imports"),
+            handoff: Mutex::new(VecDeque::new()),
+        });
+        (inner, org.id)
+    }
+
+    /// A queued import of `rows_total` rows whose file holds `csv`.
+    async fn queue(
+        inner: &Inner,
+        organization_id: Uuid,
+        csv: &str,
+        rows_total: i64,
+    ) -> import::Model {
+        let now = Utc::now();
         let job = import::Model {
             id: Uuid::now_v7(),
-            organization_id: org.id,
+            organization_id,
             created_by: None,
-            status: "running".into(),
+            status: "queued".into(),
             file_name: "a.csv".into(),
             delimiter: ",".into(),
-            mapping: "{}".into(),
-            rows_total: 10,
-            rows_done: 4,
-            last_line: 5,
-            created: 4,
+            mapping: r#"{"email":"email"}"#.into(),
+            rows_total,
+            rows_done: 0,
+            last_line: 1,
+            created: 0,
             updated: 0,
             unchanged: 0,
             skipped: 0,
@@ -374,9 +425,14 @@ mod tests {
             updated_at: now,
             finished_at: None,
         };
-        job.clone().into_active_model().insert(&db).await.unwrap();
-        let (_, mut lease) = jobs::claim::<import::Entity>(
-            &db,
+        std::fs::create_dir_all(&inner.dir).unwrap();
+        std::fs::write(inner.file_path(job.id), csv).unwrap();
+        job.into_active_model().insert(&inner.db).await.unwrap()
+    }
+
+    async fn claim_one(inner: &Inner) -> (import::Model, Lease<import::Entity>) {
+        jobs::claim::<import::Entity>(
+            &inner.db,
             Condition::all(),
             import::Column::CreatedAt,
             1,
@@ -386,29 +442,101 @@ mod tests {
         .await
         .unwrap()
         .pop()
-        .expect("claimed");
-        let until = lease.until;
+        .expect("claimed")
+    }
+
+    #[tokio::test]
+    async fn a_runner_holds_the_import_only_at_the_progress_it_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (inner, org) = setup(dir.path()).await;
+        let job = queue(&inner, org, "email\n", 0).await;
+        import::Entity::update_many()
+            .col_expr(import::Column::LastLine, Expr::value(5))
+            .exec(&inner.db)
+            .await
+            .unwrap();
+        let (_, mut lease) = claim_one(&inner).await;
+        let claimed_until = lease.until;
 
         assert!(
-            !lease.renew(&db, at(3)).await.unwrap(),
+            !lease.renew(&inner.db, at(3)).await.unwrap(),
             "another runner moved the progress on"
         );
         let stored = import::Entity::find_by_id(job.id)
-            .one(&db)
+            .one(&inner.db)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(
             stored.lease_until,
-            Some(until),
+            Some(claimed_until),
             "and the lease is not renewed for it"
         );
-        assert!(lease.renew(&db, at(5)).await.unwrap());
+        assert!(lease.renew(&inner.db, at(5)).await.unwrap());
         let stored = import::Entity::find_by_id(job.id)
-            .one(&db)
+            .one(&inner.db)
             .await
             .unwrap()
             .unwrap();
-        assert!(stored.lease_until.is_some_and(|l| l >= until), "renewed");
+        assert!(lease.until > claimed_until, "renewed");
+        assert_eq!(stored.lease_until, Some(lease.until));
+    }
+
+    /// Stopped while it runs, an import keeps what it committed and hands the rest back;
+    /// run again, it ends with every row once.
+    #[tokio::test]
+    async fn an_import_stopped_by_a_shutdown_resumes_without_losing_or_repeating_a_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let (inner, org) = setup(dir.path()).await;
+        let rows = 5_000;
+        let mut csv = String::from("email\n");
+        for i in 0..rows {
+            csv.push_str(&format!("p{i}@example.org\n"));
+        }
+        let job = queue(&inner, org, &csv, rows).await;
+
+        let (claimed, lease) = claim_one(&inner).await;
+        assert_eq!(
+            run(&inner, claimed, lease, &Stop::requested_now()).await,
+            Round::Idle
+        );
+        let paused = import::Entity::find_by_id(job.id)
+            .one(&inner.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(paused.status, "running", "not finished: {paused:?}");
+        assert_eq!(
+            (paused.lease_owner, paused.lease_until),
+            (None, None),
+            "handed back"
+        );
+        assert!(paused.last_line < rows + 1, "stopped before the end");
+        assert!(
+            inner.file_path(job.id).exists(),
+            "the file stays for the resume"
+        );
+
+        let (claimed, lease) = claim_one(&inner).await;
+        assert_eq!(
+            run(&inner, claimed, lease, &Stop::default()).await,
+            Round::Worked
+        );
+        let done = import::Entity::find_by_id(job.id)
+            .one(&inner.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (done.status.as_str(), done.created, done.rows_done),
+            ("completed", rows, rows)
+        );
+        let stored = contact::Entity::find()
+            .filter(contact::Column::OrganizationId.eq(org))
+            .count(&inner.db)
+            .await
+            .unwrap();
+        assert_eq!(stored, 5_000);
+        assert!(!inner.file_path(job.id).exists());
     }
 }

@@ -3,16 +3,16 @@
 use super::{
     format::Sniffer,
     mapping::{column_map, suggest_mapping},
-    Imports,
+    runner, Imports,
 };
-use crate::{auth::require, db::entities::import, error::ServiceResult};
+use crate::{auth::require, db::entities::import, error::ServiceResult, jobs};
 use anyhow::Context;
 use app::{
     error::AppError,
     model::{Action, Actor, ImportDto, ImportMapping, ImportPreview, ImportStatus},
 };
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
@@ -155,8 +155,35 @@ impl Imports {
             }
         };
         tracing::info!(import_id = %saved.id, rows = sniffed.data_lines, "import queued");
+        self.reserve(saved.id).await;
         self.wake.ring();
         super::report::to_dto(saved)
+    }
+
+    /// Claims a new upload for this process, whose disk holds the file, and hands it to
+    /// the `imports` job's loops here. Should that fail, the import stays queued, for any
+    /// round to claim.
+    async fn reserve(&self, import_id: Uuid) {
+        let only = Condition::all().add(import::Column::Id.eq(import_id));
+        let claim = jobs::claim::<import::Entity>(
+            &self.inner.db,
+            only,
+            import::Column::CreatedAt,
+            1,
+            runner::LEASE,
+            |update| update,
+        );
+        match claim.await {
+            Ok(claimed) => self
+                .inner
+                .handoff
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(claimed),
+            Err(e) => {
+                tracing::warn!(%import_id, error = ?e, "could not reserve a new import; it waits for any instance")
+            }
+        }
     }
 
     /// Delimiter, header, first rows and a suggested mapping, from the start of a file.

@@ -93,8 +93,18 @@ impl<E: Leased> Lease<E> {
         db: &impl ConnectionTrait,
         also: Condition,
     ) -> Result<bool, DbErr> {
+        self.renew_with(db, also, |update| update).await
+    }
+
+    /// [`Lease::renew`], with `update` applied in the same statement.
+    pub async fn renew_with(
+        &mut self,
+        db: &impl ConnectionTrait,
+        also: Condition,
+        update: impl FnOnce(UpdateMany<E>) -> UpdateMany<E>,
+    ) -> Result<bool, DbErr> {
         let until = Utc::now() + self.ttl;
-        let held = E::update_many()
+        let held = update(E::update_many())
             .col_expr(E::LEASE_UNTIL, Expr::value(until))
             .filter(self.mine())
             .filter(also)

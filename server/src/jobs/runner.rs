@@ -26,6 +26,10 @@ pub trait Job: Send + Sync + 'static {
     fn wake(&self) -> Option<Wake> {
         None
     }
+    /// How many loops of this job a process runs side by side.
+    fn loops(&self) -> usize {
+        1
+    }
     /// Claims what is due and does it. A long round checks `stop` between units of work
     /// and, once stop is requested, leaves what remains to a later round (releasing its
     /// claims) and returns.
@@ -44,6 +48,14 @@ impl Stop {
     /// Resolves once stop is requested.
     pub async fn wait(&self) {
         self.0.cancelled().await
+    }
+
+    /// A stop already requested, for tests of what a round does at shutdown.
+    #[cfg(test)]
+    pub(crate) fn requested_now() -> Self {
+        let stop = Stop::default();
+        stop.0.cancel();
+        stop
     }
 }
 
@@ -107,18 +119,24 @@ impl Jobs {
     pub async fn start(&self) {
         let mut loops = self.inner.loops.lock().await;
         for job in &self.inner.jobs {
-            loops.push(tokio::spawn(run_loop(self.inner.clone(), job.clone())));
+            for _ in 0..job.loops().max(1) {
+                loops.push(tokio::spawn(run_loop(self.inner.clone(), job.clone())));
+            }
         }
         tracing::info!(jobs = ?self.names(), "background jobs started");
     }
 
     /// Does all the work there is, now: waits for the rounds under way, then runs rounds
     /// of every job in this task until a pass finds nothing to do and no round is under
-    /// way. Tests call it instead of waiting for the loops.
+    /// way. Tests call it instead of waiting for the loops. Once the process is stopping
+    /// it does nothing: what is left is for the next process.
     pub async fn drain(&self) -> anyhow::Result<()> {
         let mut busy = self.inner.busy.subscribe();
         loop {
             busy.wait_for(|n| *n == 0).await?;
+            if self.inner.stop.requested() {
+                return Ok(());
+            }
             let mut worked = false;
             for job in &self.inner.jobs {
                 let _busy = Busy::start(&self.inner.busy);
@@ -130,11 +148,16 @@ impl Jobs {
         }
     }
 
+    /// Asks every loop and round to stop (see [`Jobs::shutdown`]) without waiting.
+    pub fn request_stop(&self) {
+        self.inner.stop.0.cancel();
+    }
+
     /// Asks every loop to stop and waits, at most `grace`, for the rounds under way to
     /// finish their unit of work and release what they hold. What is left is picked up
     /// by the next process (its lease expires, or was released).
     pub async fn shutdown(&self, grace: Duration) {
-        self.inner.stop.0.cancel();
+        self.request_stop();
         let loops = std::mem::take(&mut *self.inner.loops.lock().await);
         let all = futures_util::future::join_all(loops);
         if tokio::time::timeout(grace, all).await.is_err() {
@@ -208,8 +231,6 @@ mod tests {
     struct Holder {
         started: Notify,
         saw_stop: AtomicUsize,
-        running: AtomicUsize,
-        most_running: AtomicUsize,
     }
 
     #[async_trait]
@@ -221,12 +242,9 @@ mod tests {
             Duration::from_secs(3600)
         }
         async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
-            let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
-            self.most_running.fetch_max(running, Ordering::SeqCst);
             self.started.notify_one();
             stop.wait().await;
             self.saw_stop.fetch_add(1, Ordering::SeqCst);
-            self.running.fetch_sub(1, Ordering::SeqCst);
             Ok(Round::Idle)
         }
     }
@@ -248,30 +266,68 @@ mod tests {
         );
     }
 
+    /// Holds its first round until released; later rounds find nothing.
+    #[derive(Default)]
+    struct FirstHeld {
+        started: Notify,
+        release: Notify,
+        rounds: AtomicUsize,
+        running: AtomicUsize,
+        most_running: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl Job for FirstHeld {
+        fn name(&self) -> &'static str {
+            "first-held"
+        }
+        fn every(&self) -> Duration {
+            Duration::from_secs(3600)
+        }
+        async fn round(&self, _stop: &Stop) -> anyhow::Result<Round> {
+            let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_running.fetch_max(running, Ordering::SeqCst);
+            if self.rounds.fetch_add(1, Ordering::SeqCst) == 0 {
+                self.started.notify_one();
+                self.release.notified().await;
+            }
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            Ok(Round::Idle)
+        }
+    }
+
     #[tokio::test]
     async fn drain_waits_for_rounds_under_way_in_the_loops() {
-        let holder = Arc::new(Holder::default());
-        let jobs = Jobs::new(vec![holder.clone()]);
+        let job = Arc::new(FirstHeld::default());
+        let jobs = Jobs::new(vec![job.clone()]);
         jobs.start().await;
-        holder.started.notified().await;
+        job.started.notified().await;
         let drain = tokio::spawn({
             let jobs = jobs.clone();
             async move { jobs.drain().await }
         });
-        tokio::task::yield_now().await;
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
         assert!(!drain.is_finished(), "the loop's round is still under way");
-        jobs.shutdown(Duration::from_secs(5)).await;
+        assert_eq!(
+            job.rounds.load(Ordering::SeqCst),
+            1,
+            "and drain has not started one beside it"
+        );
+        job.release.notify_one();
         drain.await.unwrap().unwrap();
         assert_eq!(
-            holder.saw_stop.load(Ordering::SeqCst),
+            job.rounds.load(Ordering::SeqCst),
             2,
             "the loop's round, then drain's"
         );
         assert_eq!(
-            holder.most_running.load(Ordering::SeqCst),
+            job.most_running.load(Ordering::SeqCst),
             1,
             "never side by side"
         );
+        jobs.shutdown(Duration::from_secs(5)).await;
     }
 
     #[tokio::test]
@@ -284,6 +340,22 @@ mod tests {
         assert_eq!(holder.saw_stop.load(Ordering::SeqCst), 1);
         assert!(jobs.inner.loops.lock().await.is_empty());
         assert_eq!(*jobs.inner.busy.borrow(), 0);
+    }
+
+    #[tokio::test]
+    async fn once_stopping_drain_does_nothing() {
+        let job = Arc::new(Countdown {
+            units: AtomicUsize::new(5),
+            done: AtomicUsize::new(0),
+        });
+        let jobs = Jobs::new(vec![job.clone()]);
+        jobs.shutdown(Duration::from_secs(5)).await;
+        jobs.drain().await.unwrap();
+        assert_eq!(
+            job.done.load(Ordering::SeqCst),
+            0,
+            "left for the next process"
+        );
     }
 
     #[tokio::test]

@@ -26,6 +26,20 @@ async fn db(app: &TestApp) -> DatabaseConnection {
     Database::connect(&app.database_url).await.expect("connect")
 }
 
+/// One transition in a transaction of its own, committed when it succeeds.
+async fn in_txn(
+    db: &DatabaseConnection,
+    by: By<'_>,
+    organization_id: Uuid,
+    id: Uuid,
+    to: app::model::CampaignStatus,
+) -> Result<carillon::db::entities::campaign::Model, carillon::error::ServiceError> {
+    let txn = db.begin().await.unwrap();
+    let moved = transition(&txn, by, organization_id, id, to).await?;
+    txn.commit().await.unwrap();
+    Ok(moved)
+}
+
 async fn organization_id(app: &TestApp) -> Uuid {
     let me = app.me().await;
     me["organization"]["organization_id"]
@@ -73,13 +87,13 @@ both_backends! {
 
         // Users cannot complete a campaign; the system can, once; an illegal move is a 409.
         let actor = app::model::Actor { user_id, organization_id: org, role: app::model::Role::Admin, via: app::model::Via::Session };
-        let refused = transition(&db, By::User(&actor), org, id, app::model::CampaignStatus::Completed).await.unwrap_err();
+        let refused = in_txn(&db, By::User(&actor), org, id, app::model::CampaignStatus::Completed).await.unwrap_err();
         assert_eq!(app::error::AppError::from(refused).status(), 409);
-        transition(&db, By::System(System::Worker), org, id, app::model::CampaignStatus::Completed).await.unwrap();
-        let again = transition(&db, By::System(System::Worker), org, id, app::model::CampaignStatus::Running).await.unwrap_err();
+        in_txn(&db, By::System(System::Worker), org, id, app::model::CampaignStatus::Completed).await.unwrap();
+        let again = in_txn(&db, By::System(System::Worker), org, id, app::model::CampaignStatus::Running).await.unwrap_err();
         assert_eq!(app::error::AppError::from(again).status(), 409);
         // Another organization's campaign is not found, for the system too.
-        let elsewhere = transition(&db, By::System(System::Scheduler), Uuid::now_v7(), id, app::model::CampaignStatus::Cancelled).await.unwrap_err();
+        let elsewhere = in_txn(&db, By::System(System::Scheduler), Uuid::now_v7(), id, app::model::CampaignStatus::Cancelled).await.unwrap_err();
         assert_eq!(app::error::AppError::from(elsewhere).status(), 404);
 
         let changes = campaign_status_change::Entity::find()
