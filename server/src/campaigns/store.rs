@@ -52,7 +52,7 @@ pub async fn lock(
             campaign::Entity::update_many()
                 .col_expr(
                     campaign::Column::UpdatedAt,
-                    Expr::col(campaign::Column::UpdatedAt).into(),
+                    Expr::col(campaign::Column::UpdatedAt),
                 )
                 .filter(campaign::Column::Id.eq(id))
                 .filter(campaign::Column::OrganizationId.eq(organization_id))
