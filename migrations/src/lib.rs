@@ -10,6 +10,7 @@ mod m0005_idempotency_keys;
 mod m0006_import_rows_index;
 mod m0007_session_keys;
 mod m0008_engine_room;
+mod m0009_idempotency_principal;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_import_rows_index::Migration),
             Box::new(m0007_session_keys::Migration),
             Box::new(m0008_engine_room::Migration),
+            Box::new(m0009_idempotency_principal::Migration),
         ]
     }
 }

@@ -33,6 +33,8 @@ pub struct Config {
     /// data. Required with PostgreSQL; the embedded default generates `master.key`
     /// beside its database.
     pub master_key: Option<Secret>,
+    /// `CARILLON_SIGNUP_MAX_PER_IP`: sign-ups per client address per throttling window.
+    pub signup_max_per_ip: u32,
     /// `CARILLON_METRICS_TOKEN`: when set, `/metrics` answers only to
     /// `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,
@@ -145,6 +147,8 @@ impl Config {
                 "50",
             )?)
             .unwrap_or(u32::MAX),
+            signup_max_per_ip: u32::try_from(parse("CARILLON_SIGNUP_MAX_PER_IP", "10")?)
+                .unwrap_or(u32::MAX),
             login_window: Duration::from_secs(parse("CARILLON_LOGIN_WINDOW_SECONDS", "900")?),
             trust_proxy,
             master_key: var("CARILLON_MASTER_KEY").map(Secret),

@@ -5,6 +5,9 @@ use app::error::AppError;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr};
 
 pub const MAX_PER_PAGE: u64 = 100;
+/// Pages beyond this are refused (the offset would reach 100 million rows): narrow the
+/// search instead.
+pub const MAX_PAGE: u64 = 1_000_000;
 const DEFAULT_PER_PAGE: u64 = 25;
 
 /// The fields a list may be sorted by, and its order when the caller names none.
@@ -14,7 +17,7 @@ pub struct Sorts {
     pub default: (&'static str, bool),
 }
 
-/// Checked list parameters: `page` from 1, `per_page` 1..=100 (default 25), `sort` one of
+/// Checked list parameters: `page` from 1 to [`MAX_PAGE`], `per_page` 1..=100 (default 25), `sort` one of
 /// the list's fields (a leading `-` for descending), `q` trimmed, `None` when empty.
 #[derive(Clone, Debug)]
 pub struct Listing {
@@ -36,6 +39,12 @@ impl Listing {
         let page = page.unwrap_or(1);
         if page == 0 {
             return Err(AppError::field("page", "pages start at 1"));
+        }
+        if page > MAX_PAGE {
+            return Err(AppError::field(
+                "page",
+                format!("at most {MAX_PAGE}; narrow the search with `q` or filters"),
+            ));
         }
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
@@ -125,6 +134,7 @@ mod tests {
         );
         for (page, per_page, sort, field) in [
             (Some(0), None, None, "page"),
+            (Some(u64::MAX), None, None, "page"),
             (None, Some(0), None, "per_page"),
             (None, Some(101), None, "per_page"),
             (None, None, Some("email"), "sort"),

@@ -15,10 +15,10 @@ impl AccountsPort for Accounts {
     async fn signup(
         &self,
         session: &Session,
-        _ctx: &RequestContext,
+        ctx: &RequestContext,
         input: SignupInput,
     ) -> Result<Me, AppError> {
-        Ok(Accounts::signup(self, session, input).await?)
+        Ok(Accounts::signup(self, session, ctx, input).await?)
     }
     async fn login(
         &self,

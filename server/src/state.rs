@@ -8,7 +8,10 @@
 
 use crate::{
     accounts::Accounts,
-    auth::{session_store::DbSessionStore, throttle::LoginThrottle},
+    auth::{
+        session_store::DbSessionStore,
+        throttle::{Limits, LoginThrottle},
+    },
     campaigns::Campaigns,
     config::Config,
     contacts::Contacts,
@@ -54,11 +57,12 @@ impl AppState {
         leptos_options: LeptosOptions,
     ) -> Self {
         let cipher = Arc::new(cipher);
-        let throttle = Arc::new(LoginThrottle::new(
-            config.login_max_failures_per_account,
-            config.login_max_failures_per_ip,
-            config.login_window,
-        ));
+        let throttle = Arc::new(LoginThrottle::new(Limits {
+            failures_per_account: config.login_max_failures_per_account,
+            failures_per_ip: config.login_max_failures_per_ip,
+            signups_per_ip: config.signup_max_per_ip,
+            window: config.login_window,
+        }));
         let sessions = DbSessionStore::new(db.clone(), cipher.clone());
         let accounts = Arc::new(Accounts::new(db.clone(), throttle.clone()));
         let members = Arc::new(Members::new(
@@ -74,6 +78,7 @@ impl AppState {
         ));
         let jobs = Jobs::new(vec![
             Arc::new(imports.job()),
+            Arc::new(imports.file_sweep()),
             Arc::new(jobs::Cleanup {
                 sessions: sessions.clone(),
                 db: db.clone(),

@@ -30,7 +30,15 @@ impl Accounts {
     }
 
     #[tracing::instrument(skip_all)]
-    pub async fn signup(&self, session: &Session, input: SignupInput) -> ServiceResult<Me> {
+    pub async fn signup(
+        &self,
+        session: &Session,
+        ctx: &RequestContext,
+        input: SignupInput,
+    ) -> ServiceResult<Me> {
+        self.throttle
+            .signup(ctx.client_ip)
+            .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
         let (user_id, org_id) = self.register(input).await?;
         session_auth::sign_in(session, user_id, org_id).await?;
         self.me_for(user_id, org_id, Via::Session).await
@@ -116,16 +124,16 @@ impl Accounts {
         if input.password.is_empty() {
             return Err(AppError::field("password", "a password is required").into());
         }
-        self.throttle
-            .check(ctx.client_ip, &email)
+        let attempt = self
+            .throttle
+            .attempt(ctx.client_ip, &email)
             .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
         let (user_id, ok) = self.verify_credentials(&email, input.password).await?;
         let Some(user_id) = user_id.filter(|_| ok) else {
-            self.throttle.record_failure(ctx.client_ip, &email);
             tracing::info!("login failed");
             return Err(AppError::Unauthorized("invalid email or password".into()).into());
         };
-        self.throttle.record_success(&email);
+        attempt.succeeded();
         let first = membership::Entity::find()
             .filter(membership::Column::UserId.eq(user_id))
             .order_by_asc(membership::Column::CreatedAt)

@@ -1,7 +1,13 @@
-//! Login throttling: failed attempts counted per account and per client address in a
-//! fixed window; past the limit, attempts are refused with a Retry-After.
-//! Kept in memory: a restart forgets, and several instances count separately (noted
-//! in docs/architecture.md).
+//! Throttling of password guesses and sign-ups, in fixed windows per key.
+//!
+//! A login (or an invitation accepted with an existing account's password) takes an
+//! [`Attempt`] *before* the password is verified: the check and the count are one step
+//! under the lock, so parallel guesses cannot all pass the check before any is counted.
+//! An attempt that succeeds is refunded; one that fails or is abandoned stays counted.
+//! Sign-ups are counted per client address, each one.
+//!
+//! Kept in memory: a restart forgets, and several instances count separately (noted in
+//! docs/architecture.md).
 
 use std::{
     collections::HashMap,
@@ -14,82 +20,121 @@ use std::{
 enum Key {
     Account(String),
     Ip(IpAddr),
+    Signup(IpAddr),
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Window {
     started: Instant,
-    failures: u32,
+    count: u32,
+}
+
+/// The limits, each per window.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub failures_per_account: u32,
+    pub failures_per_ip: u32,
+    pub signups_per_ip: u32,
+    pub window: Duration,
 }
 
 #[derive(Debug)]
 pub struct LoginThrottle {
     windows: Mutex<HashMap<Key, Window>>,
-    max_per_account: u32,
-    max_per_ip: u32,
-    window: Duration,
+    limits: Limits,
+}
+
+/// A counted password attempt. [`Attempt::succeeded`] refunds it.
+#[must_use]
+pub struct Attempt<'a> {
+    throttle: &'a LoginThrottle,
+    ip: IpAddr,
+    account: String,
+}
+
+impl Attempt<'_> {
+    /// The password was right: the account's count starts over and the address gets its
+    /// attempt back.
+    pub fn succeeded(self) {
+        let mut windows = self.throttle.lock();
+        windows.remove(&Key::Account(self.account));
+        if let Some(w) = windows.get_mut(&Key::Ip(self.ip)) {
+            w.count = w.count.saturating_sub(1);
+        }
+    }
 }
 
 impl LoginThrottle {
-    pub fn new(max_per_account: u32, max_per_ip: u32, window: Duration) -> Self {
+    pub fn new(limits: Limits) -> Self {
         Self {
             windows: Mutex::new(HashMap::new()),
-            max_per_account,
-            max_per_ip,
-            window,
+            limits,
         }
     }
 
-    /// `Err(seconds to wait)` when either the account or the address is locked out.
-    pub fn check(&self, ip: IpAddr, account: &str) -> Result<(), u64> {
-        self.check_at(Instant::now(), ip, account)
-    }
-
-    fn check_at(&self, now: Instant, ip: IpAddr, account: &str) -> Result<(), u64> {
-        let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        let wait = [
-            (Key::Account(account.to_owned()), self.max_per_account),
-            (Key::Ip(ip), self.max_per_ip),
-        ]
-        .into_iter()
-        .filter_map(|(key, max)| {
-            let w = windows.get(&key)?;
-            let elapsed = now.duration_since(w.started);
-            (elapsed < self.window && w.failures >= max)
-                .then(|| (self.window - elapsed).as_secs().max(1))
+    /// Counts a password attempt for `account` from `ip`, or `Err(seconds to wait)` when
+    /// either has used up its window (then nothing is counted).
+    pub fn attempt(&self, ip: IpAddr, account: &str) -> Result<Attempt<'_>, u64> {
+        let keys = [
+            (
+                Key::Account(account.to_owned()),
+                self.limits.failures_per_account,
+            ),
+            (Key::Ip(ip), self.limits.failures_per_ip),
+        ];
+        self.take(Instant::now(), &keys)?;
+        Ok(Attempt {
+            throttle: self,
+            ip,
+            account: account.to_owned(),
         })
-        .max();
-        wait.map_or(Ok(()), Err)
     }
 
-    pub fn record_failure(&self, ip: IpAddr, account: &str) {
-        self.record_failure_at(Instant::now(), ip, account)
+    /// Counts a sign-up from `ip`, or `Err(seconds to wait)`.
+    pub fn signup(&self, ip: IpAddr) -> Result<(), u64> {
+        self.take(
+            Instant::now(),
+            &[(Key::Signup(ip), self.limits.signups_per_ip)],
+        )
     }
 
-    fn record_failure_at(&self, now: Instant, ip: IpAddr, account: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Window>> {
+        self.windows.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Checks every key against its limit and, when all are below, counts one for each:
+    /// in one critical section.
+    fn take(&self, now: Instant, keys: &[(Key, u32)]) -> Result<(), u64> {
+        let window = self.limits.window;
+        let mut windows = self.lock();
         if windows.len() > 100_000 {
-            windows.retain(|_, w| now.duration_since(w.started) < self.window);
+            windows.retain(|_, w| now.duration_since(w.started) < window);
         }
-        for key in [Key::Account(account.to_owned()), Key::Ip(ip)] {
-            let w = windows.entry(key).or_insert(Window {
+        let wait = keys
+            .iter()
+            .filter_map(|(key, max)| {
+                let w = windows.get(key)?;
+                let elapsed = now.duration_since(w.started);
+                (elapsed < window && w.count >= *max).then(|| (window - elapsed).as_secs().max(1))
+            })
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        for (key, _) in keys {
+            let w = windows.entry(key.clone()).or_insert(Window {
                 started: now,
-                failures: 0,
+                count: 0,
             });
-            if now.duration_since(w.started) >= self.window {
+            if now.duration_since(w.started) >= window {
                 *w = Window {
                     started: now,
-                    failures: 0,
+                    count: 0,
                 };
             }
-            w.failures += 1;
+            w.count += 1;
         }
-    }
-
-    /// A successful login clears the account's count (not the address's).
-    pub fn record_success(&self, account: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        windows.remove(&Key::Account(account.to_owned()));
+        Ok(())
     }
 }
 
@@ -99,42 +144,74 @@ mod tests {
 
     const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
-    #[test]
-    fn locks_an_account_after_the_limit_and_success_resets() {
-        let t = LoginThrottle::new(3, 100, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(t.check(IP, "a@x.org").is_ok());
-            t.record_failure(IP, "a@x.org");
-        }
-        let wait = t.check(IP, "a@x.org").unwrap_err();
-        assert!((1..=60).contains(&wait));
-        assert!(
-            t.check(IP, "b@x.org").is_ok(),
-            "other accounts are not affected"
-        );
-        t.record_success("a@x.org");
-        assert!(t.check(IP, "a@x.org").is_ok());
+    fn throttle(per_account: u32, per_ip: u32) -> LoginThrottle {
+        LoginThrottle::new(Limits {
+            failures_per_account: per_account,
+            failures_per_ip: per_ip,
+            signups_per_ip: 2,
+            window: Duration::from_secs(60),
+        })
     }
 
     #[test]
-    fn locks_an_address_across_accounts() {
-        let t = LoginThrottle::new(100, 2, Duration::from_secs(60));
-        t.record_failure(IP, "a@x.org");
-        t.record_failure(IP, "b@x.org");
-        assert!(t.check(IP, "c@x.org").is_err());
+    fn locks_an_account_after_the_limit_and_success_resets() {
+        let t = throttle(3, 100);
+        for _ in 0..3 {
+            drop(t.attempt(IP, "a@x.org").expect("allowed"));
+        }
+        let wait = t.attempt(IP, "a@x.org").err().expect("locked");
+        assert!((1..=60).contains(&wait));
+        assert!(
+            t.attempt(IP, "b@x.org").is_ok(),
+            "other accounts are not affected"
+        );
+        t.lock().remove(&Key::Account("a@x.org".into()));
+        t.attempt(IP, "a@x.org").expect("allowed").succeeded();
+        t.attempt(IP, "a@x.org")
+            .expect("the count started over")
+            .succeeded();
+    }
+
+    #[test]
+    fn an_attempt_is_counted_before_its_outcome_is_known() {
+        let t = throttle(2, 100);
+        let first = t.attempt(IP, "a@x.org").expect("allowed");
+        let second = t.attempt(IP, "a@x.org").expect("allowed");
+        assert!(
+            t.attempt(IP, "a@x.org").is_err(),
+            "two under way use the window up"
+        );
+        first.succeeded();
+        drop(second);
+        assert!(t.attempt(IP, "a@x.org").is_ok());
+    }
+
+    #[test]
+    fn locks_an_address_across_accounts_and_refunds_successes() {
+        let t = throttle(100, 2);
+        t.attempt(IP, "a@x.org").expect("allowed").succeeded();
+        drop(t.attempt(IP, "b@x.org").expect("allowed"));
+        drop(t.attempt(IP, "c@x.org").expect("allowed"));
+        assert!(t.attempt(IP, "d@x.org").is_err());
+    }
+
+    #[test]
+    fn signups_are_counted_per_address() {
+        let t = throttle(100, 100);
+        assert!(t.signup(IP).is_ok() && t.signup(IP).is_ok());
+        assert!(t.signup(IP).is_err());
+        assert!(t
+            .signup(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1)))
+            .is_ok());
     }
 
     #[test]
     fn windows_expire() {
-        let t = LoginThrottle::new(1, 1, Duration::from_secs(60));
+        let t = throttle(1, 1);
         let start = Instant::now();
-        t.record_failure_at(start, IP, "a@x.org");
-        assert_eq!(
-            t.check_at(start + Duration::from_secs(59), IP, "a@x.org"),
-            Err(1)
-        );
-        assert!(t
-            .check_at(start + Duration::from_secs(60), IP, "a@x.org")
-            .is_ok());
+        let keys = [(Key::Account("a@x.org".into()), 1)];
+        assert!(t.take(start, &keys).is_ok());
+        assert_eq!(t.take(start + Duration::from_secs(59), &keys), Err(1));
+        assert!(t.take(start + Duration::from_secs(60), &keys).is_ok());
     }
 }

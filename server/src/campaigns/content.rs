@@ -1,6 +1,7 @@
 //! Campaign content: template syntax checks, HTML sanitizing, text generated from HTML,
 //! and the per-channel rules a campaign must meet before it can be scheduled.
 
+use super::render::{render, sample_contact, Part};
 use app::model::{normalize_email, CampaignContent, Channel, EmailContent, FieldErrors};
 use minijinja::Environment;
 
@@ -16,7 +17,9 @@ pub fn prepare(content: CampaignContent) -> Result<CampaignContent, FieldErrors>
 }
 
 /// [`prepare`] that always returns the normalized (sanitized) content, with the
-/// template errors beside it: previews render while a template is half-typed.
+/// template errors beside it: previews render while a template is half-typed. Each
+/// template is parsed, then rendered for the sample contact: one that is already too
+/// expensive for it (see `render`) is refused.
 pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors) {
     let mut errors = FieldErrors::new();
     if let Some(email) = content.email.as_mut() {
@@ -24,28 +27,42 @@ pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors)
         if email.text.trim().is_empty() && !email.html.trim().is_empty() {
             email.text = html_to_text(&email.html);
         }
-        for (field, value) in [
-            ("subject", &email.subject),
-            ("preheader", &email.preheader),
-            ("html", &email.html),
-            ("text", &email.text),
-        ] {
-            check_template(&mut errors, "email", field, value);
-        }
     }
-    if let Some(sms) = &content.sms {
-        check_template(&mut errors, "sms", "text", &sms.text);
-    }
-    if let Some(push) = &content.push {
-        for (field, value) in [
-            ("title", &push.title),
-            ("body", &push.body),
-            ("url", &push.url),
-        ] {
-            check_template(&mut errors, "push", field, value);
+    let sample = sample_contact();
+    for (part, source) in parts(&content) {
+        let checked = syntax_check(source).and_then(|()| match render(part, source, &sample) {
+            Err(e) if e.too_expensive() => Err(e.to_string()),
+            _ => Ok(()),
+        });
+        if let Err(e) = checked {
+            errors.insert(part.key().to_owned(), e);
         }
     }
     (content, errors)
+}
+
+/// Every template field of `content`, with its part.
+pub fn parts(content: &CampaignContent) -> Vec<(Part, &str)> {
+    let mut parts = Vec::new();
+    if let Some(e) = &content.email {
+        parts.extend([
+            (Part::EmailSubject, e.subject.as_str()),
+            (Part::EmailPreheader, e.preheader.as_str()),
+            (Part::EmailHtml, e.html.as_str()),
+            (Part::EmailText, e.text.as_str()),
+        ]);
+    }
+    if let Some(s) = &content.sms {
+        parts.push((Part::SmsText, s.text.as_str()));
+    }
+    if let Some(p) = &content.push {
+        parts.extend([
+            (Part::PushTitle, p.title.as_str()),
+            (Part::PushBody, p.body.as_str()),
+            (Part::PushUrl, p.url.as_str()),
+        ]);
+    }
+    parts
 }
 
 /// What is still missing for each selected channel before sending.
@@ -146,14 +163,8 @@ fn valid_sender_id(id: &str) -> bool {
     alphanumeric || phone
 }
 
-fn is_http_url(raw: &str) -> bool {
+pub fn is_http_url(raw: &str) -> bool {
     url::Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
-}
-
-fn check_template(errors: &mut FieldErrors, channel: &str, field: &str, source: &str) {
-    if let Err(e) = syntax_check(source) {
-        errors.insert(format!("content.{channel}.{field}"), e);
-    }
 }
 
 /// Parses a template without rendering it; the message gives the line and what is wrong.
@@ -168,13 +179,6 @@ pub fn syntax_check(source: &str) -> Result<(), String> {
             ),
             None => format!("template error: {}", e.detail().unwrap_or("invalid syntax")),
         })
-}
-
-/// Renders one template with a contact's variables; unknown variables render empty
-/// (use `{{ first_name | default("there") }}` for a fallback).
-pub fn render(source: &str, vars: &serde_json::Value) -> Result<String, String> {
-    let env = Environment::new();
-    env.render_str(source, vars).map_err(|e| e.to_string())
 }
 
 /// Keeps the markup of an email and drops what could run or track: scripts, event
@@ -205,24 +209,37 @@ pub fn html_to_text(html: &str) -> String {
 mod tests {
     use super::*;
     use app::model::{PushContent, SmsContent};
-    use serde_json::json;
 
     #[test]
-    fn templates_render_with_defaults_and_report_syntax_errors() {
-        let vars = json!({"first_name": "Ada", "unsubscribe_url": "https://x/u/1", "plan": "pro"});
-        assert_eq!(
-            render("Hi {{ first_name }} ({{ plan }})", &vars).unwrap(),
-            "Hi Ada (pro)"
-        );
-        assert_eq!(
-            render("Hi {{ last_name | default(\"friend\") }}", &vars).unwrap(),
-            "Hi friend"
-        );
-        assert_eq!(render("{{ missing }}", &vars).unwrap(), "");
+    fn syntax_errors_say_where() {
         let e = syntax_check("Hello\n{{ first_name ").unwrap_err();
         assert!(e.starts_with("template error on line 2"), "{e}");
         assert!(syntax_check("{% if x %}open").is_err());
         assert!(syntax_check("{{ first_name | default('x') }}").is_ok());
+    }
+
+    #[test]
+    fn a_template_too_expensive_for_the_sample_contact_is_refused() {
+        let content = CampaignContent {
+            sms: Some(SmsContent {
+                text: "{% for a in range(100000) %}{% for b in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}".into(),
+                sender_id: "Acme".into(),
+            }),
+            push: Some(PushContent {
+                title: "{% for a in range(2000) %}xxxxxxxxxx{% endfor %}".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let errors = prepare(content).unwrap_err();
+        assert!(
+            errors["content.sms.text"].starts_with("too expensive to render"),
+            "{errors:?}"
+        );
+        assert!(
+            errors["content.push.title"].starts_with("too expensive to render"),
+            "{errors:?}"
+        );
     }
 
     #[test]

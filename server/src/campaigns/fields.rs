@@ -13,6 +13,8 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 const TITLE_MAX: usize = 200;
+/// Target and exclusion lists a campaign may name, each.
+pub const LISTS_MAX: usize = 100;
 const DESCRIPTION_MAX: usize = 5_000;
 
 /// A validated set of editable fields.
@@ -83,6 +85,19 @@ pub(super) async fn validate(
     }
     dedup(&mut f.list_ids);
     dedup(&mut f.exclusion_list_ids);
+    for (field, ids) in [
+        ("list_ids", &mut f.list_ids),
+        ("exclusion_list_ids", &mut f.exclusion_list_ids),
+    ] {
+        if ids.len() > LISTS_MAX {
+            errors.insert(
+                field.into(),
+                format!("at most {LISTS_MAX} lists (got {})", ids.len()),
+            );
+            // Not looked up: the query would grow with the input.
+            ids.clear();
+        }
+    }
     if f.list_ids
         .iter()
         .any(|id| f.exclusion_list_ids.contains(id))
@@ -105,7 +120,12 @@ pub(super) async fn validate(
             );
         }
     }
-    match content::prepare(std::mem::take(&mut f.content)) {
+    // Sanitizing and the trial renders are CPU work: off the async threads.
+    let content = std::mem::take(&mut f.content);
+    match tokio::task::spawn_blocking(move || content::prepare(content))
+        .await
+        .map_err(anyhow::Error::new)?
+    {
         Ok(c) => f.content = c,
         Err(e) => errors.extend(e),
     }

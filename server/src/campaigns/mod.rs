@@ -4,6 +4,7 @@ pub mod audience;
 pub mod content;
 mod fields;
 mod preview;
+pub mod render;
 mod schedule_time;
 mod service;
 pub mod store;

@@ -7,6 +7,7 @@
 mod apply;
 mod bulk;
 mod dedup;
+mod files;
 mod format;
 mod mapping;
 mod matched;
@@ -68,6 +69,13 @@ impl Imports {
                 handoff: Mutex::new(VecDeque::new()),
             }),
             wake: Wake::default(),
+        }
+    }
+
+    /// The background job that removes upload files left behind.
+    pub fn file_sweep(&self) -> files::FileSweep {
+        files::FileSweep {
+            inner: self.inner.clone(),
         }
     }
 

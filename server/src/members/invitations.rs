@@ -132,22 +132,22 @@ impl Members {
         let new_user_hash = match &existing {
             Some(_) => {
                 // An existing account proves itself with its password, under login throttling.
-                self.throttle
-                    .check(ctx.client_ip, &invitation.email)
+                let attempt = self
+                    .throttle
+                    .attempt(ctx.client_ip, &invitation.email)
                     .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
                 let (_, ok) = self
                     .accounts
                     .verify_credentials(&invitation.email, input.password)
                     .await?;
                 if !ok {
-                    self.throttle
-                        .record_failure(ctx.client_ip, &invitation.email);
                     return Err(AppError::field(
                         "password",
                         "this is not the password of that account",
                     )
                     .into());
                 }
+                attempt.succeeded();
                 None
             }
             None => {

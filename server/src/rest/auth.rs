@@ -9,16 +9,17 @@ use uuid::Uuid;
 
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", summary = "Create an account and its organization; signs in",
     request_body = app::model::SignupInput,
-    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), Invalid)
+    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), Invalid, (status = 429, description = "too many sign-ups from this address; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn signup(
     State(state): State<AppState>,
     session: Session,
+    Ctx(ctx): Ctx,
     ApiJson(input): ApiJson<SignupInput>,
 ) -> Result<(StatusCode, Json<Me>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(state.accounts.signup(&session, input).await?),
+        Json(state.accounts.signup(&session, &ctx, input).await?),
     ))
 }
 

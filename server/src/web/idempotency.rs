@@ -1,30 +1,56 @@
 //! `Idempotency-Key` on POST requests of the API: the first response is stored and
 //! replayed for a retry of the same request; the same key with another request is a 422.
-//! Keys belong to the caller (organization + user) and live 24 hours.
+//!
+//! - Keys belong to the caller (organization + user) and live 24 hours.
+//! - A response is replayed only to the credential that made the first call (the same
+//!   session or API token) with the same authorization (role and abilities): stored
+//!   responses hold new tokens' secrets, invitation links and contacts' addresses.
+//! - Stored responses are encrypted, bound to their row (`idempotency_keys.body`).
+//! - The request is identified by method, path, query and body. JSON bodies are hashed
+//!   whole (at most 1 MiB with a key); streamed uploads are hashed as they stream by, and
+//!   a retry's upload is read through the hash (never held) to compare.
+//! - A request that fails (5xx), panics, is cancelled, or whose upload was not read to
+//!   its end releases its key: a retry runs again instead of meeting a 409 for a day.
 
 use crate::{
     auth::secret::sha256_hex,
+    crypto::{Cipher, Field},
     db::entities::idempotency_key as key_row,
     error::{problem_response, ServiceError},
     state::AppState,
 };
-use app::{error::AppError, model::Actor};
+use app::{
+    error::AppError,
+    model::{Actor, Via},
+};
 use axum::{
-    body::{to_bytes, Body},
+    body::{to_bytes, Body, BodyDataStream, Bytes},
     extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
-use sea_orm::{sea_query::OnConflict, ColumnTrait, EntityTrait, QueryFilter, Set};
+use futures_util::{Stream, StreamExt};
+use ring::digest;
+use sea_orm::{
+    sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+};
+use std::{
+    pin::Pin,
+    sync::{Arc, Mutex},
+    task::{Context, Poll},
+};
+use tower_sessions::Session;
 use uuid::Uuid;
 
 const HEADER: &str = "idempotency-key";
-/// JSON bodies are hashed whole; larger or multipart uploads are keyed on method and
-/// path only (their bodies are streamed, never held in memory).
 const MAX_HASHED_BODY: usize = 1024 * 1024;
 const MAX_STORED_RESPONSE: usize = 4 * 1024 * 1024;
+const BODY: Field<'static> = Field {
+    table: "idempotency_keys",
+    column: "body",
+};
 
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let applies = request.method() == Method::POST
@@ -55,37 +81,50 @@ async fn with_key(
         .trim()
         .to_owned();
     if key.is_empty() || key.len() > 255 {
-        return Err(AppError::Validation {
-            message: "Idempotency-Key must be 1 to 255 visible characters".into(),
-            fields: Default::default(),
-        }
-        .into());
+        return Err(invalid(
+            "Idempotency-Key must be 1 to 255 visible characters",
+        ));
     }
-    let streamed = request
+    let principal = principal(&actor, request.extensions().get::<Session>());
+    // Multipart bodies stream by (uploads may be large); their boundary is left out of
+    // their hash.
+    let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("multipart/"));
+        .filter(|ct| ct.starts_with("multipart/"))
+        .map(|ct| {
+            ct.split(';')
+                .find_map(|p| p.trim().strip_prefix("boundary="))
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_owned()
+        });
+    let streamed = boundary.is_some();
     let (parts, body) = request.into_parts();
-    let mut fingerprint = format!("{} {}", parts.method, parts.uri);
-    let request = if streamed {
-        Request::from_parts(parts, body)
+    let mut hasher = digest::Context::new(&digest::SHA256);
+    hasher.update(format!("{} {}\n", parts.method, parts.uri).as_bytes());
+    let (body, hash) = if streamed {
+        (body, None)
     } else {
-        let bytes = to_bytes(body, MAX_HASHED_BODY)
-            .await
-            .map_err(|_| AppError::Validation {
-                message: format!(
-                    "a request body with Idempotency-Key has at most {MAX_HASHED_BODY} bytes"
-                ),
-                fields: Default::default(),
-            })?;
-        fingerprint.push('\n');
-        fingerprint.push_str(&String::from_utf8_lossy(&bytes));
-        Request::from_parts(parts, Body::from(bytes))
+        let bytes = to_bytes(body, MAX_HASHED_BODY).await.map_err(|_| {
+            invalid(&format!(
+                "a request body with Idempotency-Key has at most {MAX_HASHED_BODY} bytes"
+            ))
+        })?;
+        hasher.update(&bytes);
+        (
+            Body::from(bytes),
+            Some(hex::encode(hasher.clone().finish())),
+        )
     };
-    let hash = sha256_hex(&fingerprint);
 
     let now = Utc::now();
+    let mine = |q: sea_orm::Select<key_row::Entity>| {
+        q.filter(key_row::Column::OrganizationId.eq(actor.organization_id))
+            .filter(key_row::Column::UserId.eq(actor.user_id))
+            .filter(key_row::Column::Key.eq(&key))
+    };
     key_row::Entity::delete_many()
         .filter(key_row::Column::OrganizationId.eq(actor.organization_id))
         .filter(key_row::Column::UserId.eq(actor.user_id))
@@ -100,7 +139,9 @@ async fn with_key(
         organization_id: Set(actor.organization_id),
         user_id: Set(actor.user_id),
         key: Set(key.clone()),
-        request_hash: Set(hash.clone()),
+        principal: Set(principal.clone()),
+        // A streamed request's hash is known once its body has gone by.
+        request_hash: Set(hash.clone().unwrap_or_default()),
         status: Set(None),
         content_type: Set(None),
         body: Set(None),
@@ -119,24 +160,71 @@ async fn with_key(
     .await?;
 
     if claimed == 0 {
-        let existing = key_row::Entity::find()
-            .filter(key_row::Column::OrganizationId.eq(actor.organization_id))
-            .filter(key_row::Column::UserId.eq(actor.user_id))
-            .filter(key_row::Column::Key.eq(&key))
+        let existing = mine(key_row::Entity::find())
             .one(&state.db)
             .await?
             .ok_or_else(|| {
                 AppError::Conflict("the Idempotency-Key was released meanwhile; retry".into())
             })?;
-        return replay(existing, &hash);
+        if existing.principal != principal {
+            return Err(invalid(
+                "this Idempotency-Key was used by another session or token, or before your role changed",
+            ));
+        }
+        if existing.status.is_none() {
+            return Err(AppError::Conflict(
+                "a request with this Idempotency-Key is still being processed".into(),
+            )
+            .into());
+        }
+        let hash = match (hash, boundary) {
+            (Some(hash), _) => hash,
+            (None, boundary) => {
+                hash_stream(hasher, boundary.as_deref().unwrap_or_default(), body).await?
+            }
+        };
+        return replay(&state.cipher, existing, &hash);
     }
 
-    let response = next.run(request).await;
+    // From here, leaving without storing a response releases the key: a failure below,
+    // a panic in the handler, or the client going away (this future is dropped).
+    let mut guard = Release {
+        db: state.db.clone(),
+        id: Some(id),
+    };
+    let (finished, body_gone) = tokio::sync::oneshot::channel();
+    let progress = boundary
+        .as_deref()
+        .map(|b| Arc::new(Mutex::new(Hashing::new(hasher, b))));
+    let body = match &progress {
+        Some(progress) => Body::from_stream(Hashed {
+            inner: Some(body.into_data_stream()),
+            progress: progress.clone(),
+            finished: Some(finished),
+        }),
+        None => body,
+    };
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if progress.is_some() {
+        // The handler has dropped the body; what it left unread is being hashed.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), body_gone).await;
+    }
     if response.status().is_server_error() {
-        // Let a retry try again rather than replaying a failure.
-        key_row::Entity::delete_by_id(id).exec(&state.db).await?;
         return Ok(response);
     }
+    let hash = match (hash, progress) {
+        (Some(hash), _) => hash,
+        (None, Some(progress)) => {
+            let finished = progress.lock().unwrap_or_else(|p| p.into_inner()).finish();
+            let Some(hash) = finished else {
+                // The body broke off or was left unread: what the request was is not
+                // known whole, so it is not replayable.
+                return Ok(response);
+            };
+            hash
+        }
+        (None, None) => return Ok(response),
+    };
     let (parts, body) = response.into_parts();
     let bytes = to_bytes(body, MAX_STORED_RESPONSE)
         .await
@@ -146,37 +234,73 @@ async fn with_key(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let sealed = state
+        .cipher
+        .encrypt(BODY, &id.to_string(), &String::from_utf8_lossy(&bytes))
+        .map_err(anyhow::Error::new)?;
     key_row::Entity::update(key_row::ActiveModel {
         id: Set(id),
+        request_hash: Set(hash),
         status: Set(Some(i32::from(parts.status.as_u16()))),
         content_type: Set(content_type),
-        body: Set(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        body: Set(Some(sealed)),
         ..Default::default()
     })
     .exec(&state.db)
     .await?;
+    guard.id = None;
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
-fn replay(existing: key_row::Model, hash: &str) -> Result<Response, ServiceError> {
-    if existing.request_hash != hash {
-        return Err(AppError::Validation {
-            message: "this Idempotency-Key was already used with a different request".into(),
-            fields: Default::default(),
-        }
-        .into());
-    }
-    let Some(status) = existing.status else {
-        return Err(AppError::Conflict(
-            "a request with this Idempotency-Key is still being processed".into(),
-        )
-        .into());
+/// Who may see a replay: the credential of the first call (the session, or the API
+/// token) with its authorization then, as a hash.
+fn principal(actor: &Actor, session: Option<&Session>) -> String {
+    let credential = match &actor.via {
+        Via::Token { token_id, .. } => format!("token:{token_id}"),
+        Via::Session => format!(
+            "session:{}",
+            session
+                .and_then(Session::id)
+                .map(|id| id.to_string())
+                .unwrap_or_default()
+        ),
     };
-    let status = u16::try_from(status)
-        .ok()
+    let abilities = match &actor.via {
+        Via::Token { abilities, .. } => format!("{abilities:?}"),
+        Via::Session => String::new(),
+    };
+    sha256_hex(&format!(
+        "{credential}\n{}\n{abilities}",
+        actor.role.as_str()
+    ))
+}
+
+fn invalid(message: &str) -> ServiceError {
+    AppError::Validation {
+        message: message.into(),
+        fields: Default::default(),
+    }
+    .into()
+}
+
+fn replay(cipher: &Cipher, existing: key_row::Model, hash: &str) -> Result<Response, ServiceError> {
+    if existing.request_hash != hash {
+        return Err(invalid(
+            "this Idempotency-Key was already used with a different request",
+        ));
+    }
+    let status = existing
+        .status
+        .and_then(|s| u16::try_from(s).ok())
         .and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::OK);
-    let mut response = (status, existing.body.unwrap_or_default()).into_response();
+    let body = match existing.body {
+        Some(sealed) => cipher
+            .decrypt(BODY, &existing.id.to_string(), &sealed)
+            .map_err(anyhow::Error::new)?,
+        None => String::new(),
+    };
+    let mut response = (status, body).into_response();
     if let Some(ct) = existing
         .content_type
         .and_then(|ct| HeaderValue::from_str(&ct).ok())
@@ -187,4 +311,207 @@ fn replay(existing: key_row::Model, hash: &str) -> Result<Response, ServiceError
         .headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
+}
+
+/// A retried upload's hash: its body read through the hash and dropped (uploads may be
+/// large; nothing is kept).
+async fn hash_stream(
+    hasher: digest::Context,
+    boundary: &str,
+    body: Body,
+) -> Result<String, ServiceError> {
+    let mut hashing = Hashing::new(hasher, boundary);
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| invalid(&format!("the request body broke off: {e}")))?;
+        hashing.feed(&chunk);
+    }
+    hashing.done = true;
+    hashing
+        .finish()
+        .ok_or_else(|| invalid("the request body broke off"))
+}
+
+/// Deletes a claimed key that got no stored response (unless disarmed by taking `id`).
+struct Release {
+    db: DatabaseConnection,
+    id: Option<Uuid>,
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else { return };
+        let db = self.db.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let released = key_row::Entity::delete_many()
+                    .filter(key_row::Column::Id.eq(id))
+                    .filter(key_row::Column::Status.is_null())
+                    .exec(&db)
+                    .await;
+                if let Err(e) = released {
+                    tracing::warn!(error = %e, "could not release an Idempotency-Key");
+                }
+            });
+        }
+    }
+}
+
+/// The hash of a streamed multipart body, with its boundary left out: a client that
+/// retries an upload may well pick a new boundary for the same parts.
+struct Hashing {
+    hasher: digest::Context,
+    boundary: Vec<u8>,
+    /// The tail of what was read, that may start a boundary the next chunk completes.
+    carry: Vec<u8>,
+    /// Every byte of the body went through the hash.
+    done: bool,
+    /// The body broke off (the client went away, or it was too large).
+    broken: bool,
+}
+
+impl Hashing {
+    fn new(hasher: digest::Context, boundary: &str) -> Self {
+        Hashing {
+            hasher,
+            boundary: boundary.as_bytes().to_vec(),
+            carry: Vec::new(),
+            done: false,
+            broken: false,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(chunk);
+        let keep = self.boundary.len().saturating_sub(1);
+        let mut start = 0;
+        let mut at = 0;
+        while !self.boundary.is_empty() && at + self.boundary.len() <= data.len() {
+            if data[at..].starts_with(&self.boundary) {
+                self.hasher.update(&data[start..at]);
+                at += self.boundary.len();
+                start = at;
+            } else {
+                at += 1;
+            }
+        }
+        let tail = data.len().saturating_sub(keep).max(start);
+        self.hasher.update(&data[start..tail]);
+        self.carry = data[tail..].to_vec();
+    }
+
+    /// The hash, when the whole body went by.
+    fn finish(&mut self) -> Option<String> {
+        if !self.done || self.broken {
+            return None;
+        }
+        let carry = std::mem::take(&mut self.carry);
+        self.hasher.update(&carry);
+        Some(hex::encode(self.hasher.clone().finish()))
+    }
+}
+
+/// What a handler may leave unread and still have its response stored: a multipart
+/// parser stops after the closing boundary, before the stream says it ended.
+const UNREAD_MAX: usize = 64 * 1024;
+
+/// A request body that feeds the hash as the handler reads it. Dropped before its end, it
+/// reads on (at most [`UNREAD_MAX`] bytes) to finish the hash, then says so.
+struct Hashed {
+    inner: Option<BodyDataStream>,
+    progress: Arc<Mutex<Hashing>>,
+    finished: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Stream for Hashed {
+    type Item = Result<Bytes, axum::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let next = Pin::new(inner).poll_next(cx);
+        if let Poll::Ready(item) = &next {
+            let mut progress = self.progress.lock().unwrap_or_else(|p| p.into_inner());
+            match item {
+                Some(Ok(chunk)) => progress.feed(chunk),
+                None => progress.done = true,
+                Some(Err(_)) => progress.broken = true,
+            }
+        }
+        next
+    }
+}
+
+impl Drop for Hashed {
+    fn drop(&mut self) {
+        let finished = self.finished.take();
+        let done = self.progress.lock().unwrap_or_else(|p| p.into_inner()).done;
+        let rest = self.inner.take().filter(|_| !done);
+        let progress = self.progress.clone();
+        let (Some(mut rest), Ok(runtime)) = (rest, tokio::runtime::Handle::try_current()) else {
+            if let Some(f) = finished {
+                let _ = f.send(());
+            }
+            return;
+        };
+        runtime.spawn(async move {
+            let mut unread = 0;
+            let complete = loop {
+                match rest.next().await {
+                    Some(Ok(chunk)) => {
+                        unread += chunk.len();
+                        if unread > UNREAD_MAX {
+                            break false;
+                        }
+                        progress
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .feed(&chunk);
+                    }
+                    Some(Err(_)) => break false,
+                    None => break true,
+                }
+            };
+            let mut progress = progress.lock().unwrap_or_else(|p| p.into_inner());
+            progress.broken |= !complete;
+            progress.done = complete;
+            drop(progress);
+            if let Some(f) = finished {
+                let _ = f.send(());
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(boundary: &str, chunks: &[&[u8]]) -> String {
+        let mut h = Hashing::new(digest::Context::new(&digest::SHA256), boundary);
+        for c in chunks {
+            h.feed(c);
+        }
+        h.done = true;
+        h.finish().unwrap()
+    }
+
+    #[test]
+    fn a_multipart_hash_ignores_the_boundary_and_the_chunking() {
+        let body = |b: &str| {
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nemail\na@x.org\n\r\n--{b}--\r\n")
+        };
+        let one = body("AaB03x");
+        let other = body("zz-9f8e7d6c5b4a");
+        let whole = hash("AaB03x", &[one.as_bytes()]);
+        assert_eq!(hash("zz-9f8e7d6c5b4a", &[other.as_bytes()]), whole);
+        for cut in 1..one.len() {
+            let (a, b) = one.as_bytes().split_at(cut);
+            assert_eq!(hash("AaB03x", &[a, b]), whole, "cut at {cut}");
+        }
+        let changed = body("AaB03x").replace("a@x.org", "b@x.org");
+        assert_ne!(hash("AaB03x", &[changed.as_bytes()]), whole);
+    }
 }

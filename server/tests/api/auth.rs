@@ -1,6 +1,6 @@
 use crate::{both_backends, helpers::*};
 use reqwest::{header, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 both_backends! {
     async fn signup_login_me(app) {
@@ -144,4 +144,59 @@ async fn https_deployments_get_host_prefixed_secure_cookies() {
         "{set_cookie}"
     );
     assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+}
+
+both_backends! {
+    async fn parallel_guesses_cannot_outrun_the_throttle(app) {
+        app.signup("ada@example.org").await;
+        let guesses = (0..60).map(|i| {
+            let other = app.browser();
+            async move {
+                other.post("/api/auth/login", &json!({"email": "ada@example.org", "password": format!("wrong password {i}")})).await.status()
+            }
+        });
+        let statuses = futures_util::future::join_all(guesses).await;
+        let unauthorized = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+        let throttled = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!((unauthorized, throttled), (5, 55), "at most the limit is ever verified");
+    }
+
+    async fn invitation_passwords_are_throttled_like_logins(app) {
+        app.signup("ada@example.org").await;
+        app.other_user("bob@example.org").await;
+        let r = app.post("/api/invitations", &json!({"email": "bob@example.org", "role": "reader"})).await;
+        let created: Value = r.json().await.unwrap();
+        let token = created["accept_url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        let guesses = (0..20).map(|i| {
+            let other = app.browser();
+            let token = token.clone();
+            async move {
+                other.post("/api/invitations/accept", &json!({"token": token, "password": format!("wrong password {i}")})).await.status()
+            }
+        });
+        let statuses = futures_util::future::join_all(guesses).await;
+        let wrong = statuses.iter().filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY).count();
+        assert_eq!(wrong, 5, "{statuses:?}");
+        assert!(statuses.iter().all(|s| [StatusCode::UNPROCESSABLE_ENTITY, StatusCode::TOO_MANY_REQUESTS].contains(s)));
+    }
+}
+
+/// Sign-ups are counted per client address.
+#[tokio::test]
+async fn signups_are_throttled_per_address() {
+    let app = spawn_app(Backend::Sqlite, &[("CARILLON_SIGNUP_MAX_PER_IP", "3")])
+        .await
+        .expect("app");
+    for i in 0..3 {
+        app.browser().signup(&format!("user{i}@example.org")).await;
+    }
+    let r = app
+        .browser()
+        .post(
+            "/api/auth/signup",
+            &json!({"email": "one.more@example.org", "password": PASSWORD, "organization": "More"}),
+        )
+        .await;
+    assert!(r.headers().contains_key(header::RETRY_AFTER));
+    problem(r, 429).await;
 }

@@ -37,3 +37,21 @@ both_backends! {
         problem(app.get("/api/me").await, 401).await;
     }
 }
+
+both_backends! {
+    async fn out_of_range_input_is_a_422_naming_the_field(app) {
+        app.signup("ada@example.org").await;
+        for path in ["/api/campaigns", "/api/contacts", "/api/lists"] {
+            let r = app.get(&format!("{path}?page=18446744073709551615")).await;
+            let body = problem(r, 422).await;
+            assert!(body["errors"]["page"].as_str().unwrap().starts_with("at most 1000000"), "{path}: {body}");
+            let r = app.get(&format!("{path}?page=1000000&per_page=100")).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path}: the last allowed page is an empty page");
+        }
+        let many: Vec<String> = (0..50_000).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+        let r = app.post("/api/campaigns", &json!({"title": "x", "channels": ["sms"], "list_ids": many, "exclusion_list_ids": many[..101]})).await;
+        let body = problem(r, 422).await;
+        assert_eq!(body["errors"]["list_ids"], "at most 100 lists (got 50000)");
+        assert_eq!(body["errors"]["exclusion_list_ids"], "at most 100 lists (got 101)");
+    }
+}

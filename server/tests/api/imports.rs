@@ -512,3 +512,56 @@ mod resume {
         resume_after_a_crash(Backend::Postgres).await
     }
 }
+
+/// Upload files left behind by a crash (a `.part`) or by a failed removal (the `.csv` of
+/// an import that ended, or of none) hold plaintext addresses: they go at start-up, once
+/// untouched for a while; an upload still being written stays.
+async fn leftover_upload_files_are_removed(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("imports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let write = |name: &str, old: bool| {
+        let path = dir.join(name);
+        std::fs::write(&path, "email\nada@example.org\n").unwrap();
+        if old {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(an_hour_ago)
+                .unwrap();
+        }
+        path
+    };
+    let crashed = write("0190c2f0-0000-7000-8000-000000000001.part", true);
+    let receiving = write("0190c2f0-0000-7000-8000-000000000002.part", false);
+    let orphan = write(&format!("{}.csv", uuid::Uuid::now_v7()), true);
+    let data_dir = data.path().display().to_string();
+    let Some(app) = spawn_app(backend, &[("CARILLON_DATA_DIR", data_dir.as_str())]).await else {
+        return eprintln!("skipped: TEST_DATABASE_URL is not set");
+    };
+    app.signup("admin@example.org").await;
+    let done = import_csv(&app, b"email\nb@example.org\n", json!({"email": "email"})).await;
+    let ended = write(&format!("{}.csv", done["id"].as_str().unwrap()), true);
+
+    app.drain().await;
+    for gone in [&crashed, &orphan, &ended] {
+        assert!(!gone.exists(), "{} removed", gone.display());
+    }
+    assert!(receiving.exists(), "an upload being received stays");
+}
+
+mod leftovers {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        leftover_upload_files_are_removed(Backend::Sqlite).await
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        leftover_upload_files_are_removed(Backend::Postgres).await
+    }
+}

@@ -20,11 +20,16 @@ pub struct Model {
     pub organization_id: Uuid,
     pub user_id: Uuid,
     pub key: String,
-    /// SHA-256 (hex) of method, path, query and body.
+    /// SHA-256 (hex) of the credential (session or token) and its authorization: only
+    /// they are replayed to.
+    pub principal: String,
+    /// SHA-256 (hex) of method, path, query and body; empty while a streamed request's
+    /// body has not gone by.
     pub request_hash: String,
     /// The stored response's status; `None` while the first request is in flight.
     pub status: Option<i32>,
     pub content_type: Option<String>,
+    /// The stored response, encrypted and bound to this row.
     pub body: Option<String>,
     pub created_at: DateTimeUtc,
 }
