@@ -1,5 +1,5 @@
 use super::extract::{ApiJson, AuthActor, Ctx};
-use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use super::responses::{BadToken, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::{error::ApiError, state::AppState};
 use app::model::{LoginInput, Me, OrganizationDto, OrganizationPatch, SignupInput};
 use axum::{extract::State, http::StatusCode, Json};
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", summary = "Create an account and its organization; signs in",
     request_body = app::model::SignupInput,
-    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), Invalid, (status = 429, description = "too many sign-ups from this address; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "signed up; a session cookie is set", body = app::model::Me), BadToken, Invalid, (status = 429, description = "too many sign-ups from this address; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn signup(
     State(state): State<AppState>,
@@ -37,7 +37,7 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", summary = "End the session",
-    responses((status = 204, description = "signed out"))
+    responses((status = 204, description = "signed out"), BadToken)
 )]
 pub async fn logout(
     State(state): State<AppState>,
@@ -64,7 +64,7 @@ pub struct SwitchOrganization {
 
 #[utoipa::path(post, path = "/api/me/organization", tag = "auth", summary = "Act in another of your organizations (sessions only)",
     request_body = SwitchOrganization,
-    responses((status = 200, description = "switched", body = app::model::Me), Unauthorized, Forbidden, NotFound)
+    responses((status = 200, description = "switched", body = app::model::Me), Unauthorized, Forbidden, NotFound, Invalid)
 )]
 pub async fn switch_organization(
     State(state): State<AppState>,

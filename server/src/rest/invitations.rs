@@ -1,5 +1,5 @@
 use super::extract::{ApiJson, AuthActor, Ctx, IdPath};
-use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
+use super::responses::{BadToken, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::{error::ApiError, state::AppState};
 use app::model::{AcceptInvitationInput, InvitationCreated, InvitationDto, InvitationInput, Me};
 use axum::{extract::State, http::StatusCode, Json};
@@ -46,7 +46,7 @@ pub async fn revoke(
 
 #[utoipa::path(post, path = "/api/invitations/accept", tag = "members", summary = "Accept an invitation; creates the account if needed and signs in",
     request_body = app::model::AcceptInvitationInput,
-    responses((status = 200, description = "joined and signed in", body = app::model::Me), NotFound, Invalid, (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "joined and signed in", body = app::model::Me), BadToken, NotFound, Invalid, (status = 429, description = "too many failed attempts; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 pub async fn accept(
     State(state): State<AppState>,

@@ -82,7 +82,7 @@ impl Modify for Security {
 }
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta", summary = "This document", security(()),
-    responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json")))]
+    responses((status = 200, description = "the OpenAPI 3.1 document", content_type = "application/json"), super::responses::BadToken))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -44,3 +44,13 @@ pub struct Conflict(Problem);
     content_type = "application/problem+json"
 )]
 pub struct Invalid(Problem);
+
+/// On the endpoints anyone may call: a token is not required, but one that is sent must
+/// be valid.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 401,
+    description = "an `Authorization` header with an invalid or revoked token",
+    content_type = "application/problem+json"
+)]
+pub struct BadToken(Problem);

@@ -1,12 +1,8 @@
-use super::extract::{ApiJson, AuthActor, IdPath};
+use super::extract::{ApiJson, ApiQuery, AuthActor, IdPath};
 use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
 use crate::{error::ApiError, state::AppState};
 use app::model::{CreatedToken, NewTokenInput, TokenDto};
-use axum::{
-    extract::{Query, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -19,12 +15,12 @@ pub struct ListQuery {
 
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens", summary = "Your API tokens (admins: `all=true` for everyone's)",
     params(ListQuery),
-    responses((status = 200, description = "the tokens, without secrets", body = Vec<app::model::TokenDto>), Unauthorized, Forbidden)
+    responses((status = 200, description = "the tokens, without secrets", body = Vec<app::model::TokenDto>), Unauthorized, Forbidden, Invalid)
 )]
 pub async fn list(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<TokenDto>>, ApiError> {
     Ok(Json(state.tokens.list(&actor, q.all).await?))
 }
