@@ -5,6 +5,7 @@
 //! the import ends, so an interrupted import resumes from its last committed line.
 
 mod apply;
+mod bounded;
 mod bulk;
 mod dedup;
 mod files;
@@ -17,7 +18,7 @@ mod report;
 mod runner;
 mod upload;
 
-pub use upload::{Upload, PREVIEW_BYTES};
+pub use upload::{MappingPart, Upload, PREVIEW_BYTES};
 
 use crate::{
     crypto::Cipher,

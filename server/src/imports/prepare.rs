@@ -204,7 +204,7 @@ fn candidate(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::imports::mapping::column_map;
     use app::model::ImportMapping;
@@ -228,7 +228,7 @@ mod tests {
         )
     }
 
-    fn run(cells: &[&str]) -> Prepared {
+    pub(in crate::imports) fn run(cells: &[&str]) -> Prepared {
         let (map, cipher) = setup();
         prepare(
             &csv::ByteRecord::from(cells.to_vec()),

@@ -3,6 +3,7 @@
 //! them to the writer a batch at a time, the new contacts already laid out as columns.
 
 use super::{
+    bounded::{BoundedRecords, CUT, ROW_MAX_BYTES},
     bulk::NewContacts,
     dedup::InFile,
     mapping::column_map,
@@ -61,7 +62,10 @@ impl Reader {
         } else {
             &head[..n]
         };
-        let source = std::io::BufReader::with_capacity(256 * 1024, prefix.chain(file));
+        let source = BoundedRecords::new(
+            std::io::BufReader::with_capacity(256 * 1024, prefix.chain(file)),
+            self.delimiter,
+        );
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .flexible(true)
@@ -101,14 +105,21 @@ impl Reader {
             } else {
                 Purpose::Apply
             };
-            let prepared = self.in_file.check(prepare(
-                &record,
-                row,
-                &map,
-                self.region,
-                &self.cipher,
-                purpose,
-            ));
+            let prepared = if record.iter().any(|f| f.contains(&CUT)) {
+                Prepared::Skip {
+                    line: row,
+                    reason: format!("the row is longer than {} KiB", ROW_MAX_BYTES / 1024),
+                }
+            } else {
+                self.in_file.check(prepare(
+                    &record,
+                    row,
+                    &map,
+                    self.region,
+                    &self.cipher,
+                    purpose,
+                ))
+            };
             if !applied_before {
                 batch.push(prepared);
             }

@@ -227,6 +227,31 @@ impl Imports {
     }
 }
 
+/// The `mapping` part of an upload, bounded while it arrives: a part past
+/// [`MAPPING_MAX_BYTES`] is refused at its first chunk over, never held whole.
+#[derive(Default)]
+pub struct MappingPart(Vec<u8>);
+
+impl MappingPart {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        if self.0.len() + chunk.len() > MAPPING_MAX_BYTES {
+            return Err(AppError::field(
+                "mapping",
+                format!("the mapping has at most {} KiB", MAPPING_MAX_BYTES / 1024),
+            ));
+        }
+        self.0.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// The mapping's text; `None` when the part was empty.
+    pub fn finish(self) -> Result<Option<String>, AppError> {
+        let text = String::from_utf8(self.0)
+            .map_err(|_| AppError::field("mapping", "the mapping is not UTF-8 text"))?;
+        Ok(Some(text).filter(|t| !t.trim().is_empty()))
+    }
+}
+
 fn parse_mapping(raw: Option<String>) -> ServiceResult<ImportMapping> {
     let raw = raw.ok_or_else(|| {
         AppError::field(
@@ -234,9 +259,6 @@ fn parse_mapping(raw: Option<String>) -> ServiceResult<ImportMapping> {
             "send the column mapping as the `mapping` part (JSON)",
         )
     })?;
-    if raw.len() > MAPPING_MAX_BYTES {
-        return Err(AppError::field("mapping", "the mapping is too large").into());
-    }
     serde_json::from_str(&raw)
         .map_err(|e| AppError::field("mapping", format!("invalid mapping JSON: {e}")).into())
 }

@@ -1,6 +1,6 @@
 use super::extract::{AuthActor, IdPath};
 use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
-use crate::{error::ApiError, imports::PREVIEW_BYTES, state::AppState};
+use crate::{error::ApiError, imports::MappingPart, imports::PREVIEW_BYTES, state::AppState};
 use app::{
     error::AppError,
     model::{ImportDto, ImportPreview},
@@ -110,7 +110,13 @@ pub async fn upload(
                     upload.write(&chunk).await?;
                 }
             }
-            Some("mapping") => mapping = Some(field.text().await.map_err(multipart_problem)?),
+            Some("mapping") => {
+                let mut part = MappingPart::default();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_problem)? {
+                    part.push(&chunk)?;
+                }
+                mapping = part.finish()?;
+            }
             _ => {}
         }
     }

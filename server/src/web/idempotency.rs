@@ -210,6 +210,7 @@ async fn with_key(
         let _ = tokio::time::timeout(std::time::Duration::from_secs(10), body_gone).await;
     }
     if response.status().is_server_error() {
+        guard.release().await;
         return Ok(response);
     }
     let hash = match (hash, progress) {
@@ -219,6 +220,7 @@ async fn with_key(
             let Some(hash) = finished else {
                 // The body broke off or was left unread: what the request was is not
                 // known whole, so it is not replayable.
+                guard.release().await;
                 return Ok(response);
             };
             hash
@@ -332,10 +334,31 @@ async fn hash_stream(
         .ok_or_else(|| invalid("the request body broke off"))
 }
 
-/// Deletes a claimed key that got no stored response (unless disarmed by taking `id`).
+/// Deletes a claimed key that got no stored response (unless disarmed by taking `id`):
+/// at once with [`Release::release`], or when dropped (a panic, a cancelled request).
 struct Release {
     db: DatabaseConnection,
     id: Option<Uuid>,
+}
+
+impl Release {
+    /// Releases now, before the response leaves, so that a retry finds the key free.
+    async fn release(&mut self) {
+        if let Some(id) = self.id.take() {
+            if let Err(e) = delete_pending(&self.db, id).await {
+                tracing::warn!(error = %e, "could not release an Idempotency-Key");
+            }
+        }
+    }
+}
+
+async fn delete_pending(db: &DatabaseConnection, id: Uuid) -> Result<(), sea_orm::DbErr> {
+    key_row::Entity::delete_many()
+        .filter(key_row::Column::Id.eq(id))
+        .filter(key_row::Column::Status.is_null())
+        .exec(db)
+        .await
+        .map(drop)
 }
 
 impl Drop for Release {
@@ -344,12 +367,7 @@ impl Drop for Release {
         let db = self.db.clone();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                let released = key_row::Entity::delete_many()
-                    .filter(key_row::Column::Id.eq(id))
-                    .filter(key_row::Column::Status.is_null())
-                    .exec(&db)
-                    .await;
-                if let Err(e) = released {
+                if let Err(e) = delete_pending(&db, id).await {
                     tracing::warn!(error = %e, "could not release an Idempotency-Key");
                 }
             });

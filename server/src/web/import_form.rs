@@ -68,8 +68,11 @@ async fn start(
                 }
             }
             Some("mapping") => {
-                let text = field.text().await.map_err(|e| bad(e.body_text()))?;
-                mapping = Some(text).filter(|t| !t.trim().is_empty());
+                let mut part = crate::imports::MappingPart::default();
+                while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+                    part.push(&chunk)?;
+                }
+                mapping = part.finish()?;
             }
             _ => {}
         }

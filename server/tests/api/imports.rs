@@ -565,3 +565,26 @@ mod leftovers {
         leftover_upload_files_are_removed(Backend::Postgres).await
     }
 }
+
+both_backends! {
+    async fn a_mapping_past_its_bound_is_refused(app) {
+        app.signup("admin@example.org").await;
+        let huge = json!({"email": "email", "attributes": vec!["x".repeat(100); 1000]});
+        let r = upload(&app, "/api/contacts/import", b"email\na@example.org\n", Some(huge)).await;
+        let body = problem(r, 422).await;
+        assert_eq!(body["errors"]["mapping"], "the mapping has at most 64 KiB");
+    }
+
+    async fn a_row_longer_than_the_bound_fails_alone(app) {
+        app.signup("admin@example.org").await;
+        // A quoted cell that runs over many short lines: one record of about 100 KiB.
+        let long_cell = "word ".repeat(20).repeat(1000).replace("word word", "word\nword");
+        let csv = format!("email,first_name\nbefore@example.org,A\nlong@example.org,\"{long_cell}\"\nafter@example.org,B\n");
+        let done = import_csv(&app, csv.as_bytes(), json!({"email": "email", "first_name": "first_name"})).await;
+        assert_eq!((done["created"].as_u64(), done["skipped"].as_u64()), (Some(2), Some(1)), "{done}");
+        let rows = report(&app, done["id"].as_str().unwrap()).await;
+        assert_eq!(rows[1][..3], ["3".to_owned(), "skipped".to_owned(), "the row is longer than 64 KiB".to_owned()], "{rows:?}");
+        let emails: Vec<String> = contacts(&app).await.iter().map(|c| c["email"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(emails, ["before@example.org", "after@example.org"]);
+    }
+}
