@@ -11,6 +11,7 @@ mod m0006_import_rows_index;
 mod m0007_session_keys;
 mod m0008_engine_room;
 mod m0009_idempotency_principal;
+mod m0010_contact_index_version;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_session_keys::Migration),
             Box::new(m0008_engine_room::Migration),
             Box::new(m0009_idempotency_principal::Migration),
+            Box::new(m0010_contact_index_version::Migration),
         ]
     }
 }

@@ -40,6 +40,10 @@ impl Application {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
+        // Before anything answers: lookups and uniqueness use the current indexes.
+        crate::contacts::reindex::run(&db, &cipher)
+            .await
+            .map_err(|e| anyhow::anyhow!("Failed to re-index contacts: {e:?}"))?;
         let state = AppState::build(config, db, cipher, leptos_options.clone());
         let listener = TcpListener::bind(leptos_options.site_addr)
             .await

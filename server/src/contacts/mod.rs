@@ -2,6 +2,7 @@
 
 mod fields;
 pub mod normalize;
+pub mod reindex;
 mod search;
 mod service;
 pub mod store;

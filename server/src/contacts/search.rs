@@ -69,7 +69,7 @@ impl Contacts {
         }
         if let Some(q) = &f.q {
             let region = store::region(&self.db, actor.organization_id).await?;
-            query = match self.term(q, region) {
+            query = match self.term(q, actor.organization_id, region) {
                 Term::EmailIndex(i) => query.filter(contact::Column::EmailIndex.eq(i)),
                 Term::PhoneIndex(i) => query.filter(contact::Column::PhoneIndex.eq(i)),
                 Term::Name(words) => {
@@ -126,11 +126,17 @@ impl Contacts {
         })
     }
 
-    fn term(&self, q: &str, region: Option<phonenumber::country::Id>) -> Term {
+    fn term(
+        &self,
+        q: &str,
+        organization_id: Uuid,
+        region: Option<phonenumber::country::Id>,
+    ) -> Term {
+        let key = self.cipher.index_key(organization_id);
         if q.contains('@') {
             // An invalid address matches nothing rather than being an error: it is a search.
             let normalized = normalize::normalize_email(q).unwrap_or_else(|_| q.to_lowercase());
-            return Term::EmailIndex(store::email_index(&self.cipher, &normalized));
+            return Term::EmailIndex(store::email_index(&key, &normalized));
         }
         let digits = q.chars().filter(char::is_ascii_digit).count();
         if digits >= 6
@@ -138,7 +144,7 @@ impl Contacts {
                 .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
         {
             if let Ok(e164) = normalize::normalize_phone(q, region) {
-                return Term::PhoneIndex(store::phone_index(&self.cipher, &e164));
+                return Term::PhoneIndex(store::phone_index(&key, &e164));
             }
         }
         Term::Name(

@@ -53,10 +53,11 @@ impl Contacts {
             time_zone: Set(apply(None, &v.time_zone)),
             attributes: Set(serde_json::to_string(&input.attributes.unwrap_or_default())
                 .map_err(anyhow::Error::new)?),
+            index_version: Set(store::INDEX_VERSION),
             created_at: Set(now),
             updated_at: Set(now),
         };
-        self.seal_personal(&mut row, id, &v)?;
+        self.seal_personal(&mut row, actor.organization_id, id, &v)?;
         let txn = self.db.begin().await?;
         ensure_free(&txn, actor.organization_id, None, &row).await?;
         let saved = row.insert(&txn).await.map_err(unique_to_field)?;
@@ -128,7 +129,7 @@ impl Contacts {
         row.time_zone = Set(apply(current.time_zone.clone(), &v.time_zone));
         row.attributes = Set(serde_json::to_string(&attributes).map_err(anyhow::Error::new)?);
         row.updated_at = Set(now);
-        self.seal_personal(&mut row, id, &v)?;
+        self.seal_personal(&mut row, actor.organization_id, id, &v)?;
         ensure_free(&txn, actor.organization_id, Some(id), &row).await?;
         let saved = row.update(&txn).await.map_err(unique_to_field)?;
         let existing = store::consents_of(&txn, &[id]).await?;
@@ -174,12 +175,14 @@ impl Contacts {
     fn seal_personal(
         &self,
         row: &mut contact::ActiveModel,
+        organization_id: Uuid,
         id: Uuid,
         v: &Validated,
     ) -> ServiceResult<()> {
+        let key = self.cipher.index_key(organization_id);
         match &v.email {
             Some(Change::Set(email)) => {
-                let sealed = store::seal_email(&self.cipher, id, email)?;
+                let sealed = store::seal_email(&self.cipher, &key, id, email)?;
                 row.email_ciphertext = Set(Some(sealed.ciphertext));
                 row.email_index = Set(Some(sealed.index));
             }
@@ -191,7 +194,7 @@ impl Contacts {
         }
         match &v.phone {
             Some(Change::Set(phone)) => {
-                let sealed = store::seal_phone(&self.cipher, id, phone)?;
+                let sealed = store::seal_phone(&self.cipher, &key, id, phone)?;
                 row.phone_ciphertext = Set(Some(sealed.ciphertext));
                 row.phone_index = Set(Some(sealed.index));
             }

@@ -2,7 +2,7 @@
 
 use super::normalize::{self, EMAIL, PHONE};
 use crate::{
-    crypto::Cipher,
+    crypto::{Cipher, IndexKey},
     db::entities::{contact, contact_consent, list, list_member, organization},
     error::ServiceResult,
 };
@@ -16,22 +16,31 @@ use sea_orm::{
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// How blind indexes are keyed now: per organization (see `Cipher::index_key`).
+pub const INDEX_VERSION: i32 = 2;
+
 /// Ciphertext and blind index of one personal value, bound to its row.
 pub struct Sealed {
     pub ciphertext: String,
     pub index: String,
 }
 
-pub fn seal_email(cipher: &Cipher, row: Uuid, normalized: &str) -> ServiceResult<Sealed> {
-    seal(cipher, EMAIL, row, normalized)
+pub fn seal_email(
+    cipher: &Cipher,
+    key: &IndexKey,
+    row: Uuid,
+    normalized: &str,
+) -> ServiceResult<Sealed> {
+    seal(cipher, key, EMAIL, row, normalized)
 }
 
-pub fn seal_phone(cipher: &Cipher, row: Uuid, e164: &str) -> ServiceResult<Sealed> {
-    seal(cipher, PHONE, row, e164)
+pub fn seal_phone(cipher: &Cipher, key: &IndexKey, row: Uuid, e164: &str) -> ServiceResult<Sealed> {
+    seal(cipher, key, PHONE, row, e164)
 }
 
 fn seal(
     cipher: &Cipher,
+    key: &IndexKey,
     field: crate::crypto::Field<'_>,
     row: Uuid,
     value: &str,
@@ -41,16 +50,18 @@ fn seal(
         .context("Failed to encrypt a contact field")?;
     Ok(Sealed {
         ciphertext,
-        index: cipher.blind_index(field, value),
+        index: key.blind_index(field, value),
     })
 }
 
-pub fn email_index(cipher: &Cipher, normalized: &str) -> String {
-    cipher.blind_index(EMAIL, normalized)
+/// The blind index of a normalized address, with the organization's key.
+pub fn email_index(key: &IndexKey, normalized: &str) -> String {
+    key.blind_index(EMAIL, normalized)
 }
 
-pub fn phone_index(cipher: &Cipher, e164: &str) -> String {
-    cipher.blind_index(PHONE, e164)
+/// The blind index of an E.164 number, with the organization's key.
+pub fn phone_index(key: &IndexKey, e164: &str) -> String {
+    key.blind_index(PHONE, e164)
 }
 
 /// The organization's region for national phone numbers.

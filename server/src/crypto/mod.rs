@@ -151,11 +151,33 @@ impl Cipher {
         String::from_utf8(plain.to_vec()).map_err(|_| CryptoError::Malformed)
     }
 
+    /// The blind-index key of one organization, derived from the index key: the same
+    /// address in two organizations gets two unrelated indexes, so a database dump does
+    /// not link one person across organizations.
+    pub fn index_key(&self, organization_id: uuid::Uuid) -> IndexKey {
+        let mut ctx = hmac::Context::with_key(&self.index);
+        ctx.update(b"carillon/v2/blind-index/organization/");
+        ctx.update(organization_id.as_bytes());
+        IndexKey(hmac::Key::new(hmac::HMAC_SHA256, ctx.sign().as_ref()))
+    }
+}
+
+/// One organization's blind-index key (see [`Cipher::index_key`]).
+#[derive(Clone)]
+pub struct IndexKey(hmac::Key);
+
+impl std::fmt::Debug for IndexKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IndexKey(…)")
+    }
+}
+
+impl IndexKey {
     /// A keyed hash of an already-normalized value, for lookups and deduplication
     /// without storing the value. Scoped by field: the same email in two columns has
     /// two unrelated indexes.
     pub fn blind_index(&self, field: Field<'_>, normalized: &str) -> String {
-        let mut ctx = hmac::Context::with_key(&self.index);
+        let mut ctx = hmac::Context::with_key(&self.0);
         ctx.update(field.table.as_bytes());
         ctx.update(b"/");
         ctx.update(field.column.as_bytes());
@@ -239,12 +261,30 @@ mod tests {
 
     #[test]
     fn blind_indexes_are_deterministic_keyed_and_scoped() {
-        let c = cipher(7);
+        let (acme, globex) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let c = cipher(7).index_key(acme);
         let i = c.blind_index(EMAIL, "ada@example.org");
-        assert_eq!(i, c.blind_index(EMAIL, "ada@example.org"));
+        assert_eq!(
+            i,
+            cipher(7)
+                .index_key(acme)
+                .blind_index(EMAIL, "ada@example.org")
+        );
         assert_eq!(i.len(), 64);
         assert_ne!(i, c.blind_index(EMAIL, "bob@example.org"));
         assert_ne!(i, c.blind_index(PHONE, "ada@example.org"));
-        assert_ne!(i, cipher(8).blind_index(EMAIL, "ada@example.org"));
+        assert_ne!(
+            i,
+            cipher(8)
+                .index_key(acme)
+                .blind_index(EMAIL, "ada@example.org")
+        );
+        assert_ne!(
+            i,
+            cipher(7)
+                .index_key(globex)
+                .blind_index(EMAIL, "ada@example.org"),
+            "one person, two organizations: unrelated indexes"
+        );
     }
 }

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     contacts::store,
-    crypto::Cipher,
+    crypto::{Cipher, IndexKey},
     db::{
         entities::{contact, contact_consent, import, import_row},
         shape::{padded, pow2_chunks},
@@ -45,6 +45,8 @@ pub struct Batch<'a> {
     pub organization_id: Uuid,
     pub source: &'a str,
     pub cipher: &'a Cipher,
+    /// The organization's blind-index key.
+    pub index_key: &'a IndexKey,
 }
 
 impl Batch<'_> {
@@ -254,7 +256,7 @@ impl Batch<'_> {
             .as_ref()
             .filter(|e| x.email_index.as_deref() != Some(e.index.as_str()))
         {
-            let sealed = store::seal_email(self.cipher, x.id, &e.value)?;
+            let sealed = store::seal_email(self.cipher, self.index_key, x.id, &e.value)?;
             (m.email_ciphertext, m.email_index, changed) =
                 (Some(sealed.ciphertext), Some(sealed.index), true);
         }
@@ -263,7 +265,7 @@ impl Batch<'_> {
             .as_ref()
             .filter(|p| x.phone_index.as_deref() != Some(p.index.as_str()))
         {
-            let sealed = store::seal_phone(self.cipher, x.id, &p.value)?;
+            let sealed = store::seal_phone(self.cipher, self.index_key, x.id, &p.value)?;
             (m.phone_ciphertext, m.phone_index, changed) =
                 (Some(sealed.ciphertext), Some(sealed.index), true);
         }
@@ -366,6 +368,7 @@ fn to_active(m: contact::Model) -> contact::ActiveModel {
         locale: Set(m.locale),
         time_zone: Set(m.time_zone),
         attributes: Set(m.attributes),
+        index_version: Set(m.index_version),
         created_at: Set(m.created_at),
         updated_at: Set(m.updated_at),
     }

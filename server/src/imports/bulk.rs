@@ -121,6 +121,7 @@ impl NewContacts {
                 locale: next(&mut columns.6),
                 time_zone: next(&mut columns.7),
                 attributes: Set(columns.8.next().unwrap_or_default()),
+                index_version: Set(crate::contacts::store::INDEX_VERSION),
                 created_at: Set(now),
                 updated_at: Set(now),
             })

@@ -4,7 +4,7 @@
 use super::{format::MAX_LINE_BYTES, mapping::ColumnMap};
 use crate::{
     contacts::{normalize, store},
-    crypto::Cipher,
+    crypto::{Cipher, IndexKey},
 };
 use app::model::{Channel, ConsentState};
 use uuid::Uuid;
@@ -90,9 +90,10 @@ pub fn prepare(
     map: &ColumnMap,
     region: Option<phonenumber::country::Id>,
     cipher: &Cipher,
+    key: &IndexKey,
     purpose: Purpose,
 ) -> Prepared {
-    match candidate(record, map, region, cipher, purpose) {
+    match candidate(record, map, region, cipher, key, purpose) {
         Ok(c) => Prepared::Row {
             line,
             candidate: Box::new(c),
@@ -106,6 +107,7 @@ fn candidate(
     map: &ColumnMap,
     region: Option<phonenumber::country::Id>,
     cipher: &Cipher,
+    key: &IndexKey,
     purpose: Purpose,
 ) -> Result<Candidate, String> {
     if record.len() != map.width {
@@ -169,16 +171,21 @@ fn candidate(
     }
     let new_id = Uuid::now_v7();
     let seal = |value: String,
-                sealed: fn(&Cipher, Uuid, &str) -> crate::error::ServiceResult<store::Sealed>,
-                index: fn(&Cipher, &str) -> String| {
+                sealed: fn(
+        &Cipher,
+        &IndexKey,
+        Uuid,
+        &str,
+    ) -> crate::error::ServiceResult<store::Sealed>,
+                index: fn(&IndexKey, &str) -> String| {
         if purpose == Purpose::Keys {
             return Ok(Personal {
-                index: index(cipher, &value),
+                index: index(key, &value),
                 value,
                 sealed_for_new: String::new(),
             });
         }
-        sealed(cipher, new_id, &value)
+        sealed(cipher, key, new_id, &value)
             .map(|s| Personal {
                 value,
                 index: s.index,
@@ -236,6 +243,7 @@ pub(super) mod tests {
             &map,
             normalize::region("FR"),
             &cipher,
+            &cipher.index_key(Uuid::nil()),
             Purpose::Apply,
         )
     }
@@ -272,6 +280,7 @@ pub(super) mod tests {
     #[test]
     fn rows_read_again_for_their_keys_are_not_encrypted() {
         let (map, cipher) = setup();
+        let key = cipher.index_key(Uuid::nil());
         let cells = csv::ByteRecord::from(vec!["ada@example.org", "", "Ada", "", "", ""]);
         let (
             Prepared::Row {
@@ -281,8 +290,8 @@ pub(super) mod tests {
                 candidate: keys, ..
             },
         ) = (
-            prepare(&cells, 2, &map, None, &cipher, Purpose::Apply),
-            prepare(&cells, 2, &map, None, &cipher, Purpose::Keys),
+            prepare(&cells, 2, &map, None, &cipher, &key, Purpose::Apply),
+            prepare(&cells, 2, &map, None, &cipher, &key, Purpose::Keys),
         )
         else {
             panic!("expected rows")

@@ -9,7 +9,7 @@ use super::{
     mapping::column_map,
     prepare::{candidates, prepare, Prepared, Purpose},
 };
-use crate::crypto::Cipher;
+use crate::crypto::{Cipher, IndexKey};
 use app::model::ImportMapping;
 use std::{io::Read, path::PathBuf, sync::Arc};
 
@@ -46,6 +46,8 @@ pub struct Reader {
     pub mapping: ImportMapping,
     pub region: Option<phonenumber::country::Id>,
     pub cipher: Arc<Cipher>,
+    /// The organization's blind-index key.
+    pub index_key: IndexKey,
     pub in_file: InFile,
 }
 
@@ -117,6 +119,7 @@ impl Reader {
                     &map,
                     self.region,
                     &self.cipher,
+                    &self.index_key,
                     purpose,
                 ))
             };

@@ -233,6 +233,7 @@ async fn run_inner(
         batch_size: batch_rows(inner.db.get_database_backend(), mapping.consents.len()),
         mapping,
         region,
+        index_key: inner.cipher.index_key(job.organization_id),
         cipher: inner.cipher.clone(),
         in_file,
     };
@@ -241,11 +242,13 @@ async fn run_inner(
             let _ = tx.blocking_send(Msg::Failed(msg));
         }
     });
+    let index_key = inner.cipher.index_key(job.organization_id);
     let batch = Batch {
         import_id,
         organization_id: job.organization_id,
         source: &source,
         cipher: &inner.cipher,
+        index_key: &index_key,
     };
     // While the reader is busy (reading again what a crashed run applied, say), the
     // lease is renewed anyway, so no other round claims the import.

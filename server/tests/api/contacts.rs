@@ -220,3 +220,114 @@ both_backends! {
         }
     }
 }
+
+/// Equal addresses in two organizations get unrelated blind indexes; contacts indexed
+/// the old way are re-indexed when a server starts, and found again.
+async fn blind_indexes_are_per_organization_and_old_ones_are_redone(backend: Backend) {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let env = [
+        ("CARILLON_DATA_DIR", data_dir.as_str()),
+        ("CARILLON_MASTER_KEY", key),
+    ];
+    let Some(app) = spawn_app(backend, &env).await else {
+        return eprintln!("skipped: TEST_DATABASE_URL is not set");
+    };
+    app.signup("ada@example.org").await;
+    let other = app.other_user("bob@example.org").await;
+    let mine = create_contact(
+        &app,
+        json!({"email": "same@example.org", "phone": "+33612345678"}),
+    )
+    .await;
+    create_contact(
+        &other,
+        json!({"email": "same@example.org", "phone": "+33612345678"}),
+    )
+    .await;
+
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let backend_kind = db.get_database_backend();
+    let indexes = || async {
+        db.query_all_raw(Statement::from_string(
+            backend_kind,
+            "SELECT email_index, phone_index, index_version FROM contacts ORDER BY created_at",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<String>("", "email_index").unwrap(),
+                r.try_get::<String>("", "phone_index").unwrap(),
+                r.try_get::<i32>("", "index_version").unwrap(),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    let before = indexes().await;
+    assert_eq!(before.len(), 2);
+    assert_ne!(
+        before[0].0, before[1].0,
+        "the same email, two organizations"
+    );
+    assert_ne!(
+        before[0].1, before[1].1,
+        "the same phone, two organizations"
+    );
+
+    // The state an older version left: other indexes, version 1.
+    db.execute_unprepared("UPDATE contacts SET email_index = upper(email_index), phone_index = upper(phone_index), index_version = 1")
+        .await
+        .unwrap();
+    let page: Value = app
+        .get("/api/contacts?q=same@example.org")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 0, "not found under the old indexes");
+
+    // A server starting on this database re-indexes before it answers.
+    let vars: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
+        ("DATABASE_URL", app.database_url.clone()),
+        ("CARILLON_DATA_DIR", data_dir.clone()),
+        ("CARILLON_MASTER_KEY", key.to_owned()),
+    ]);
+    let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let mut options = carillon::leptos_options().unwrap();
+    options.site_addr = "127.0.0.1:0".parse().unwrap();
+    carillon::startup::Application::build(config, options)
+        .await
+        .unwrap();
+    assert_eq!(
+        indexes().await,
+        before,
+        "the same indexes as written fresh, version 2"
+    );
+    for query in ["same@example.org", "06 12 34 56 78"] {
+        let page: Value = app
+            .get(&format!("/api/contacts?q={}", query.replace(' ', "%20")))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page["items"][0]["id"], mine["id"], "{query}");
+    }
+}
+
+mod per_organization_indexes {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        blind_indexes_are_per_organization_and_old_ones_are_redone(Backend::Sqlite).await
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        blind_indexes_are_per_organization_and_old_ones_are_redone(Backend::Postgres).await
+    }
+}

@@ -19,6 +19,9 @@ pub struct Model {
     pub time_zone: Option<String>,
     /// A JSON object.
     pub attributes: String,
+    /// How `email_index` and `phone_index` were keyed: 2, per organization (1: per
+    /// installation, before; re-indexed at start-up).
+    pub index_version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
