@@ -283,3 +283,35 @@ both_backends! {
         assert_eq!(action(&app, id, "cancel").await.status(), StatusCode::OK, "a running campaign can be cancelled");
     }
 }
+
+both_backends! {
+    async fn a_template_too_expensive_to_render_is_refused_at_save(app) {
+        app.signup("ada@example.org").await;
+        let loops = "{% for a in range(100000) %}{% for b in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}";
+        let started = std::time::Instant::now();
+        let r = app.post("/api/campaigns", &json!({"title": "x", "channels": ["sms"], "content": {"sms": {"text": loops, "sender_id": "ACME"}}})).await;
+        let body = problem(r, 422).await;
+        assert!(body["errors"]["content.sms.text"].as_str().unwrap().starts_with("too expensive to render"), "{body}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "refused without rendering it out");
+        // The server still answers, and a reasonable template saves.
+        let ok = create(&app, json!({"title": "y", "channels": ["sms"], "content": {"sms": {"text": "Hi {{ first_name | default('there') }}", "sender_id": "ACME"}}})).await;
+        assert_eq!(ok["status"], "draft");
+    }
+
+    async fn contact_data_cannot_inject_markup_into_a_preview(app) {
+        app.signup("ada@example.org").await;
+        // Markup built by the template from data (escaped to get past the sanitizing of
+        // the saved source) is escaped when rendered, and sanitized even when marked safe.
+        let html = r#"<p>{{ "\u003cscript\u003ealert(1)\u003c/script\u003e" }}</p><p>{{ "\u003cimg src=x onerror=alert(1)\u003e" | safe }}</p>"#;
+        let r = app.client.post(app.url("/api/fn/preview_campaign")).header("content-type", "application/json")
+            .body(json!({"content": {"email": {"html": html}}}).to_string())
+            .send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let preview: Value = r.json().await.unwrap();
+        assert_eq!(preview["errors"], json!({}), "{preview}");
+        let rendered = preview["email"]["html"].as_str().unwrap();
+        assert!(rendered.contains("&lt;script&gt;"), "{rendered}");
+        assert!(!rendered.contains("<script") && !rendered.contains("onerror"), "{rendered}");
+        assert!(rendered.contains("<img src=\"x\">"), "{rendered}");
+    }
+}
