@@ -1,6 +1,7 @@
-//! Blind indexes are now keyed per organization. Contacts indexed before carry
-//! `index_version = 1` and are re-indexed at start-up (see the server's
-//! `contacts::reindex`); rows written from now on get version 2 by default.
+//! Blind indexes are now keyed per organization. Contacts indexed before get
+//! `index_version = 1` (the default, also for rows an older instance writes during a
+//! rolling upgrade) and are re-indexed at start-up (see the server's
+//! `contacts::reindex`); this version writes 2.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -13,14 +14,7 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(Contacts::Table)
-                .add_column(integer(Contacts::IndexVersion).default(2))
-                .to_owned(),
-        )
-        .await?;
-        m.exec_stmt(
-            Query::update()
-                .table(Contacts::Table)
-                .value(Contacts::IndexVersion, 1)
+                .add_column(integer(Contacts::IndexVersion).default(1))
                 .to_owned(),
         )
         .await?;

@@ -1,7 +1,7 @@
 //! Campaign content: template syntax checks, HTML sanitizing, text generated from HTML,
 //! and the per-channel rules a campaign must meet before it can be scheduled.
 
-use super::render::{render, sample_contact, Part};
+use super::render::{check_allowed, render, sample_contact, Part, RenderError};
 use app::model::{normalize_email, CampaignContent, Channel, EmailContent, FieldErrors};
 use minijinja::Environment;
 
@@ -31,7 +31,9 @@ pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors)
     let sample = sample_contact();
     for (part, source) in parts(&content) {
         let checked = syntax_check(source).and_then(|()| match render(part, source, &sample) {
-            Err(e) if e.too_expensive() => Err(e.to_string()),
+            Err(
+                e @ (RenderError::OutOfFuel | RenderError::TooLarge(_) | RenderError::NotHttp(_)),
+            ) => Err(e.to_string()),
             _ => Ok(()),
         });
         if let Err(e) = checked {
@@ -168,17 +170,18 @@ pub fn is_http_url(raw: &str) -> bool {
 }
 
 /// Parses a template without rendering it; the message gives the line and what is wrong.
+/// Then checks that it uses only what campaign templates may (see
+/// `render::check_allowed`).
 pub fn syntax_check(source: &str) -> Result<(), String> {
     let env = Environment::new();
-    env.template_from_str(source)
-        .map(|_| ())
-        .map_err(|e| match e.line() {
-            Some(line) => format!(
-                "template error on line {line}: {}",
-                e.detail().unwrap_or("invalid syntax")
-            ),
-            None => format!("template error: {}", e.detail().unwrap_or("invalid syntax")),
-        })
+    let template = env.template_from_str(source).map_err(|e| match e.line() {
+        Some(line) => format!(
+            "template error on line {line}: {}",
+            e.detail().unwrap_or("invalid syntax")
+        ),
+        None => format!("template error: {}", e.detail().unwrap_or("invalid syntax")),
+    })?;
+    check_allowed(&template).map_err(|why| format!("template error: {why}"))
 }
 
 /// Keeps the markup of an email and drops what could run or track: scripts, event

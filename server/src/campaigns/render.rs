@@ -12,13 +12,89 @@
 //! one delivery.
 
 use super::content::{is_http_url, sanitize_html};
-use minijinja::{AutoEscape, Environment, ErrorKind};
+use minijinja::{
+    machinery::{get_compiled_template, Instruction},
+    AutoEscape, Environment, ErrorKind, Template,
+};
 use serde_json::{json, Value};
 use std::io::Write;
 
 /// Template engine steps one render may take: ample for personalization (conditions,
 /// defaults, a loop over a few attributes), far from a loop of loops.
 pub const FUEL: u64 = 100_000;
+
+/// The filters a campaign template may use: none of them makes a value much larger than
+/// its input (`indent`, `replace`, `center` and the like could, in one step).
+const FILTERS: &[&str] = &[
+    "default",
+    "d",
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "trim",
+    "length",
+    "count",
+    "first",
+    "last",
+    "join",
+    "escape",
+    "e",
+    "safe",
+    "urlencode",
+    "int",
+    "float",
+    "round",
+    "abs",
+    "string",
+    "bool",
+    "wordcount",
+    "list",
+    "sort",
+    "unique",
+    "reverse",
+];
+
+/// Refuses what a campaign template has no need of and could use to make one step cost
+/// without bound: arithmetic and concatenation on values (`+`, `*`, `**`, `~`: a string
+/// doubled a few times is gigabytes), output captured into a variable (`{% set %}`
+/// blocks, `{% filter %}`, macros: the output bound would not see it), function and
+/// method calls (but `range`), includes, and filters outside [`FILTERS`].
+pub fn check_allowed(template: &Template<'_, '_>) -> Result<(), String> {
+    let code = &get_compiled_template(template).instructions;
+    for i in 0..code.len() {
+        let refused = match code.get(u32::try_from(i).unwrap_or(u32::MAX)) {
+            Some(Instruction::Add | Instruction::Mul | Instruction::Pow | Instruction::StringConcat) => {
+                Some("`+`, `*`, `**` and `~` are not allowed: write values side by side, `{{ first_name }} {{ last_name }}`".to_owned())
+            }
+            Some(
+                Instruction::BeginCapture(_)
+                | Instruction::BuildMacro(..)
+                | Instruction::CallBlock(_)
+                | Instruction::Include(_)
+                | Instruction::LoadBlocks
+                | Instruction::FastSuper
+                | Instruction::FastRecurse,
+            ) => Some("only `if` and `for` tags and `{% set x = ... %}` are allowed".to_owned()),
+            // `range` makes at most 100,000 numbers; loops over it run on fuel.
+            Some(Instruction::CallFunction(name, _)) if *name == "range" => None,
+            Some(
+                Instruction::CallFunction(..)
+                | Instruction::CallMethod(..)
+                | Instruction::CallObject(_),
+            ) => Some("function and method calls are not allowed (but `range`)".to_owned()),
+            Some(Instruction::ApplyFilter(name, ..)) if !FILTERS.contains(name) => Some(format!(
+                "the `{name}` filter is not allowed; use one of: {}",
+                FILTERS.join(", ")
+            )),
+            _ => None,
+        };
+        if let Some(why) = refused {
+            return Err(why);
+        }
+    }
+    Ok(())
+}
 
 /// The template fields of a campaign's content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +169,7 @@ pub fn render(part: Part, source: &str, vars: &Value) -> Result<String, RenderEr
     let template = env
         .template_from_str(source)
         .map_err(|e| RenderError::Template(e.to_string()))?;
+    check_allowed(&template).map_err(RenderError::Template)?;
     let mut out = Bounded {
         bytes: Vec::new(),
         max: part.max_output(),
@@ -205,18 +282,21 @@ mod tests {
 
     #[test]
     fn output_stops_at_the_part_limit() {
-        let source = "{% for a in range(2000) %}xxxxxxxxxx{% endfor %}";
+        let source =
+            "{% for a in first_name %}{% for b in first_name %}xxxxxxxxxx{% endfor %}{% endfor %}";
+        let vars = || json!({"first_name": "x".repeat(45)});
         assert_eq!(
             render(Part::SmsText, source, &vars()),
             Err(RenderError::TooLarge(4096))
         );
         assert_eq!(
             render(Part::EmailText, source, &vars()).unwrap().len(),
-            20_000
+            45 * 45 * 10
         );
-        let big = "{{ 'x' * 600000 }}";
+        let big = json!({"first_name": "x".repeat(60_000)});
+        let source = "{% for a in 'abcdefghij' %}{{ first_name }}{% endfor %}";
         assert_eq!(
-            render(Part::EmailHtml, big, &vars()),
+            render(Part::EmailHtml, source, &big),
             Err(RenderError::TooLarge(512 * 1024))
         );
     }

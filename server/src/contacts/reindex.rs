@@ -39,15 +39,26 @@ pub async fn run(db: &DatabaseConnection, cipher: &Cipher) -> ServiceResult<u64>
     );
     let mut keys: HashMap<Uuid, IndexKey> = HashMap::new();
     let mut done = 0;
+    // Skip what another instance holds while there is other work; then wait for it, so
+    // this instance never answers with rows left on the old key.
+    let mut skip_locked = true;
     loop {
         let txn = db.begin().await?;
         let mut batch = older().order_by_asc(contact::Column::Id).limit(BATCH);
         if txn.get_database_backend() == DbBackend::Postgres {
-            batch = batch.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            batch = if skip_locked {
+                batch.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            } else {
+                batch.lock_exclusive()
+            };
         }
         let rows = batch.all(&txn).await?;
         if rows.is_empty() {
             txn.commit().await?;
+            if skip_locked && older().count(db).await? > 0 {
+                skip_locked = false;
+                continue;
+            }
             break;
         }
         for row in &rows {

@@ -61,7 +61,8 @@ impl<R: Read> BoundedRecords<R> {
             (State::Quoted, b'"') => (State::QuoteInQuoted, false),
             (State::Quoted, _) => (State::Quoted, false),
             (State::QuoteInQuoted, b'"') => (State::Quoted, false),
-            (_, b'\n') => (State::FieldStart, true),
+            // Like the csv parser: `\n`, `\r` and `\r\n` each end a record.
+            (_, b'\n' | b'\r') => (State::FieldStart, true),
             (_, b) if b == self.delimiter => (State::FieldStart, false),
             (State::FieldStart, b'"') => (State::Quoted, false),
             _ => (State::Unquoted, false),
@@ -133,8 +134,17 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_carriage_return_ends_a_record_for_both() {
+        // csv reads `x`, ends the record at `\r`, then opens a quote at the next field.
+        let input = format!("email\nx\r\"{}", "short line\n".repeat(10_000));
+        let rows = pass(&input, 1000);
+        assert_eq!(rows.len(), 3, "{:?}", &rows[..2]);
+        assert!(rows[2][0].ends_with("<CUT>") && rows[2][0].len() < 1100);
+    }
+
+    #[test]
     fn short_records_pass_untouched() {
-        let input = "a,b\n\"multi\nline\",\"say \"\"hi\"\"\"\n5\" screen,x\r\nlast,row";
+        let input = "a,b\n\"multi\nline\",\"say \"\"hi\"\"\"\n5\" screen,x\r\nlast,row\rmac,line";
         let direct: Vec<Vec<String>> = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

@@ -204,10 +204,11 @@ fn pg_insert_contacts(on_conflict: &str) -> String {
     format!("{PG_INSERT_CONTACTS}{on_conflict}")
 }
 
+/// `index_version` 2 is `contacts::store::INDEX_VERSION`.
 const PG_INSERT_CONTACTS: &str = "INSERT INTO contacts (id, organization_id, email_ciphertext, email_index, phone_ciphertext, phone_index, \
-first_name, last_name, locale, time_zone, attributes, created_at, updated_at) \
+first_name, last_name, locale, time_zone, attributes, created_at, updated_at, index_version) \
 SELECT t.id, $1, NULLIF(t.ec, ''), NULLIF(t.ei, ''), NULLIF(t.pc, ''), NULLIF(t.pi, ''), NULLIF(t.fi, ''), NULLIF(t.la, ''), \
-NULLIF(t.lo, ''), NULLIF(t.tz, ''), t.at, $2, $2 \
+NULLIF(t.lo, ''), NULLIF(t.tz, ''), t.at, $2, $2, 2 \
 FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
 AS t(id, ec, ei, pc, pi, fi, la, lo, tz, at)";
 

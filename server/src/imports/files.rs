@@ -1,8 +1,8 @@
 //! Upload files left behind: a `.part` whose upload died with its process, or a `.csv`
 //! whose import ended while its removal failed. Both hold plaintext addresses, so the
 //! `import-files` job removes them, at start-up and then hourly. Only files untouched
-//! for [`STALE`] go: an upload being received is written continuously, and a new
-//! import's file gets its row within moments.
+//! for [`STALE`] (an hour) go: an upload being received is written continuously, and a
+//! new import's file gets its row within moments.
 
 use super::Inner;
 use crate::{
@@ -19,7 +19,7 @@ use std::{
 };
 use uuid::Uuid;
 
-const STALE: Duration = Duration::from_secs(10 * 60);
+const STALE: Duration = Duration::from_secs(60 * 60);
 
 pub struct FileSweep {
     pub(super) inner: Arc<Inner>,
@@ -50,7 +50,12 @@ async fn sweep(inner: &Inner, before: SystemTime) -> anyhow::Result<()> {
     };
     while let Some(entry) = entries.next_entry().await? {
         let path = entry.path();
-        let modified = entry.metadata().await?.modified()?;
+        // A file may go while this looks (its import ended, its upload was renamed).
+        let modified = match entry.metadata().await.and_then(|m| m.modified()) {
+            Ok(modified) => modified,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
         if modified >= before {
             continue;
         }
@@ -75,10 +80,13 @@ async fn sweep(inner: &Inner, before: SystemTime) -> anyhow::Result<()> {
             false
         };
         if leftover {
-            tokio::fs::remove_file(&path)
-                .await
-                .with_context(|| format!("Failed to remove {}", path.display()))?;
-            tracing::info!(file = %path.display(), "removed a leftover upload file");
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => tracing::info!(file = %path.display(), "removed a leftover upload file"),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("Failed to remove {}", path.display()))
+                }
+            }
         }
     }
     Ok(())

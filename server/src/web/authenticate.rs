@@ -106,13 +106,15 @@ fn request_context(state: &AppState, request: &Request) -> RequestContext {
     }
 }
 
-/// The first address of `X-Forwarded-For`: the client as the nearest proxy saw it.
+/// The last address of `X-Forwarded-For`: the one our proxy appended, the client as it
+/// saw it. (The first is whatever the client chose to send: taken, a client would pick a
+/// fresh address for every attempt and pass the per-address throttles.)
 fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     headers
         .get("x-forwarded-for")?
         .to_str()
         .ok()?
-        .split(',')
+        .rsplit(',')
         .next()?
         .trim()
         .parse()

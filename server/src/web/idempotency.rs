@@ -47,6 +47,10 @@ use uuid::Uuid;
 const HEADER: &str = "idempotency-key";
 const MAX_HASHED_BODY: usize = 1024 * 1024;
 const MAX_STORED_RESPONSE: usize = 4 * 1024 * 1024;
+/// How long a first call may stay "in progress" before its key is taken back.
+const PENDING_TTL: chrono::Duration = chrono::Duration::hours(1);
+/// RFC 2046's bound on a multipart boundary.
+const MAX_BOUNDARY: usize = 70;
 const BODY: Field<'static> = Field {
     table: "idempotency_keys",
     column: "body",
@@ -100,6 +104,14 @@ async fn with_key(
                 .trim_matches('"')
                 .to_owned()
         });
+    if boundary
+        .as_deref()
+        .is_some_and(|b| b.is_empty() || b.len() > MAX_BOUNDARY)
+    {
+        return Err(invalid(&format!(
+            "a multipart boundary has 1 to {MAX_BOUNDARY} characters"
+        )));
+    }
     let streamed = boundary.is_some();
     let (parts, body) = request.into_parts();
     let mut hasher = digest::Context::new(&digest::SHA256);
@@ -129,7 +141,17 @@ async fn with_key(
         .filter(key_row::Column::OrganizationId.eq(actor.organization_id))
         .filter(key_row::Column::UserId.eq(actor.user_id))
         .filter(key_row::Column::Key.eq(&key))
-        .filter(key_row::Column::CreatedAt.lt(now - key_row::TTL))
+        .filter(
+            sea_orm::Condition::any()
+                .add(key_row::Column::CreatedAt.lt(now - key_row::TTL))
+                // A first call that died without releasing its key (a crash) holds it an
+                // hour at most.
+                .add(
+                    sea_orm::Condition::all()
+                        .add(key_row::Column::Status.is_null())
+                        .add(key_row::Column::CreatedAt.lt(now - PENDING_TTL)),
+                ),
+        )
         .exec(&state.db)
         .await?;
     // Claim the key; the unique index makes concurrent first attempts race safely.
@@ -324,8 +346,13 @@ async fn hash_stream(
 ) -> Result<String, ServiceError> {
     let mut hashing = Hashing::new(hasher, boundary);
     let mut stream = body.into_data_stream();
+    let mut read = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| invalid(&format!("the request body broke off: {e}")))?;
+        read += chunk.len();
+        if read > crate::imports::UPLOAD_MAX_BYTES {
+            return Err(invalid("the request body is larger than any upload"));
+        }
         hashing.feed(&chunk);
     }
     hashing.done = true;
@@ -375,12 +402,13 @@ impl Drop for Release {
     }
 }
 
-/// The hash of a streamed multipart body, with its boundary left out: a client that
-/// retries an upload may well pick a new boundary for the same parts.
+/// The hash of a streamed multipart body, with its delimiters (`--` and the boundary)
+/// left out: a client that retries an upload may well pick a new boundary for the same
+/// parts.
 struct Hashing {
     hasher: digest::Context,
-    boundary: Vec<u8>,
-    /// The tail of what was read, that may start a boundary the next chunk completes.
+    delimiter: memchr::memmem::Finder<'static>,
+    /// The tail of what was read, that may start a delimiter the next chunk completes.
     carry: Vec<u8>,
     /// Every byte of the body went through the hash.
     done: bool,
@@ -392,7 +420,7 @@ impl Hashing {
     fn new(hasher: digest::Context, boundary: &str) -> Self {
         Hashing {
             hasher,
-            boundary: boundary.as_bytes().to_vec(),
+            delimiter: memchr::memmem::Finder::new(format!("--{boundary}").as_bytes()).into_owned(),
             carry: Vec::new(),
             done: false,
             broken: false,
@@ -402,19 +430,13 @@ impl Hashing {
     fn feed(&mut self, chunk: &[u8]) {
         let mut data = std::mem::take(&mut self.carry);
         data.extend_from_slice(chunk);
-        let keep = self.boundary.len().saturating_sub(1);
+        let width = self.delimiter.needle().len();
         let mut start = 0;
-        let mut at = 0;
-        while !self.boundary.is_empty() && at + self.boundary.len() <= data.len() {
-            if data[at..].starts_with(&self.boundary) {
-                self.hasher.update(&data[start..at]);
-                at += self.boundary.len();
-                start = at;
-            } else {
-                at += 1;
-            }
+        while let Some(at) = self.delimiter.find(&data[start..]) {
+            self.hasher.update(&data[start..start + at]);
+            start += at + width;
         }
-        let tail = data.len().saturating_sub(keep).max(start);
+        let tail = data.len().saturating_sub(width - 1).max(start);
         self.hasher.update(&data[start..tail]);
         self.carry = data[tail..].to_vec();
     }
@@ -514,6 +536,17 @@ mod tests {
         }
         h.done = true;
         h.finish().unwrap()
+    }
+
+    #[test]
+    fn only_delimiters_are_left_out() {
+        let a = "--a\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\naaa\r\n--a--\r\n";
+        let b = "--a\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nbbb\r\n--a--\r\n";
+        assert_ne!(
+            hash("a", &[a.as_bytes()]),
+            hash("a", &[b.as_bytes()]),
+            "a short boundary does not erase content"
+        );
     }
 
     #[test]
