@@ -225,14 +225,7 @@ both_backends! {
 /// the old way are re-indexed when a server starts, and found again.
 async fn blind_indexes_are_per_organization_and_old_ones_are_redone(backend: Backend) {
     use sea_orm::{ConnectionTrait, Database, Statement};
-    let data = tempfile::tempdir().unwrap();
-    let data_dir = data.path().display().to_string();
-    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
-    let env = [
-        ("CARILLON_DATA_DIR", data_dir.as_str()),
-        ("CARILLON_MASTER_KEY", key),
-    ];
-    let Some(app) = spawn_app(backend, &env).await else {
+    let Some(app) = spawn_app(backend, &[]).await else {
         return eprintln!("skipped: TEST_DATABASE_URL is not set");
     };
     app.signup("ada@example.org").await;
@@ -291,17 +284,7 @@ async fn blind_indexes_are_per_organization_and_old_ones_are_redone(backend: Bac
     assert_eq!(page["total"], 0, "not found under the old indexes");
 
     // A server starting on this database re-indexes before it answers.
-    let vars: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
-        ("DATABASE_URL", app.database_url.clone()),
-        ("CARILLON_DATA_DIR", data_dir.clone()),
-        ("CARILLON_MASTER_KEY", key.to_owned()),
-    ]);
-    let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let mut options = carillon::leptos_options().unwrap();
-    options.site_addr = "127.0.0.1:0".parse().unwrap();
-    carillon::startup::Application::build(config, options)
-        .await
-        .unwrap();
+    app.another_instance().await;
     assert_eq!(
         indexes().await,
         before,

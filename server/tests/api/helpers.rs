@@ -22,6 +22,8 @@ pub struct TestApp {
     pub data_dir: std::path::PathBuf,
     /// The server's background jobs: [`TestApp::drain`] waits for them.
     pub jobs: carillon::jobs::Jobs,
+    /// The settings it was started with (database, master key, data directory).
+    vars: Arc<HashMap<String, String>>,
     _guard: Arc<(DatabaseGuard, tempfile::TempDir)>,
 }
 
@@ -109,6 +111,7 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
         database_url,
         data_dir: data_dir_path,
         jobs,
+        vars: Arc::new(vars),
         _guard: Arc::new((guard, data_dir)),
     })
 }
@@ -158,6 +161,17 @@ impl Drop for DatabaseGuard {
 }
 
 impl TestApp {
+    /// Another server on the same database, master key and data directory (as after a
+    /// restart, or a second instance), built but not serving: its start-up work is done.
+    pub async fn another_instance(&self) -> Application {
+        let config = Config::from_lookup(|k| self.vars.get(k).cloned()).expect("test config");
+        let mut options = carillon::leptos_options().expect("leptos options");
+        options.site_addr = "127.0.0.1:0".parse().expect("addr");
+        Application::build(config, options)
+            .await
+            .expect("another instance")
+    }
+
     /// Does all the background work there is (imports, ...) before returning.
     pub async fn drain(&self) {
         self.jobs.drain().await.expect("background work");
@@ -215,6 +229,7 @@ impl TestApp {
             database_url: self.database_url.clone(),
             data_dir: self.data_dir.clone(),
             jobs: self.jobs.clone(),
+            vars: self.vars.clone(),
             _guard: self._guard.clone(),
         }
     }

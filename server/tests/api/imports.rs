@@ -310,7 +310,6 @@ async fn resume_after_a_crash(backend: Backend) {
     crash_after_row_3_and_resume(
         &app,
         data.path(),
-        key,
         &id,
         csv,
         "rows_done = 2, created = 2, skipped = 0",
@@ -363,7 +362,6 @@ async fn resume_after_a_crash(backend: Backend) {
 async fn crash_after_row_3_and_resume(
     app: &TestApp,
     data: &std::path::Path,
-    key: &str,
     id: &str,
     csv: &str,
     counters: &str,
@@ -386,19 +384,13 @@ async fn crash_after_row_3_and_resume(
     std::fs::create_dir_all(data.join("imports")).unwrap();
     std::fs::write(data.join(format!("imports/{id}.csv")), csv).unwrap();
 
-    let data_dir = data.display().to_string();
-    let vars: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
-        ("DATABASE_URL", app.database_url.clone()),
-        ("CARILLON_DATA_DIR", data_dir),
-        ("CARILLON_MASTER_KEY", key.to_owned()),
-    ]);
-    let config = carillon::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let mut options = carillon::leptos_options().unwrap();
-    options.site_addr = "127.0.0.1:0".parse().unwrap();
-    let second = carillon::startup::Application::build(config, options)
+    app.another_instance()
+        .await
+        .state()
+        .jobs
+        .drain()
         .await
         .unwrap();
-    second.state().jobs.drain().await.unwrap();
 }
 
 /// A row matching (through its phone) an existing contact that a row before the crash
@@ -457,7 +449,6 @@ async fn resume_remembers_matched_contacts(backend: Backend) {
     crash_after_row_3_and_resume(
         &app,
         data.path(),
-        key,
         &id,
         csv,
         "rows_done = 2, created = 1, updated = 1, unchanged = 0, skipped = 0",
