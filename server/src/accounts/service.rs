@@ -289,8 +289,8 @@ pub(crate) fn parse_role(raw: &str) -> ServiceResult<Role> {
         .map_err(|e| anyhow::anyhow!("stored role is invalid: {e}").into())
 }
 
-/// Serializes changes to one organization's memberships (last-admin checks) on
-/// PostgreSQL. SQLite needs nothing: it has one writer at a time.
+/// Serializes changes to one organization's memberships (last-admin checks, who may
+/// invite), until the transaction ends.
 pub(crate) async fn lock_organization(
     db: &impl sea_orm::ConnectionTrait,
     organization_id: Uuid,
@@ -300,6 +300,17 @@ pub(crate) async fn lock_organization(
         organization::Entity::find_by_id(organization_id)
             .lock_exclusive()
             .one(db)
+            .await?;
+    } else {
+        // SQLite: a no-op write takes the database's write lock now, so the reads that
+        // follow cannot go stale before this transaction writes.
+        organization::Entity::update_many()
+            .col_expr(
+                organization::Column::UpdatedAt,
+                sea_orm::sea_query::Expr::col(organization::Column::UpdatedAt),
+            )
+            .filter(organization::Column::Id.eq(organization_id))
+            .exec(db)
             .await?;
     }
     Ok(())

@@ -36,11 +36,25 @@ impl Members {
     ) -> ServiceResult<InvitationCreated> {
         require(actor, Action::MembersManage)?;
         let email = normalize_email(&input.email).map_err(|e| AppError::field("email", e))?;
+        // Under the organization's lock, like role changes: an admin demoted meanwhile
+        // (whose pending invitations that change revoked) issues none after it.
+        let txn = self.db.begin().await?;
+        crate::accounts::lock_organization(&txn, actor.organization_id).await?;
+        let still_admin = membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(actor.organization_id))
+            .filter(membership::Column::UserId.eq(actor.user_id))
+            .filter(membership::Column::Role.eq(app::model::Role::Admin.as_str()))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !still_admin {
+            return Err(crate::error::forbidden());
+        }
         let already_member = membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(actor.organization_id))
             .inner_join(user::Entity)
             .filter(user::Column::Email.eq(&email))
-            .one(&self.db)
+            .one(&txn)
             .await?
             .is_some();
         if already_member {
@@ -60,7 +74,8 @@ impl Members {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        let row = sea_orm::ActiveModelTrait::insert(row, &self.db).await?;
+        let row = sea_orm::ActiveModelTrait::insert(row, &txn).await?;
+        txn.commit().await?;
         let accept_url = format!("{}/invite/{link_secret}", ctx.base_url);
         // Until the email channel exists, the log is how the link reaches the invitee.
         tracing::info!(invitation_id = %row.id, %accept_url, "invitation created");
