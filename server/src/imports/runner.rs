@@ -30,7 +30,8 @@ pub const LEASE: chrono::Duration = chrono::Duration::seconds(60);
 const RENEW_EVERY: Duration = Duration::from_secs(20);
 /// How often an idle loop looks for imports whose runner died.
 const SWEEP_EVERY: Duration = Duration::from_secs(30);
-/// Imports a process runs side by side; each holds at most a few batches in memory.
+/// Imports a process runs side by side on PostgreSQL; each holds at most a few batches
+/// in memory.
 const IMPORTS_AT_ONCE: usize = 2;
 /// Tries per batch: a concurrent write or a dropped connection rolls a batch back whole.
 const ATTEMPTS: u64 = 3;
@@ -63,7 +64,12 @@ impl Job for ImportJob {
     }
 
     fn loops(&self) -> usize {
-        IMPORTS_AT_ONCE
+        // SQLite has one writer: a second import would only wait for the first's
+        // batches (and time out claiming).
+        match self.inner.db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => 1,
+            _ => IMPORTS_AT_ONCE,
+        }
     }
 
     async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
