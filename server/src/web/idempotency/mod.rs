@@ -12,6 +12,8 @@
 //! - A request that fails (5xx), panics, is cancelled, or whose upload was not read to
 //!   its end releases its key: a retry runs again instead of meeting a 409 for a day.
 
+mod multipart;
+
 use crate::{
     auth::secret::sha256_hex,
     crypto::{Cipher, Field},
@@ -24,23 +26,19 @@ use app::{
     model::{Actor, Via},
 };
 use axum::{
-    body::{to_bytes, Body, BodyDataStream, Bytes},
+    body::{to_bytes, Body},
     extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use chrono::Utc;
-use futures_util::{Stream, StreamExt};
+use multipart::{Hashed, Hashing};
 use ring::digest;
 use sea_orm::{
     sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
 };
-use std::{
-    pin::Pin,
-    sync::{Arc, Mutex},
-    task::{Context, Poll},
-};
+use std::sync::{Arc, Mutex};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -49,8 +47,6 @@ const MAX_HASHED_BODY: usize = 1024 * 1024;
 const MAX_STORED_RESPONSE: usize = 4 * 1024 * 1024;
 /// How long a first call may stay "in progress" before its key is taken back.
 const PENDING_TTL: chrono::Duration = chrono::Duration::hours(1);
-/// RFC 2046's bound on a multipart boundary.
-const MAX_BOUNDARY: usize = 70;
 const BODY: Field<'static> = Field {
     table: "idempotency_keys",
     column: "body",
@@ -92,26 +88,7 @@ async fn with_key(
     let principal = principal(&actor, request.extensions().get::<Session>());
     // Multipart bodies stream by (uploads may be large); their boundary is left out of
     // their hash.
-    let boundary = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .filter(|ct| ct.starts_with("multipart/"))
-        .map(|ct| {
-            ct.split(';')
-                .find_map(|p| p.trim().strip_prefix("boundary="))
-                .unwrap_or_default()
-                .trim_matches('"')
-                .to_owned()
-        });
-    if boundary
-        .as_deref()
-        .is_some_and(|b| b.is_empty() || b.len() > MAX_BOUNDARY)
-    {
-        return Err(invalid(&format!(
-            "a multipart boundary has 1 to {MAX_BOUNDARY} characters"
-        )));
-    }
+    let boundary = multipart::boundary(request.headers())?;
     let streamed = boundary.is_some();
     let (parts, body) = request.into_parts();
     let mut hasher = digest::Context::new(&digest::SHA256);
@@ -202,7 +179,8 @@ async fn with_key(
         let hash = match (hash, boundary) {
             (Some(hash), _) => hash,
             (None, boundary) => {
-                hash_stream(hasher, boundary.as_deref().unwrap_or_default(), body).await?
+                multipart::hash_stream(hasher, boundary.as_deref().unwrap_or_default(), body)
+                    .await?
             }
         };
         return replay(&state.cipher, existing, &hash);
@@ -219,11 +197,7 @@ async fn with_key(
         .as_deref()
         .map(|b| Arc::new(Mutex::new(Hashing::new(hasher, b))));
     let body = match &progress {
-        Some(progress) => Body::from_stream(Hashed {
-            inner: Some(body.into_data_stream()),
-            progress: progress.clone(),
-            finished: Some(finished),
-        }),
+        Some(progress) => Body::from_stream(Hashed::new(body, progress.clone(), finished)),
         None => body,
     };
     let response = next.run(Request::from_parts(parts, body)).await;
@@ -299,7 +273,7 @@ fn principal(actor: &Actor, session: Option<&Session>) -> String {
     ))
 }
 
-fn invalid(message: &str) -> ServiceError {
+pub(super) fn invalid(message: &str) -> ServiceError {
     AppError::Validation {
         message: message.into(),
         fields: Default::default(),
@@ -335,30 +309,6 @@ fn replay(cipher: &Cipher, existing: key_row::Model, hash: &str) -> Result<Respo
         .headers_mut()
         .insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
-}
-
-/// A retried upload's hash: its body read through the hash and dropped (uploads may be
-/// large; nothing is kept).
-async fn hash_stream(
-    hasher: digest::Context,
-    boundary: &str,
-    body: Body,
-) -> Result<String, ServiceError> {
-    let mut hashing = Hashing::new(hasher, boundary);
-    let mut stream = body.into_data_stream();
-    let mut read = 0;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| invalid(&format!("the request body broke off: {e}")))?;
-        read += chunk.len();
-        if read > crate::imports::UPLOAD_MAX_BYTES {
-            return Err(invalid("the request body is larger than any upload"));
-        }
-        hashing.feed(&chunk);
-    }
-    hashing.done = true;
-    hashing
-        .finish()
-        .ok_or_else(|| invalid("the request body broke off"))
 }
 
 /// Deletes a claimed key that got no stored response (unless disarmed by taking `id`):
@@ -399,170 +349,5 @@ impl Drop for Release {
                 }
             });
         }
-    }
-}
-
-/// The hash of a streamed multipart body, with its delimiters (`--` and the boundary)
-/// left out: a client that retries an upload may well pick a new boundary for the same
-/// parts.
-struct Hashing {
-    hasher: digest::Context,
-    delimiter: memchr::memmem::Finder<'static>,
-    /// The tail of what was read, that may start a delimiter the next chunk completes.
-    carry: Vec<u8>,
-    /// Every byte of the body went through the hash.
-    done: bool,
-    /// The body broke off (the client went away, or it was too large).
-    broken: bool,
-}
-
-impl Hashing {
-    fn new(hasher: digest::Context, boundary: &str) -> Self {
-        Hashing {
-            hasher,
-            delimiter: memchr::memmem::Finder::new(format!("--{boundary}").as_bytes()).into_owned(),
-            carry: Vec::new(),
-            done: false,
-            broken: false,
-        }
-    }
-
-    fn feed(&mut self, chunk: &[u8]) {
-        let mut data = std::mem::take(&mut self.carry);
-        data.extend_from_slice(chunk);
-        let width = self.delimiter.needle().len();
-        let mut start = 0;
-        while let Some(at) = self.delimiter.find(&data[start..]) {
-            self.hasher.update(&data[start..start + at]);
-            start += at + width;
-        }
-        let tail = data.len().saturating_sub(width - 1).max(start);
-        self.hasher.update(&data[start..tail]);
-        self.carry = data[tail..].to_vec();
-    }
-
-    /// The hash, when the whole body went by.
-    fn finish(&mut self) -> Option<String> {
-        if !self.done || self.broken {
-            return None;
-        }
-        let carry = std::mem::take(&mut self.carry);
-        self.hasher.update(&carry);
-        Some(hex::encode(self.hasher.clone().finish()))
-    }
-}
-
-/// What a handler may leave unread and still have its response stored: a multipart
-/// parser stops after the closing boundary, before the stream says it ended.
-const UNREAD_MAX: usize = 64 * 1024;
-
-/// A request body that feeds the hash as the handler reads it. Dropped before its end, it
-/// reads on (at most [`UNREAD_MAX`] bytes) to finish the hash, then says so.
-struct Hashed {
-    inner: Option<BodyDataStream>,
-    progress: Arc<Mutex<Hashing>>,
-    finished: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Stream for Hashed {
-    type Item = Result<Bytes, axum::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let Some(inner) = self.inner.as_mut() else {
-            return Poll::Ready(None);
-        };
-        let next = Pin::new(inner).poll_next(cx);
-        if let Poll::Ready(item) = &next {
-            let mut progress = self.progress.lock().unwrap_or_else(|p| p.into_inner());
-            match item {
-                Some(Ok(chunk)) => progress.feed(chunk),
-                None => progress.done = true,
-                Some(Err(_)) => progress.broken = true,
-            }
-        }
-        next
-    }
-}
-
-impl Drop for Hashed {
-    fn drop(&mut self) {
-        let finished = self.finished.take();
-        let done = self.progress.lock().unwrap_or_else(|p| p.into_inner()).done;
-        let rest = self.inner.take().filter(|_| !done);
-        let progress = self.progress.clone();
-        let (Some(mut rest), Ok(runtime)) = (rest, tokio::runtime::Handle::try_current()) else {
-            if let Some(f) = finished {
-                let _ = f.send(());
-            }
-            return;
-        };
-        runtime.spawn(async move {
-            let mut unread = 0;
-            let complete = loop {
-                match rest.next().await {
-                    Some(Ok(chunk)) => {
-                        unread += chunk.len();
-                        if unread > UNREAD_MAX {
-                            break false;
-                        }
-                        progress
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .feed(&chunk);
-                    }
-                    Some(Err(_)) => break false,
-                    None => break true,
-                }
-            };
-            let mut progress = progress.lock().unwrap_or_else(|p| p.into_inner());
-            progress.broken |= !complete;
-            progress.done = complete;
-            drop(progress);
-            if let Some(f) = finished {
-                let _ = f.send(());
-            }
-        });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn hash(boundary: &str, chunks: &[&[u8]]) -> String {
-        let mut h = Hashing::new(digest::Context::new(&digest::SHA256), boundary);
-        for c in chunks {
-            h.feed(c);
-        }
-        h.done = true;
-        h.finish().unwrap()
-    }
-
-    #[test]
-    fn only_delimiters_are_left_out() {
-        let a = "--a\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\naaa\r\n--a--\r\n";
-        let b = "--a\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nbbb\r\n--a--\r\n";
-        assert_ne!(
-            hash("a", &[a.as_bytes()]),
-            hash("a", &[b.as_bytes()]),
-            "a short boundary does not erase content"
-        );
-    }
-
-    #[test]
-    fn a_multipart_hash_ignores_the_boundary_and_the_chunking() {
-        let body = |b: &str| {
-            format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nemail\na@x.org\n\r\n--{b}--\r\n")
-        };
-        let one = body("AaB03x");
-        let other = body("zz-9f8e7d6c5b4a");
-        let whole = hash("AaB03x", &[one.as_bytes()]);
-        assert_eq!(hash("zz-9f8e7d6c5b4a", &[other.as_bytes()]), whole);
-        for cut in 1..one.len() {
-            let (a, b) = one.as_bytes().split_at(cut);
-            assert_eq!(hash("AaB03x", &[a, b]), whole, "cut at {cut}");
-        }
-        let changed = body("AaB03x").replace("a@x.org", "b@x.org");
-        assert_ne!(hash("AaB03x", &[changed.as_bytes()]), whole);
     }
 }
