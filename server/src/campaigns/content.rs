@@ -1,7 +1,7 @@
 //! Campaign content: template syntax checks, HTML sanitizing, text generated from HTML,
 //! and the per-channel rules a campaign must meet before it can be scheduled.
 
-use super::render::{check_allowed, render, sample_contact, Part, RenderError};
+use super::render::{check_allowed, render, sample_contact, Part};
 use app::model::{normalize_email, CampaignContent, Channel, EmailContent, FieldErrors};
 use minijinja::Environment;
 
@@ -31,9 +31,7 @@ pub fn normalize(mut content: CampaignContent) -> (CampaignContent, FieldErrors)
     let sample = sample_contact();
     for (part, source) in parts(&content) {
         let checked = syntax_check(source).and_then(|()| match render(part, source, &sample) {
-            Err(
-                e @ (RenderError::OutOfFuel | RenderError::TooLarge(_) | RenderError::NotHttp(_)),
-            ) => Err(e.to_string()),
+            Err(e) if e.refused_at_save() => Err(e.to_string()),
             _ => Ok(()),
         });
         if let Err(e) = checked {

@@ -149,9 +149,14 @@ pub enum RenderError {
 }
 
 impl RenderError {
-    /// Refused when saving: the sample contact already makes it too expensive.
-    pub fn too_expensive(&self) -> bool {
-        matches!(self, RenderError::OutOfFuel | RenderError::TooLarge(_))
+    /// Refused when saving: already too expensive for the sample contact, or a push URL
+    /// that is not http(s). (Other render errors may be the sample's data, not the
+    /// template's.)
+    pub fn refused_at_save(&self) -> bool {
+        matches!(
+            self,
+            RenderError::OutOfFuel | RenderError::TooLarge(_) | RenderError::NotHttp(_)
+        )
     }
 }
 
@@ -276,7 +281,7 @@ mod tests {
         // The review's SMS: stopped by whichever bound it meets first.
         let loud = "{% for a in range(100000) %}{% for b in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}";
         for part in [Part::SmsText, Part::EmailHtml] {
-            assert!(render(part, loud, &vars()).unwrap_err().too_expensive());
+            assert!(render(part, loud, &vars()).unwrap_err().refused_at_save());
         }
     }
 

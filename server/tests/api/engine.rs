@@ -169,7 +169,7 @@ both_backends! {
         let claims = (0..5).map(|_| {
             let db = db.clone();
             tokio::spawn(async move {
-                jobs::claim::<import::Entity>(&db, queued(), import::Column::CreatedAt, 3, chrono::Duration::seconds(60), |u| u)
+                claim_queued(&db, 3)
                     .await
                     .unwrap()
                     .into_iter()
@@ -183,7 +183,7 @@ both_backends! {
         let mut claimed: Vec<Uuid> = futures_util::future::join_all(claims).await.into_iter().flat_map(Result::unwrap).collect();
         claimed.sort();
         assert_eq!(claimed, ids, "each row claimed once");
-        let none = jobs::claim::<import::Entity>(&db, queued(), import::Column::CreatedAt, 3, chrono::Duration::seconds(60), |u| u).await.unwrap();
+        let none = claim_queued(&db, 3).await.unwrap();
         assert!(none.is_empty(), "held rows are not claimed again");
 
         // A lease that expired is claimed again; its first holder is fenced off.
@@ -236,9 +236,25 @@ both_backends! {
         let row = import::Entity::find_by_id(id).one(&db).await.unwrap().unwrap();
         assert_eq!((row.status.as_str(), row.lease_owner, row.lease_until), ("queued", None, None), "released, still to do");
         // The next process picks it up at once, without waiting for a lease to expire.
-        let next = jobs::claim::<import::Entity>(&db, queued(), import::Column::CreatedAt, 1, chrono::Duration::seconds(60), |u| u).await.unwrap();
+        let next = claim_queued(&db, 1).await.unwrap();
         assert_eq!(next.len(), 1);
     }
+}
+
+/// Claims up to `n` queued imports for a minute.
+async fn claim_queued(
+    db: &DatabaseConnection,
+    n: u64,
+) -> Result<Vec<(import::Model, jobs::Lease<import::Entity>)>, sea_orm::DbErr> {
+    jobs::claim::<import::Entity>(
+        db,
+        queued(),
+        import::Column::CreatedAt,
+        n,
+        chrono::Duration::seconds(60),
+        |u| u,
+    )
+    .await
 }
 
 fn queued() -> Condition {
@@ -293,15 +309,7 @@ impl Job for Finisher {
         Duration::from_secs(3600)
     }
     async fn round(&self, _stop: &Stop) -> anyhow::Result<Round> {
-        let claimed = jobs::claim::<import::Entity>(
-            &self.db,
-            queued(),
-            import::Column::CreatedAt,
-            1,
-            chrono::Duration::seconds(60),
-            |u| u,
-        )
-        .await?;
+        let claimed = claim_queued(&self.db, 1).await?;
         let Some((row, lease)) = claimed.into_iter().next() else {
             return Ok(Round::Idle);
         };
@@ -333,15 +341,7 @@ impl Job for Holder {
         Duration::from_secs(3600)
     }
     async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
-        let claimed = jobs::claim::<import::Entity>(
-            &self.db,
-            queued(),
-            import::Column::CreatedAt,
-            1,
-            chrono::Duration::seconds(60),
-            |u| u,
-        )
-        .await?;
+        let claimed = claim_queued(&self.db, 1).await?;
         let Some((_, lease)) = claimed.into_iter().next() else {
             return Ok(Round::Idle);
         };

@@ -89,11 +89,10 @@ async fn with_key(
     // Multipart bodies stream by (uploads may be large); their boundary is left out of
     // their hash.
     let boundary = multipart::boundary(request.headers())?;
-    let streamed = boundary.is_some();
     let (parts, body) = request.into_parts();
     let mut hasher = digest::Context::new(&digest::SHA256);
     hasher.update(format!("{} {}\n", parts.method, parts.uri).as_bytes());
-    let (body, hash) = if streamed {
+    let (body, hash) = if boundary.is_some() {
         (body, None)
     } else {
         let bytes = to_bytes(body, MAX_HASHED_BODY).await.map_err(|_| {
