@@ -12,6 +12,7 @@ mod m0007_session_keys;
 mod m0008_engine_room;
 mod m0009_idempotency_principal;
 mod m0010_contact_index_version;
+mod m0011_delivery;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_engine_room::Migration),
             Box::new(m0009_idempotency_principal::Migration),
             Box::new(m0010_contact_index_version::Migration),
+            Box::new(m0011_delivery::Migration),
         ]
     }
 }

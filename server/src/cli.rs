@@ -1,4 +1,4 @@
-//! The `carillon` command line: `serve` (default), `migrate`, `create-admin`.
+//! The `carillon` command line: `serve` (default), `worker`, `migrate`, `create-admin`.
 
 use crate::{config::Config, db, startup};
 use anyhow::Context;
@@ -16,6 +16,10 @@ pub struct Cli {
 pub enum Command {
     /// Migrate the database, then serve the web app and the API (the default).
     Serve,
+    /// Send campaigns, without serving HTTP: the scheduler and the delivery workers only.
+    /// Run several beside `serve` (with CARILLON_WORKERS=0 there, if you like) against
+    /// one PostgreSQL database.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a user who is the admin of a new organization.
@@ -33,6 +37,7 @@ pub enum Command {
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Worker => worker(config).await,
         Command::Migrate => {
             let conn = db::connect(&config.database_url).await?;
             db::migrate(&conn).await?;
@@ -76,4 +81,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("Carillon is listening on http://{addr}");
     println!("\n  Carillon is running: open http://{addr} and sign up (the first account creates your organization).\n");
     app.run_until_stopped().await
+}
+
+async fn worker(config: Config) -> anyhow::Result<()> {
+    if config.workers == 0 {
+        anyhow::bail!("CARILLON_WORKERS=0: a worker process without workers would do nothing");
+    }
+    let conn = db::connect(&config.database_url).await?;
+    db::migrate(&conn).await?;
+    let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
+    let state = crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?);
+    let jobs = state
+        .jobs
+        .only(&["scheduler", "deliveries", "simulator_reports"]);
+    jobs.start().await;
+    println!(
+        "\n  Carillon worker is running: it sends the campaigns that are due (Ctrl-C stops it).\n"
+    );
+    startup::shutdown_signal().await;
+    jobs.shutdown(startup::JOBS_GRACE).await;
+    Ok(())
 }

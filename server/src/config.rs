@@ -38,6 +38,21 @@ pub struct Config {
     /// `CARILLON_METRICS_TOKEN`: when set, `/metrics` answers only to
     /// `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,
+    /// `CARILLON_WORKERS`: sending loops in this process (default 2; 0: this process
+    /// sends nothing, e.g. a web-only process beside `carillon worker` processes).
+    pub workers: usize,
+    /// `CARILLON_RETRY_BASE_MS`: the wait before a refused message is tried again; it
+    /// doubles with each refusal, up to an hour (default 30000).
+    pub retry_base: Duration,
+    /// `CARILLON_MAX_ATTEMPTS`: sends per message before it fails for good (default 5).
+    pub max_attempts: u32,
+    /// `CARILLON_DELIVERY_LEASE_SECONDS`: how long a worker's claim holds unrenewed; a
+    /// worker that died is replaced after it (default 120).
+    pub delivery_lease: Duration,
+    /// `CARILLON_ALLOW_PRIVATE_NETWORKS`: let providers' hosts be private or loopback
+    /// addresses (default false: an organization's settings cannot reach the servers
+    /// beside Carillon).
+    pub allow_private_networks: bool,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -115,12 +130,26 @@ impl Config {
             raw.parse()
                 .map_err(|why: String| err("CARILLON_LOG_FORMAT", &raw, &why))?
         };
-        let trust_proxy = {
-            let raw = var("CARILLON_TRUST_PROXY").unwrap_or_else(|| "false".into());
+        let flag = |name: &'static str| -> Result<bool, ConfigError> {
+            let raw = var(name).unwrap_or_else(|| "false".into());
             match raw.as_str() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => return Err(err("CARILLON_TRUST_PROXY", &raw, "expected true or false")),
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(err(name, &raw, "expected true or false")),
+            }
+        };
+        let trust_proxy = flag("CARILLON_TRUST_PROXY")?;
+        let workers = {
+            let raw = var("CARILLON_WORKERS").unwrap_or_else(|| "2".into());
+            match raw.trim().parse::<usize>() {
+                Ok(n) if n <= 64 => n,
+                _ => {
+                    return Err(err(
+                        "CARILLON_WORKERS",
+                        &raw,
+                        "expected a whole number from 0 to 64",
+                    ))
+                }
             }
         };
         Ok(Config {
@@ -153,6 +182,13 @@ impl Config {
             trust_proxy,
             master_key: var("CARILLON_MASTER_KEY").map(Secret),
             metrics_token: var("CARILLON_METRICS_TOKEN").map(Secret),
+            workers,
+            retry_base: Duration::from_millis(parse("CARILLON_RETRY_BASE_MS", "30000")?),
+            max_attempts: u32::try_from(parse("CARILLON_MAX_ATTEMPTS", "5")?.min(50)).unwrap_or(5),
+            delivery_lease: Duration::from_secs(
+                parse("CARILLON_DELIVERY_LEASE_SECONDS", "120")?.max(3),
+            ),
+            allow_private_networks: flag("CARILLON_ALLOW_PRIVATE_NETWORKS")?,
         })
     }
 

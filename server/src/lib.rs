@@ -3,12 +3,15 @@
 pub mod accounts;
 pub mod auth;
 pub mod campaigns;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod contacts;
 pub mod crypto;
 pub mod db;
+pub mod delivery;
 pub mod error;
+pub mod events;
 pub mod imports;
 pub mod jobs;
 pub mod listing;

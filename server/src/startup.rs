@@ -25,7 +25,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 /// How long a stopping server waits for the background rounds under way (an import
 /// batch, say) to finish and release what they hold.
-const JOBS_GRACE: Duration = Duration::from_secs(30);
+pub const JOBS_GRACE: Duration = Duration::from_secs(30);
 
 pub struct Application {
     listener: TcpListener,
@@ -44,10 +44,13 @@ impl Application {
         crate::contacts::reindex::run(&db, &cipher)
             .await
             .map_err(|e| anyhow::anyhow!("Failed to re-index contacts: {e:?}"))?;
-        let state = AppState::build(config, db, cipher, leptos_options.clone());
         let listener = TcpListener::bind(leptos_options.site_addr)
             .await
             .with_context(|| format!("Failed to bind {}", leptos_options.site_addr))?;
+        // Port 0 picks one: links built from the address must name the real one.
+        let mut leptos_options = leptos_options;
+        leptos_options.site_addr = listener.local_addr()?;
+        let state = AppState::build(config, db, cipher, leptos_options);
         Ok(Self {
             listener,
             router: router(state.clone()),
@@ -136,7 +139,9 @@ fn router(state: AppState) -> Router {
     let probes = Router::new()
         .route("/healthz", get(web::health::alive))
         .route("/readyz", get(web::health::ready))
-        .route("/metrics", get(web::metrics::render));
+        .route("/metrics", get(web::metrics::render))
+        // Public, from mail clients of any origin: the signed token is the proof.
+        .merge(web::unsubscribe::router());
     let app = Router::new()
         .merge(rest::router())
         .merge(web::import_form::router())
@@ -241,7 +246,7 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
     tracing::info_span!("request", method = %request.method(), path, request_id)
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     // Only a signal that arrives stops the server. A signal stream that fails or closes
     // (its driver gone, as happens with many runtimes in one test process) is not a
     // request to stop: taken as one, it made a server stop accepting while its clients

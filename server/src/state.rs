@@ -13,9 +13,12 @@ use crate::{
         throttle::{Limits, LoginThrottle},
     },
     campaigns::Campaigns,
+    channels::{egress::Egress, Channels},
     config::Config,
     contacts::Contacts,
     crypto::Cipher,
+    delivery::{self, record::RetryPolicy, Engine, Sending},
+    events::Events,
     imports::Imports,
     jobs::{self, Jobs},
     lists::Lists,
@@ -45,6 +48,9 @@ pub struct AppState {
     pub lists: Arc<Lists>,
     pub imports: Arc<Imports>,
     pub campaigns: Arc<Campaigns>,
+    pub channels: Arc<Channels>,
+    pub sending: Arc<Sending>,
+    pub events: Arc<Events>,
 }
 
 impl AppState {
@@ -76,14 +82,46 @@ impl AppState {
             cipher.clone(),
             config.data_dir.join("imports"),
         ));
-        let jobs = Jobs::new(vec![
+        let campaigns = Arc::new(Campaigns::new(db.clone()));
+        let channels = Arc::new(Channels::new(
+            db.clone(),
+            cipher.clone(),
+            Egress {
+                allow_private: config.allow_private_networks,
+            },
+        ));
+        let engine = Engine::new(
+            db.clone(),
+            cipher.clone(),
+            channels.clone(),
+            delivery::Settings {
+                public_url: public_url(&config, &leptos_options),
+                workers: config.workers,
+                retry: RetryPolicy {
+                    max_attempts: i32::try_from(config.max_attempts).unwrap_or(5),
+                    base: config.retry_base,
+                },
+                batch: 200,
+                lease: config.delivery_lease,
+            },
+        );
+        let mut background: Vec<Arc<dyn jobs::Job>> = vec![
             Arc::new(imports.job()),
             Arc::new(imports.file_sweep()),
             Arc::new(jobs::Cleanup {
                 sessions: sessions.clone(),
                 db: db.clone(),
             }),
-        ]);
+        ];
+        // CARILLON_WORKERS=0: a web-only process; other processes send.
+        if config.workers > 0 {
+            background.extend([
+                Arc::new(engine.scheduler()) as Arc<dyn jobs::Job>,
+                Arc::new(engine.worker()),
+                Arc::new(engine.simulator_reports()),
+            ]);
+        }
+        let jobs = Jobs::new(background);
         AppState {
             config: Arc::new(config),
             db: db.clone(),
@@ -98,7 +136,10 @@ impl AppState {
             contacts: Arc::new(Contacts::new(db.clone(), cipher.clone())),
             lists: Arc::new(Lists::new(db.clone())),
             imports,
-            campaigns: Arc::new(Campaigns::new(db.clone())),
+            sending: Arc::new(Sending::new(engine, campaigns.clone())),
+            campaigns,
+            channels,
+            events: Arc::new(Events::new(db.clone())),
         }
     }
 
@@ -113,6 +154,14 @@ impl AppState {
             lists: self.lists.clone(),
             imports: self.imports.clone(),
         }
+    }
+}
+
+/// Where links in messages point: the configured public URL, else the address served.
+fn public_url(config: &Config, options: &LeptosOptions) -> String {
+    match &config.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => format!("http://{}", options.site_addr),
     }
 }
 

@@ -40,6 +40,10 @@ pub enum Action {
     MembersManage,
     SettingsRead,
     SettingsManage,
+    /// See the channel providers and their (non-secret) settings.
+    ChannelsRead,
+    /// Configure and test the channel providers.
+    ChannelsManage,
     /// List, create and revoke one's own API tokens.
     TokensManageOwn,
     /// See and revoke the tokens of other members.
@@ -47,7 +51,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::CampaignsRead,
         Action::CampaignsWrite,
         Action::CampaignsSchedule,
@@ -60,6 +64,8 @@ impl Action {
         Action::MembersManage,
         Action::SettingsRead,
         Action::SettingsManage,
+        Action::ChannelsRead,
+        Action::ChannelsManage,
         Action::TokensManageOwn,
         Action::TokensManageAll,
     ];
@@ -73,7 +79,9 @@ impl Action {
             CampaignsWrite | CampaignsSchedule | CampaignsCancel | ContactsWrite | ListsWrite => {
                 Role::Contributor
             }
-            MembersManage | SettingsManage | TokensManageAll => Role::Admin,
+            MembersManage | SettingsManage | ChannelsRead | ChannelsManage | TokensManageAll => {
+                Role::Admin
+            }
         }
     }
 
@@ -91,6 +99,8 @@ impl Action {
             MembersManage => Ability::MembersWrite,
             SettingsRead => Ability::SettingsRead,
             SettingsManage => Ability::SettingsWrite,
+            ChannelsRead => Ability::ChannelsRead,
+            ChannelsManage => Ability::ChannelsWrite,
             TokensManageOwn | TokensManageAll => Ability::TokensWrite,
         }
     }
@@ -112,12 +122,14 @@ pub enum Ability {
     MembersWrite,
     SettingsRead,
     SettingsWrite,
+    ChannelsRead,
+    ChannelsWrite,
     TokensRead,
     TokensWrite,
 }
 
 impl Ability {
-    pub const ALL: [Ability; 13] = [
+    pub const ALL: [Ability; 15] = [
         Ability::All,
         Ability::CampaignsRead,
         Ability::CampaignsWrite,
@@ -129,6 +141,8 @@ impl Ability {
         Ability::MembersWrite,
         Ability::SettingsRead,
         Ability::SettingsWrite,
+        Ability::ChannelsRead,
+        Ability::ChannelsWrite,
         Ability::TokensRead,
         Ability::TokensWrite,
     ];
@@ -147,6 +161,8 @@ impl Ability {
             MembersWrite => "members:write",
             SettingsRead => "settings:read",
             SettingsWrite => "settings:write",
+            ChannelsRead => "channels:read",
+            ChannelsWrite => "channels:write",
             TokensRead => "tokens:read",
             TokensWrite => "tokens:write",
         }
@@ -164,6 +180,7 @@ impl Ability {
                     | (ListsWrite, ListsRead)
                     | (MembersWrite, MembersRead)
                     | (SettingsWrite, SettingsRead)
+                    | (ChannelsWrite, ChannelsRead)
                     | (TokensWrite, TokensRead)
             )
     }
@@ -232,7 +249,7 @@ mod tests {
     #[test]
     fn role_matrix_for_sessions() {
         use Action::*;
-        let expected: [(Action, [bool; 3]); 14] = [
+        let expected: [(Action, [bool; 3]); 16] = [
             //                 reader contributor admin
             (CampaignsRead, [true, true, true]),
             (CampaignsWrite, [false, true, true]),
@@ -246,6 +263,8 @@ mod tests {
             (MembersManage, [false, false, true]),
             (SettingsRead, [true, true, true]),
             (SettingsManage, [false, false, true]),
+            (ChannelsRead, [false, false, true]),
+            (ChannelsManage, [false, false, true]),
             (TokensManageOwn, [true, true, true]),
             (TokensManageAll, [false, false, true]),
         ];

@@ -157,6 +157,12 @@ pub struct CampaignDto {
     pub list_ids: Vec<Uuid>,
     pub exclusion_list_ids: Vec<Uuid>,
     pub content: CampaignContent,
+    /// When sending started.
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    /// When every delivery became final, or the campaign was cancelled.
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

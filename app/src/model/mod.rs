@@ -9,6 +9,7 @@ mod double_option;
 mod dto;
 mod list;
 mod role;
+mod sending;
 mod sms;
 mod validation;
 
@@ -22,6 +23,7 @@ pub use dto::*;
 #[allow(unused_imports)]
 pub use list::*;
 pub use role::Role;
+pub use sending::*;
 pub use sms::{sms_length, SmsEncoding, SmsLength};
 pub use validation::{
     normalize_email, validate_name, validate_password, FieldErrors, PASSWORD_MAX, PASSWORD_MIN,

@@ -233,6 +233,8 @@ pub(super) async fn insert(
         scheduled_at: Set(new.scheduled_at),
         content: Set(Content(new.content)),
         created_by: Set(Some(actor.user_id)),
+        started_at: Set(None),
+        completed_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };

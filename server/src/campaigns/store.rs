@@ -137,6 +137,8 @@ pub fn to_dto(row: campaign::Model, targets: Targets, tz: &Tz) -> CampaignDto {
         list_ids: targets.include,
         exclusion_list_ids: targets.exclude,
         content: row.content.0,
+        started_at: row.started_at,
+        completed_at: row.completed_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     }

@@ -14,8 +14,11 @@ use crate::{
     db::entities::{
         campaign::{self, Status},
         campaign_status_change,
+        delivery::{self, DeliveryStatus},
+        delivery_counter,
     },
     error::{not_found, ServiceResult},
+    events::{self, Kind},
 };
 use app::{
     error::AppError,
@@ -23,9 +26,11 @@ use app::{
 };
 use chrono::{Duration, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 /// Clock skew we tolerate between a client that says "now" and the server.
@@ -102,9 +107,22 @@ pub async fn transition(
         .transition(to)
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let now = Utc::now();
-    let row = campaign::Entity::update_many()
+    let mut update = campaign::Entity::update_many()
         .col_expr(campaign::Column::Status, Expr::value(Status(next)))
-        .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
+        .col_expr(campaign::Column::UpdatedAt, Expr::value(now));
+    if from == CampaignStatus::Scheduled && next == CampaignStatus::Running {
+        update = update.col_expr(campaign::Column::StartedAt, Expr::value(now));
+    }
+    if matches!(
+        next,
+        CampaignStatus::Completed | CampaignStatus::Cancelled | CampaignStatus::Failed
+    ) {
+        update = update.col_expr(campaign::Column::CompletedAt, Expr::value(now));
+    }
+    if next == CampaignStatus::Cancelled {
+        cancel_pending(db, id).await?;
+    }
+    let row = update
         .filter(campaign::Column::Id.eq(id))
         .filter(campaign::Column::OrganizationId.eq(organization_id))
         .exec_with_returning(db)
@@ -127,8 +145,65 @@ pub async fn transition(
     }
     .insert(db)
     .await?;
+    if let Some(kind) = event_of(from, next) {
+        let by = match by {
+            By::User(actor) => json!({"user_id": actor.user_id}),
+            By::System(system) => json!({"system": system.as_str()}),
+        };
+        events::record(
+            db,
+            vec![events::New::campaign(
+                organization_id,
+                id,
+                kind,
+                json!({"from": from, "to": next, "by": by}),
+            )],
+        )
+        .await?;
+    }
     tracing::info!(campaign_id = %id, %from, to = %next, "campaign status changed");
     Ok(row)
+}
+
+/// The event a move records (going back to draft records none).
+fn event_of(from: CampaignStatus, to: CampaignStatus) -> Option<Kind> {
+    Some(match (from, to) {
+        (_, CampaignStatus::Draft) => return None,
+        (_, CampaignStatus::Scheduled) => Kind::CampaignScheduled,
+        (CampaignStatus::Paused, CampaignStatus::Running) => Kind::CampaignResumed,
+        (_, CampaignStatus::Running) => Kind::CampaignStarted,
+        (_, CampaignStatus::Paused) => Kind::CampaignPaused,
+        (_, CampaignStatus::Completed) => Kind::CampaignSent,
+        (_, CampaignStatus::Cancelled) => Kind::CampaignCancelled,
+        (_, CampaignStatus::Failed) => Kind::CampaignFailed,
+    })
+}
+
+/// A cancelled campaign sends nothing more: every pending delivery becomes cancelled at
+/// once, and its counters with it. (A delivery a worker is sending right now is recorded
+/// as sent if the provider took it.)
+async fn cancel_pending(db: &DatabaseTransaction, campaign_id: Uuid) -> ServiceResult<()> {
+    delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(DeliveryStatus::Cancelled),
+        )
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(delivery::Column::CampaignId.eq(campaign_id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .exec(db)
+        .await?;
+    delivery_counter::Entity::update_many()
+        .col_expr(
+            delivery_counter::Column::Cancelled,
+            Expr::col(delivery_counter::Column::Cancelled)
+                .add(Expr::col(delivery_counter::Column::Pending)),
+        )
+        .col_expr(delivery_counter::Column::Pending, Expr::value(0i64))
+        .filter(delivery_counter::Column::CampaignId.eq(campaign_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 impl Campaigns {
@@ -192,6 +267,54 @@ impl Campaigns {
         txn.commit().await?;
         tracing::info!(scheduled_at = %when, "campaign scheduled");
         Ok(dto)
+    }
+
+    /// Sends now: a draft is scheduled for now (with the same checks), a scheduled
+    /// campaign's time becomes now. The scheduler starts it within a second.
+    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, campaign_id = %id))]
+    pub async fn send_now(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
+        require(actor, Action::CampaignsSchedule)?;
+        let status = store::find(&self.db, actor.organization_id, id)
+            .await?
+            .status
+            .0;
+        if status != CampaignStatus::Scheduled {
+            return self
+                .schedule(actor, id, Some(Utc::now().to_rfc3339()))
+                .await;
+        }
+        let txn = self.db.begin().await?;
+        let row = store::lock(&txn, actor.organization_id, id).await?;
+        if row.status.0 != CampaignStatus::Scheduled {
+            return Err(AppError::Conflict(format!(
+                "a {} campaign cannot be sent now",
+                row.status.0
+            ))
+            .into());
+        }
+        let now = Utc::now();
+        let row = campaign::Entity::update_many()
+            .col_expr(campaign::Column::ScheduledAt, Expr::value(now))
+            .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
+            .filter(campaign::Column::Id.eq(id))
+            .filter(campaign::Column::OrganizationId.eq(actor.organization_id))
+            .exec_with_returning(&txn)
+            .await?
+            .pop()
+            .ok_or_else(|| not_found("campaign"))?;
+        let dto = store::dto(&txn, row).await?;
+        txn.commit().await?;
+        Ok(dto)
+    }
+
+    /// Running → paused: workers claim nothing more of it; what is in flight finishes.
+    pub async fn pause(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
+        self.move_to(actor, id, CampaignStatus::Paused).await
+    }
+
+    /// Paused → running.
+    pub async fn resume(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
+        self.move_to(actor, id, CampaignStatus::Running).await
     }
 
     /// Scheduled → draft: nothing will be sent until it is scheduled again.

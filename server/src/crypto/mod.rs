@@ -162,6 +162,17 @@ impl Cipher {
     }
 }
 
+impl Cipher {
+    /// The key that signs links of one kind (`unsubscribe`, ...) we put in messages:
+    /// derived from the master key, so a link cannot be forged without it.
+    pub fn link_key(&self, purpose: &str) -> hmac::Key {
+        let mut ctx = hmac::Context::with_key(&self.index);
+        ctx.update(b"carillon/v1/links/");
+        ctx.update(purpose.as_bytes());
+        hmac::Key::new(hmac::HMAC_SHA256, ctx.sign().as_ref())
+    }
+}
+
 /// One organization's blind-index key (see [`Cipher::index_key`]).
 #[derive(Clone)]
 pub struct IndexKey(hmac::Key);

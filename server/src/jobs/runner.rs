@@ -111,6 +111,19 @@ impl Jobs {
         }
     }
 
+    /// The same jobs but those named, for a process that does only part of the work
+    /// (`carillon worker` sends; the uploads an import reads are on the web process's disk).
+    pub fn only(&self, names: &[&str]) -> Jobs {
+        Jobs::new(
+            self.inner
+                .jobs
+                .iter()
+                .filter(|j| names.contains(&j.name()))
+                .cloned()
+                .collect(),
+        )
+    }
+
     pub fn names(&self) -> Vec<&'static str> {
         self.inner.jobs.iter().map(|j| j.name()).collect()
     }

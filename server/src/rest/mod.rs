@@ -3,7 +3,9 @@
 
 mod auth;
 mod campaigns;
+mod channels;
 mod contacts;
+mod events;
 pub mod extract;
 mod imports;
 mod invitations;
@@ -12,6 +14,7 @@ mod members;
 mod openapi;
 mod params;
 mod responses;
+mod sending;
 mod tokens;
 
 use crate::{error::ApiError, state::AppState};
@@ -50,6 +53,9 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(lists::router())
         .merge(imports::router())
+        .merge(sending::router())
+        .merge(channels::router())
+        .merge(events::router())
 }
 
 /// Unknown paths under `/api` answer in the API's own format.

@@ -33,3 +33,27 @@ pub struct ContactFilters {
     /// Only the members of this list.
     list_id: Option<String>,
 }
+
+/// A campaign's deliveries: page, and optional filters.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilters {
+    /// email, sms or push.
+    channel: Option<String>,
+    /// pending, sent, delivered, failed, skipped or cancelled.
+    status: Option<String>,
+    /// From 1 (default 1).
+    page: Option<u64>,
+    /// 1 to 100 (default 25).
+    per_page: Option<u64>,
+}
+
+/// The event cursor.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventCursor {
+    /// The `next` of the previous call (default 0: from the first event).
+    after: Option<i64>,
+    /// 1 to 1000 (default 100).
+    limit: Option<u64>,
+}

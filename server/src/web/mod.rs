@@ -8,3 +8,4 @@ pub mod idempotency;
 pub mod import_form;
 pub mod metrics;
 pub mod security_headers;
+pub mod unsubscribe;

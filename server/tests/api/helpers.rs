@@ -92,6 +92,9 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
             data_dir.path().display().to_string(),
         ),
     ]);
+    // Tests send to servers on loopback, and retry without waiting long.
+    vars.insert("CARILLON_ALLOW_PRIVATE_NETWORKS".into(), "true".into());
+    vars.insert("CARILLON_RETRY_BASE_MS".into(), "5".into());
     for (k, v) in extra_env {
         vars.insert((*k).into(), (*v).into());
     }

@@ -15,4 +15,6 @@ mod invitations;
 mod lists;
 mod members;
 mod memberships;
+mod sending;
+mod smtp_server;
 mod tokens;

@@ -15,6 +15,10 @@ pub struct Model {
     pub scheduled_at: Option<DateTimeUtc>,
     pub content: Content,
     pub created_by: Option<Uuid>,
+    /// When the scheduler fanned it out.
+    pub started_at: Option<DateTimeUtc>,
+    /// When its last delivery became final (or it was cancelled).
+    pub completed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,124 @@
+//! Channel adapters: how a message leaves Carillon. [`ChannelAdapter`] is the one
+//! interface the engine calls; each provider is one module implementing [`Provider`]
+//! (its settings and how to build its adapter) and one line in [`registry::PROVIDERS`].
+//! [`Channels`] keeps each organization's choice of provider per channel, with its
+//! secrets encrypted, and hands the engine ready adapters.
+
+mod check;
+pub mod egress;
+mod registry;
+mod settings;
+pub mod simulator;
+pub mod smtp;
+
+pub use registry::{provider, Provider, PROVIDERS};
+pub use settings::{Channels, Limits, Resolved};
+
+use app::model::{Channel, SendResult};
+use async_trait::async_trait;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// One message, rendered for its recipient.
+#[derive(Clone, Debug)]
+pub struct OutboundMessage {
+    /// Our idempotency key: providers that accept one get it, and it is in our
+    /// `Message-ID`, so a message re-sent after a crash is recognizably the same.
+    pub delivery_id: Uuid,
+    pub organization_id: Uuid,
+    /// `None` for a test send.
+    pub campaign_id: Option<Uuid>,
+    /// An email address or an E.164 number.
+    pub to: String,
+    pub body: Body,
+}
+
+#[derive(Clone, Debug)]
+pub enum Body {
+    Email(EmailMessage),
+    Sms(SmsMessage),
+    Push(PushMessage),
+}
+
+impl Body {
+    pub fn channel(&self) -> Channel {
+        match self {
+            Body::Email(_) => Channel::Email,
+            Body::Sms(_) => Channel::Sms,
+            Body::Push(_) => Channel::Push,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EmailMessage {
+    pub from_name: String,
+    pub from_email: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The one-click unsubscribe URL (RFC 8058), when there is a contact to unsubscribe.
+    pub unsubscribe_url: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SmsMessage {
+    pub text: String,
+    pub sender_id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct PushMessage {
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    pub icon: String,
+}
+
+/// What a provider did with a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Taken: it is the provider's now.
+    Accepted { provider_message_id: Option<String> },
+    /// Refused for now (network error, timeout, 5xx, 429, SMTP 4xx): try again, not
+    /// before `after` when the provider said so.
+    Retry {
+        after: Option<Duration>,
+        reason: String,
+    },
+    /// Refused for good (invalid address, other 4xx, SMTP 5xx).
+    Failed { reason: String },
+}
+
+impl From<SendOutcome> for SendResult {
+    fn from(outcome: SendOutcome) -> Self {
+        match outcome {
+            SendOutcome::Accepted {
+                provider_message_id,
+            } => SendResult {
+                outcome: "accepted".into(),
+                provider_message_id,
+                reason: None,
+            },
+            SendOutcome::Retry { reason, .. } => SendResult {
+                outcome: "retry".into(),
+                provider_message_id: None,
+                reason: Some(reason),
+            },
+            SendOutcome::Failed { reason } => SendResult {
+                outcome: "failed".into(),
+                provider_message_id: None,
+                reason: Some(reason),
+            },
+        }
+    }
+}
+
+/// A configured provider, ready to send. Implementations bound every call in time and
+/// never panic on what a provider answers.
+#[async_trait]
+pub trait ChannelAdapter: Send + Sync {
+    async fn send(&self, message: &OutboundMessage) -> SendOutcome;
+    /// Checks the settings against the provider (a test connection), without sending.
+    async fn verify(&self) -> Result<(), String>;
+}

@@ -1,0 +1,34 @@
+//! The providers Carillon can send through. A new provider is one module implementing
+//! [`Provider`] and one line in [`PROVIDERS`].
+
+use super::{egress::Egress, simulator::Simulator, smtp::Smtp, ChannelAdapter};
+use app::model::{Channel, FieldErrors};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+pub trait Provider: Send + Sync + 'static {
+    /// The name in settings (`"provider": "smtp"`).
+    fn name(&self) -> &'static str;
+    fn channels(&self) -> &'static [Channel];
+    /// Settings that are secrets: stored encrypted, never shown. Top-level keys, or
+    /// `outer.inner` for a key of a nested object.
+    fn secrets(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Checks `settings` (secrets included) and fills in defaults. Errors are keyed by
+    /// the setting's name (`host`, `dkim.selector`).
+    fn validate(&self, settings: &mut Map<String, Value>) -> Result<(), FieldErrors>;
+    /// An adapter for validated settings.
+    fn adapter(
+        &self,
+        channel: Channel,
+        settings: &Map<String, Value>,
+        egress: Egress,
+    ) -> anyhow::Result<Arc<dyn ChannelAdapter>>;
+}
+
+pub static PROVIDERS: &[&dyn Provider] = &[&Simulator, &Smtp];
+
+pub fn provider(name: &str) -> Option<&'static dyn Provider> {
+    PROVIDERS.iter().copied().find(|p| p.name() == name)
+}

@@ -1,0 +1,29 @@
+//! A campaign's deliveries on one channel, counted by status as the outcomes are
+//! recorded (in the same transactions), so progress never scans the deliveries.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "delivery_counters")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub campaign_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub channel: String,
+    pub organization_id: Uuid,
+    pub total: i64,
+    pub pending: i64,
+    pub sent: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub skipped: i64,
+    pub cancelled: i64,
+    pub skipped_no_consent: i64,
+    pub skipped_no_address: i64,
+    pub skipped_unsubscribed: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

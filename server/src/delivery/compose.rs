@@ -1,0 +1,237 @@
+//! Turning claimed deliveries into messages: each contact's address (decrypted) and the
+//! campaign's templates rendered for that contact, with the unsubscribe link. A
+//! delivery that cannot become a message (the contact was deleted, has no address any
+//! more, or a template fails on their data) gets the reason instead.
+
+use super::{links::Unsubscribe, Engine};
+use crate::{
+    campaigns::{
+        content::html_to_text,
+        render::{render, Part, RenderError},
+    },
+    channels::{Body, EmailMessage, OutboundMessage, PushMessage, SmsMessage},
+    contacts::normalize::{EMAIL, PHONE},
+    db::entities::{campaign, contact},
+    error::ServiceResult,
+};
+use app::model::{CampaignContent, Channel};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{json, Map, Value};
+use std::{collections::HashMap, sync::Arc};
+use uuid::Uuid;
+
+/// A delivery a worker holds.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub campaign_id: Uuid,
+    pub contact_id: Uuid,
+    pub channel: Channel,
+    /// Including the one under way.
+    pub attempts: i32,
+}
+
+/// What a contact's templates see.
+struct Recipient {
+    address: Option<String>,
+    vars: Value,
+}
+
+/// One message per claimed delivery, or why there is none.
+pub async fn compose(
+    engine: &Engine,
+    claimed: &[Claimed],
+) -> ServiceResult<Vec<Result<OutboundMessage, String>>> {
+    let campaign_ids: Vec<Uuid> = unique(claimed.iter().map(|c| c.campaign_id));
+    let contact_ids: Vec<Uuid> = unique(claimed.iter().map(|c| c.contact_id));
+    let campaigns: HashMap<Uuid, Arc<CampaignContent>> = campaign::Entity::find()
+        .filter(campaign::Column::Id.is_in(campaign_ids))
+        .all(&engine.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, Arc::new(c.content.0)))
+        .collect();
+    let contacts: Vec<contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(contact_ids))
+        .all(&engine.db)
+        .await?;
+    let mut recipients: HashMap<(Uuid, Channel), Recipient> = HashMap::new();
+    for c in &contacts {
+        for channel in [Channel::Email, Channel::Sms] {
+            recipients.insert((c.id, channel), recipient(engine, c, channel));
+        }
+    }
+    let jobs: Vec<Result<Job, String>> = claimed
+        .iter()
+        .map(|d| {
+            let content = campaigns
+                .get(&d.campaign_id)
+                .cloned()
+                .ok_or("the campaign was deleted")?;
+            let recipient = recipients
+                .get(&(d.contact_id, d.channel))
+                .ok_or("the contact was deleted")?;
+            let to = recipient
+                .address
+                .clone()
+                .ok_or_else(|| format!("the contact has no {} address any more", d.channel))?;
+            let unsubscribe_url = format!(
+                "{}/u/{}",
+                engine.settings.public_url,
+                Unsubscribe {
+                    organization_id: d.organization_id,
+                    contact_id: d.contact_id,
+                    campaign_id: d.campaign_id,
+                    channel: d.channel,
+                }
+                .token(&engine.unsubscribe_key)
+            );
+            let mut vars = recipient.vars.clone();
+            if let Value::Object(map) = &mut vars {
+                map.insert(
+                    "unsubscribe_url".into(),
+                    Value::String(unsubscribe_url.clone()),
+                );
+            }
+            Ok(Job {
+                delivery: d.clone(),
+                content,
+                to,
+                vars,
+                unsubscribe_url,
+            })
+        })
+        .collect();
+    // Rendering is CPU work: the whole batch on one blocking thread.
+    let messages = tokio::task::spawn_blocking(move || {
+        jobs.into_iter()
+            .map(|job| job.and_then(|job| job.message()))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("rendering stopped: {e}"))?;
+    Ok(messages)
+}
+
+fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn recipient(engine: &Engine, c: &contact::Model, channel: Channel) -> Recipient {
+    let open = |field, stored: &Option<String>| {
+        stored
+            .as_ref()
+            .and_then(|s| engine.cipher.decrypt(field, &c.id.to_string(), s).ok())
+    };
+    let email = open(EMAIL, &c.email_ciphertext);
+    let phone = open(PHONE, &c.phone_ciphertext);
+    let address = match channel {
+        Channel::Email => email.clone(),
+        Channel::Sms => phone.clone(),
+        Channel::Push => None,
+    };
+    let attributes: Map<String, Value> = serde_json::from_str(&c.attributes).unwrap_or_default();
+    let mut vars = Map::new();
+    // Custom attributes by their own names too, but never over the contact's fields.
+    for (k, v) in &attributes {
+        vars.insert(k.clone(), v.clone());
+    }
+    for (k, v) in [
+        ("first_name", json!(c.first_name)),
+        ("last_name", json!(c.last_name)),
+        ("email", json!(email)),
+        ("phone", json!(phone)),
+        ("locale", json!(c.locale)),
+        ("time_zone", json!(c.time_zone)),
+        ("attributes", Value::Object(attributes)),
+    ] {
+        vars.insert(k.into(), v);
+    }
+    Recipient {
+        address,
+        vars: Value::Object(vars),
+    }
+}
+
+struct Job {
+    delivery: Claimed,
+    content: Arc<CampaignContent>,
+    to: String,
+    vars: Value,
+    unsubscribe_url: String,
+}
+
+impl Job {
+    fn render(&self, part: Part, source: &str) -> Result<String, String> {
+        render(part, source, &self.vars).map_err(|e: RenderError| {
+            format!("the template `{}` failed for this contact: {e}", part.key())
+        })
+    }
+
+    fn message(self) -> Result<OutboundMessage, String> {
+        let missing = || format!("the campaign has no {} content", self.delivery.channel);
+        let body = match self.delivery.channel {
+            Channel::Email => {
+                let e = self.content.email.as_ref().ok_or_else(missing)?;
+                let mut html = self.render(Part::EmailHtml, &e.html)?;
+                let mut text = if e.text.trim().is_empty() {
+                    html_to_text(&html)
+                } else {
+                    self.render(Part::EmailText, &e.text)?
+                };
+                let preheader = self.render(Part::EmailPreheader, &e.preheader)?;
+                if !preheader.trim().is_empty() {
+                    html = format!(
+                        "<div style=\"display:none;max-height:0;overflow:hidden\">{}</div>{html}",
+                        ammonia::clean_text(&preheader)
+                    );
+                }
+                // The unsubscribe link goes where the template puts it, else in a footer.
+                if !e.html.contains("unsubscribe_url") {
+                    html.push_str(&format!(
+                        "<p style=\"font-size:12px;color:#666\"><a href=\"{}\">Unsubscribe</a></p>",
+                        ammonia::clean_text(&self.unsubscribe_url)
+                    ));
+                }
+                if !e.text.contains("unsubscribe_url") {
+                    text.push_str(&format!("\n\nUnsubscribe: {}\n", self.unsubscribe_url));
+                }
+                Body::Email(EmailMessage {
+                    from_name: e.from_name.clone(),
+                    from_email: e.from_email.clone(),
+                    subject: self.render(Part::EmailSubject, &e.subject)?,
+                    html,
+                    text,
+                    unsubscribe_url: Some(self.unsubscribe_url.clone()),
+                })
+            }
+            Channel::Sms => {
+                let s = self.content.sms.as_ref().ok_or_else(missing)?;
+                Body::Sms(SmsMessage {
+                    text: self.render(Part::SmsText, &s.text)?,
+                    sender_id: s.sender_id.clone(),
+                })
+            }
+            Channel::Push => {
+                let p = self.content.push.as_ref().ok_or_else(missing)?;
+                Body::Push(PushMessage {
+                    title: self.render(Part::PushTitle, &p.title)?,
+                    body: self.render(Part::PushBody, &p.body)?,
+                    url: self.render(Part::PushUrl, &p.url)?,
+                    icon: p.icon.clone(),
+                })
+            }
+        };
+        Ok(OutboundMessage {
+            delivery_id: self.delivery.id,
+            organization_id: self.delivery.organization_id,
+            campaign_id: Some(self.delivery.campaign_id),
+            to: self.to,
+            body,
+        })
+    }
+}

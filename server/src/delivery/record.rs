@@ -1,0 +1,475 @@
+//! Recording what happened to deliveries: a batch's outcomes, a provider's later
+//! report, an unsubscribe. Each is one transaction that moves the rows, the counters
+//! and the events together, and completes a campaign whose last pending delivery it
+//! settled. Statuses only move forward: a report never takes a delivery back.
+
+use super::{compose::Claimed, fanout::UNSUBSCRIBED};
+use crate::{
+    campaigns::{transition, By, System},
+    channels::SendOutcome,
+    db::entities::{
+        campaign,
+        delivery::{self, DeliveryStatus},
+        delivery_counter,
+    },
+    error::ServiceResult,
+    events::{self, Kind},
+};
+use app::model::{CampaignStatus, Channel};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// When a transient refusal is tried again.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Sends per delivery, the first included.
+    pub max_attempts: i32,
+    /// The wait after the first refusal; it doubles with each one (up to an hour), ±20 %.
+    pub base: std::time::Duration,
+}
+
+impl RetryPolicy {
+    /// When attempt `attempts` + 1 may start: exponential back-off with jitter, and never
+    /// before what the provider asked (`Retry-After`).
+    pub fn next_at(
+        &self,
+        attempts: i32,
+        after: Option<std::time::Duration>,
+        jitter: f64,
+    ) -> DateTime<Utc> {
+        let exponent = Ord::min(u32::try_from(Ord::max(attempts, 1) - 1).unwrap_or(0), 16);
+        let backoff = self
+            .base
+            .saturating_mul(2u32.saturating_pow(exponent))
+            .min(std::time::Duration::from_secs(3600))
+            .mul_f64(0.8 + 0.4 * jitter.clamp(0.0, 1.0));
+        let wait = after.map_or(backoff, |a| a.max(backoff));
+        Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
+    }
+}
+
+/// How many deliveries of one campaign's channel moved into and out of each status.
+#[derive(Default, Clone, Copy)]
+struct Delta {
+    pending: i64,
+    sent: i64,
+    delivered: i64,
+    failed: i64,
+    skipped: i64,
+    cancelled: i64,
+    skipped_unsubscribed: i64,
+}
+
+impl Delta {
+    fn slot(&mut self, status: DeliveryStatus) -> &mut i64 {
+        match status {
+            DeliveryStatus::Pending => &mut self.pending,
+            DeliveryStatus::Sent => &mut self.sent,
+            DeliveryStatus::Delivered => &mut self.delivered,
+            DeliveryStatus::Failed => &mut self.failed,
+            DeliveryStatus::Skipped => &mut self.skipped,
+            DeliveryStatus::Cancelled => &mut self.cancelled,
+        }
+    }
+
+    fn moved(&mut self, from: DeliveryStatus, to: DeliveryStatus) {
+        *self.slot(from) -= 1;
+        *self.slot(to) += 1;
+    }
+}
+
+/// Counter changes, per (campaign, channel), applied at the end of a transaction.
+#[derive(Default)]
+struct Tally {
+    deltas: BTreeMap<(Uuid, String), Delta>,
+    campaigns: BTreeSet<(Uuid, Uuid)>,
+}
+
+impl Tally {
+    fn moved(
+        &mut self,
+        org: Uuid,
+        campaign: Uuid,
+        channel: &str,
+        from: DeliveryStatus,
+        to: DeliveryStatus,
+    ) {
+        if from == to {
+            return;
+        }
+        self.campaigns.insert((org, campaign));
+        self.deltas
+            .entry((campaign, channel.to_owned()))
+            .or_default()
+            .moved(from, to);
+    }
+
+    async fn apply(self, db: &DatabaseTransaction, system: System) -> ServiceResult<()> {
+        for ((campaign_id, channel), d) in self.deltas {
+            use delivery_counter::Column as C;
+            let add = |col: C, n: i64| (col, Expr::col(col).add(n));
+            let mut update = delivery_counter::Entity::update_many();
+            for (col, expr) in [
+                add(C::Pending, d.pending),
+                add(C::Sent, d.sent),
+                add(C::Delivered, d.delivered),
+                add(C::Failed, d.failed),
+                add(C::Skipped, d.skipped),
+                add(C::Cancelled, d.cancelled),
+                add(C::SkippedUnsubscribed, d.skipped_unsubscribed),
+            ] {
+                update = update.col_expr(col, expr);
+            }
+            update
+                .filter(C::CampaignId.eq(campaign_id))
+                .filter(C::Channel.eq(channel))
+                .exec(db)
+                .await?;
+        }
+        for (organization_id, campaign_id) in self.campaigns {
+            complete_if_done(db, system, organization_id, campaign_id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A running campaign with nothing pending on any channel is complete.
+pub async fn complete_if_done(
+    db: &DatabaseTransaction,
+    system: System,
+    organization_id: Uuid,
+    campaign_id: Uuid,
+) -> ServiceResult<bool> {
+    let still_pending = delivery_counter::Entity::find()
+        .filter(delivery_counter::Column::CampaignId.eq(campaign_id))
+        .filter(delivery_counter::Column::Pending.gt(0))
+        .count(db)
+        .await?;
+    if still_pending > 0 {
+        return Ok(false);
+    }
+    let status: Option<campaign::Status> = campaign::Entity::find_by_id(campaign_id)
+        .select_only()
+        .column(campaign::Column::Status)
+        .into_tuple()
+        .one(db)
+        .await?;
+    if status.map(|s| s.0) != Some(CampaignStatus::Running) {
+        return Ok(false);
+    }
+    transition(
+        db,
+        By::System(system),
+        organization_id,
+        campaign_id,
+        CampaignStatus::Completed,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The rows of `ids` still held by `owner`, with their status, locked for this
+/// transaction on PostgreSQL.
+async fn held(
+    db: &DatabaseTransaction,
+    owner: Uuid,
+    ids: Vec<Uuid>,
+) -> ServiceResult<HashMap<Uuid, DeliveryStatus>> {
+    let rows: Vec<(Uuid, DeliveryStatus)> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Id)
+        .column(delivery::Column::Status)
+        .filter(delivery::Column::Id.is_in(ids))
+        .filter(delivery::Column::LeaseOwner.eq(owner))
+        .lock_exclusive()
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Records a batch's outcomes in one transaction: statuses, counters, events, and the
+/// campaigns that this settles. A row whose lease was lost is left to its new holder; a
+/// row cancelled or skipped while in flight stays so, unless the provider took it. A
+/// delivery held back unsent (`None`: its campaign was paused meanwhile) is released,
+/// its attempt not counted.
+pub async fn batch(
+    db: &DatabaseTransaction,
+    owner: Uuid,
+    provider: &HashMap<(Uuid, Channel), &'static str>,
+    outcomes: Vec<(Claimed, Option<SendOutcome>)>,
+    policy: RetryPolicy,
+) -> ServiceResult<()> {
+    let current = held(db, owner, outcomes.iter().map(|(c, _)| c.id).collect()).await?;
+    let now = Utc::now();
+    let mut tally = Tally::default();
+    let mut events = Vec::new();
+    for (d, outcome) in outcomes {
+        let Some(&from) = current.get(&d.id) else {
+            tracing::warn!(delivery_id = %d.id, "lease lost before recording; left to its new holder");
+            continue;
+        };
+        let provider = provider.get(&(d.organization_id, d.channel)).copied();
+        use delivery::Column as C;
+        let mut update = delivery::Entity::update_many()
+            .col_expr(C::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(C::LeaseOwner, Expr::value(Option::<Uuid>::None))
+            .col_expr(C::UpdatedAt, Expr::value(now));
+        let mut event = |kind: Kind, data: serde_json::Value| {
+            events.push(events::New {
+                organization_id: d.organization_id,
+                kind,
+                campaign_id: Some(d.campaign_id),
+                contact_id: Some(d.contact_id),
+                delivery_id: Some(d.id),
+                channel: Some(d.channel),
+                data,
+            })
+        };
+        let Some(outcome) = outcome else {
+            update = update.col_expr(C::Attempts, Expr::col(C::Attempts).sub(1));
+            update
+                .filter(C::Id.eq(d.id))
+                .filter(C::LeaseOwner.eq(owner))
+                .exec(db)
+                .await?;
+            continue;
+        };
+        let to = match outcome {
+            SendOutcome::Accepted {
+                provider_message_id,
+            } => {
+                update = update
+                    .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
+                    .col_expr(C::SentAt, Expr::value(now))
+                    .col_expr(C::Provider, Expr::value(provider))
+                    .col_expr(
+                        C::ProviderMessageId,
+                        Expr::value(provider_message_id.clone()),
+                    )
+                    .col_expr(C::Error, Expr::value(Option::<String>::None));
+                event(
+                    Kind::MessageSent,
+                    json!({"provider": provider, "provider_message_id": provider_message_id, "attempts": d.attempts}),
+                );
+                DeliveryStatus::Sent
+            }
+            SendOutcome::Retry { after, reason }
+                if from == DeliveryStatus::Pending && d.attempts < policy.max_attempts =>
+            {
+                let at = policy.next_at(d.attempts, after, jitter(d.id, d.attempts));
+                update = update
+                    .col_expr(C::NextAttemptAt, Expr::value(at))
+                    .col_expr(C::Provider, Expr::value(provider))
+                    .col_expr(C::Error, Expr::value(Some(clip(&reason))));
+                tracing::info!(delivery_id = %d.id, attempts = d.attempts, %at, %reason, "send deferred");
+                DeliveryStatus::Pending
+            }
+            SendOutcome::Retry { reason, .. } | SendOutcome::Failed { reason }
+                if from == DeliveryStatus::Pending =>
+            {
+                let reason = if d.attempts >= policy.max_attempts && !reason.is_empty() {
+                    format!("gave up after {} attempts: {reason}", d.attempts)
+                } else {
+                    reason
+                };
+                update = update
+                    .col_expr(C::Status, Expr::value(DeliveryStatus::Failed))
+                    .col_expr(C::Provider, Expr::value(provider))
+                    .col_expr(C::Error, Expr::value(Some(clip(&reason))));
+                event(
+                    Kind::MessageFailed,
+                    json!({"provider": provider, "reason": clip(&reason)}),
+                );
+                DeliveryStatus::Failed
+            }
+            // Cancelled or skipped while in flight, and not sent: it stays so.
+            _ => from,
+        };
+        update
+            .filter(C::Id.eq(d.id))
+            .filter(C::LeaseOwner.eq(owner))
+            .exec(db)
+            .await?;
+        tally.moved(
+            d.organization_id,
+            d.campaign_id,
+            d.channel.as_str(),
+            from,
+            to,
+        );
+    }
+    events::record(db, events).await?;
+    tally.apply(db, System::Worker).await
+}
+
+/// What a provider (or the simulator) later says about a sent message.
+#[derive(Clone, Debug)]
+pub enum Report {
+    Delivered,
+    Failed(String),
+}
+
+/// Applies a report to a delivery, moving it forward only (`sent` → `delivered` or
+/// `failed`); a repeated or late report changes nothing. Returns whether it applied.
+pub async fn report(
+    db: &DatabaseTransaction,
+    system: System,
+    delivery_id: Uuid,
+    report: Report,
+) -> ServiceResult<bool> {
+    let Some(row) = delivery::Entity::find_by_id(delivery_id)
+        .lock_exclusive()
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let (to, kind, data) = match &report {
+        Report::Delivered if row.status == DeliveryStatus::Sent => {
+            (DeliveryStatus::Delivered, Kind::MessageDelivered, json!({}))
+        }
+        Report::Failed(reason)
+            if matches!(row.status, DeliveryStatus::Sent | DeliveryStatus::Delivered) =>
+        {
+            (
+                DeliveryStatus::Failed,
+                Kind::MessageFailed,
+                json!({"reason": clip(reason)}),
+            )
+        }
+        _ => return Ok(false),
+    };
+    let mut update = delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value(to))
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()));
+    if let Report::Failed(reason) = &report {
+        update = update.col_expr(delivery::Column::Error, Expr::value(Some(clip(reason))));
+    }
+    update
+        .filter(delivery::Column::Id.eq(delivery_id))
+        .filter(delivery::Column::Status.eq(row.status))
+        .exec(db)
+        .await?;
+    events::record(
+        db,
+        vec![events::New {
+            organization_id: row.organization_id,
+            kind,
+            campaign_id: Some(row.campaign_id),
+            contact_id: Some(row.contact_id),
+            delivery_id: Some(row.id),
+            channel: row.channel.parse().ok(),
+            data,
+        }],
+    )
+    .await?;
+    let mut tally = Tally::default();
+    tally.moved(
+        row.organization_id,
+        row.campaign_id,
+        &row.channel,
+        row.status,
+        to,
+    );
+    tally.apply(db, system).await?;
+    Ok(true)
+}
+
+/// An unsubscribed contact's pending deliveries on `channel` (of any running or paused
+/// campaign of the organization) become skipped, at once.
+pub async fn skip_unsubscribed(
+    db: &DatabaseTransaction,
+    organization_id: Uuid,
+    contact_id: Uuid,
+    channel: Channel,
+) -> ServiceResult<u64> {
+    let rows: Vec<(Uuid, Uuid)> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::Id)
+        .column(delivery::Column::CampaignId)
+        .filter(delivery::Column::OrganizationId.eq(organization_id))
+        .filter(delivery::Column::ContactId.eq(contact_id))
+        .filter(delivery::Column::Channel.eq(channel.as_str()))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .lock_exclusive()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut tally = Tally::default();
+    for (id, campaign_id) in &rows {
+        delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::Status,
+                Expr::value(DeliveryStatus::Skipped),
+            )
+            .col_expr(
+                delivery::Column::SkipReason,
+                Expr::value(Some(UNSUBSCRIBED)),
+            )
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(delivery::Column::Id.eq(*id))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .exec(db)
+            .await?;
+        tally.moved(
+            organization_id,
+            *campaign_id,
+            channel.as_str(),
+            DeliveryStatus::Pending,
+            DeliveryStatus::Skipped,
+        );
+        if let Some(d) = tally
+            .deltas
+            .get_mut(&(*campaign_id, channel.as_str().to_owned()))
+        {
+            d.skipped_unsubscribed += 1;
+        }
+    }
+    tally.apply(db, System::Webhook).await?;
+    Ok(rows.len() as u64)
+}
+
+/// A stable number in [0, 1) per delivery and attempt, so workers retrying together
+/// spread out.
+fn jitter(id: Uuid, attempts: i32) -> f64 {
+    let mut x = id.as_u128() as u64 ^ (attempts as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Provider replies can be long; the reason kept is at most 1,000 characters.
+fn clip(reason: &str) -> String {
+    reason.chars().take(1000).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn back_off_doubles_and_honours_retry_after() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base: Duration::from_secs(10),
+        };
+        let wait = |attempts, after| {
+            (policy.next_at(attempts, after, 0.5) - Utc::now()).num_milliseconds() as f64 / 1000.0
+        };
+        assert!((wait(1, None) - 10.0).abs() < 0.5);
+        assert!((wait(2, None) - 20.0).abs() < 0.5);
+        assert!((wait(3, None) - 40.0).abs() < 0.5);
+        assert!(wait(3, Some(Duration::from_secs(120))) >= 119.0);
+        assert!(wait(40, None) <= 3600.0 * 1.2 + 1.0);
+        assert!((0.0..1.0).contains(&jitter(Uuid::now_v7(), 3)));
+    }
+}

@@ -1,0 +1,81 @@
+//! The `simulator_reports` job: what the simulator's "provider" says a moment after it
+//! took a message — delivered, or failed for the share `failure_rate` of messages chosen
+//! by [`simulator::fails`]. Reports go through [`record::report`], the path a real
+//! provider's status webhooks take.
+
+use super::{record, Engine};
+use crate::{
+    campaigns::System,
+    channels::simulator,
+    db::entities::delivery::{self, DeliveryStatus},
+    jobs::{Job, Round, Stop},
+};
+use app::model::Channel;
+use async_trait::async_trait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use serde_json::Value;
+use std::{collections::HashMap, sync::Arc, time::Duration};
+use uuid::Uuid;
+
+/// Reports applied per transaction.
+const CHUNK: u64 = 500;
+
+pub struct SimulatorReports(pub(super) Arc<Engine>);
+
+#[async_trait]
+impl Job for SimulatorReports {
+    fn name(&self) -> &'static str {
+        "simulator_reports"
+    }
+
+    fn every(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
+        let engine = &self.0;
+        let sent: Vec<(Uuid, Uuid, String)> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::Id)
+            .column(delivery::Column::OrganizationId)
+            .column(delivery::Column::Channel)
+            .filter(delivery::Column::Provider.eq(simulator::NAME))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
+            .order_by_asc(delivery::Column::SentAt)
+            .limit(CHUNK)
+            .into_tuple()
+            .all(&engine.db)
+            .await?;
+        if sent.is_empty() || stop.requested() {
+            return Ok(Round::Idle);
+        }
+        let mut rates: HashMap<(Uuid, Channel), f64> = HashMap::new();
+        let txn = engine.db.begin().await?;
+        for (id, organization_id, channel) in sent {
+            let Ok(channel) = channel.parse::<Channel>() else {
+                continue;
+            };
+            let rate = match rates.get(&(organization_id, channel)) {
+                Some(r) => *r,
+                None => {
+                    let resolved = engine.channels.resolve(organization_id, channel).await?;
+                    let r = resolved
+                        .settings
+                        .get("failure_rate")
+                        .and_then(Value::as_f64)
+                        .unwrap_or(0.0);
+                    rates.insert((organization_id, channel), r);
+                    r
+                }
+            };
+            let report = if simulator::fails(id, rate) {
+                record::Report::Failed(simulator::FAILURE_REASON.into())
+            } else {
+                record::Report::Delivered
+            };
+            record::report(&txn, System::Webhook, id, report).await?;
+        }
+        txn.commit().await?;
+        Ok(Round::Worked)
+    }
+}

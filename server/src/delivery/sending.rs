@@ -1,0 +1,349 @@
+//! The service behind sending: start now, pause, resume, cancel (each rings the
+//! engine), a campaign's progress and deliveries, test sends, and unsubscribing.
+
+use super::{fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, record, Engine};
+use crate::{
+    auth::require,
+    campaigns::{
+        render::{render, sample_contact, Part},
+        store, Campaigns,
+    },
+    channels::{Body, EmailMessage, OutboundMessage, SmsMessage},
+    contacts::{normalize, store as contact_store},
+    db::entities::{
+        contact, contact_consent,
+        delivery::{self, DeliveryStatus},
+        delivery_counter,
+    },
+    error::{not_found, ServiceResult},
+    events::{self, Kind},
+    listing::MAX_PER_PAGE,
+};
+use app::{
+    error::AppError,
+    model::{
+        Action, Actor, CampaignDto, CampaignTestInput, CampaignTestResult, Channel,
+        ChannelProgress, ConsentState, DeliveryDto, DeliveryQuery, Page, ProgressDto, SkipCounts,
+    },
+};
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use serde_json::{json, Value};
+use std::{collections::HashMap, sync::Arc};
+use uuid::Uuid;
+
+pub struct Sending {
+    engine: Arc<Engine>,
+    campaigns: Arc<Campaigns>,
+}
+
+/// What an unsubscribe link did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsubscribed {
+    Now,
+    Already,
+}
+
+impl Sending {
+    pub fn new(engine: Arc<Engine>, campaigns: Arc<Campaigns>) -> Self {
+        Sending { engine, campaigns }
+    }
+
+    pub async fn send(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
+        let dto = self.campaigns.send_now(actor, id).await?;
+        self.engine.scheduler_wake.ring();
+        Ok(dto)
+    }
+
+    pub async fn pause(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
+        self.campaigns.pause(actor, id).await
+    }
+
+    pub async fn resume(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
+        let dto = self.campaigns.resume(actor, id).await?;
+        self.engine.worker_wake.ring();
+        Ok(dto)
+    }
+
+    /// From the counters kept with the outcomes; never counts the deliveries.
+    pub async fn progress(&self, actor: &Actor, id: Uuid) -> ServiceResult<ProgressDto> {
+        require(actor, Action::CampaignsRead)?;
+        let db = &self.engine.db;
+        let campaign = store::find(db, actor.organization_id, id).await?;
+        let counters = delivery_counter::Entity::find()
+            .filter(delivery_counter::Column::CampaignId.eq(id))
+            .all(db)
+            .await?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let mut skipped = SkipCounts::default();
+        let channels = campaign
+            .channels
+            .0
+            .iter()
+            .map(|channel| {
+                let c = counters.iter().find(|c| c.channel == channel.as_str());
+                let Some(c) = c else {
+                    return ChannelProgress::empty(*channel);
+                };
+                skipped.no_consent += n(c.skipped_no_consent);
+                skipped.no_address += n(c.skipped_no_address);
+                skipped.unsubscribed += n(c.skipped_unsubscribed);
+                ChannelProgress {
+                    channel: *channel,
+                    total: n(c.total),
+                    pending: n(c.pending),
+                    sent: n(c.sent),
+                    delivered: n(c.delivered),
+                    failed: n(c.failed),
+                    skipped: n(c.skipped),
+                    cancelled: n(c.cancelled),
+                }
+            })
+            .collect();
+        Ok(ProgressDto {
+            status: campaign.status.0,
+            started_at: campaign.started_at,
+            completed_at: campaign.completed_at,
+            channels,
+            skipped,
+        })
+    }
+
+    /// A campaign's deliveries, paged, optionally of one channel and status.
+    pub async fn deliveries(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        q: DeliveryQuery,
+    ) -> ServiceResult<Page<DeliveryDto>> {
+        require(actor, Action::CampaignsRead)?;
+        let db = &self.engine.db;
+        store::find(db, actor.organization_id, id).await?;
+        let page = q.page.unwrap_or(1);
+        let per_page = q.per_page.unwrap_or(25);
+        if page == 0 || page > crate::listing::MAX_PAGE {
+            return Err(AppError::field("page", "pages start at 1").into());
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(
+                AppError::field("per_page", format!("between 1 and {MAX_PER_PAGE}")).into(),
+            );
+        }
+        let mut select = delivery::Entity::find()
+            .filter(delivery::Column::CampaignId.eq(id))
+            .filter(delivery::Column::OrganizationId.eq(actor.organization_id));
+        if let Some(channel) = q.channel.as_deref().filter(|c| !c.is_empty()) {
+            let channel: Channel = channel
+                .parse()
+                .map_err(|e: String| AppError::field("channel", e))?;
+            select = select.filter(delivery::Column::Channel.eq(channel.as_str()));
+        }
+        if let Some(status) = q.status.as_deref().filter(|s| !s.is_empty()) {
+            let status: DeliveryStatus = status
+                .parse()
+                .map_err(|e: delivery::UnknownStatus| AppError::field("status", e.to_string()))?;
+            select = select.filter(delivery::Column::Status.eq(status));
+        }
+        let total = select.clone().count(db).await?;
+        let rows = select
+            .order_by_asc(delivery::Column::ContactId)
+            .order_by_asc(delivery::Column::Channel)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+            .all(db)
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|d| DeliveryDto {
+                id: d.id,
+                contact_id: d.contact_id,
+                channel: d.channel.parse().unwrap_or(Channel::Email),
+                status: d.status.as_str().to_owned(),
+                skip_reason: d.skip_reason,
+                attempts: u32::try_from(d.attempts).unwrap_or(0),
+                provider: d.provider,
+                provider_message_id: d.provider_message_id,
+                error: d.error,
+                sent_at: d.sent_at,
+                updated_at: d.updated_at,
+            })
+            .collect();
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// Renders the campaign for a sample contact with the given address(es) and sends it
+    /// on each of its channels that has one, without touching the campaign.
+    pub async fn test(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: CampaignTestInput,
+    ) -> ServiceResult<Vec<CampaignTestResult>> {
+        require(actor, Action::CampaignsWrite)?;
+        let db = &self.engine.db;
+        let campaign = store::find(db, actor.organization_id, id).await?;
+        let email = input
+            .email
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(normalize::normalize_email)
+            .transpose()
+            .map_err(|e| AppError::field("email", e))?;
+        let region = contact_store::region(db, actor.organization_id).await?;
+        let phone = input
+            .phone
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| normalize::normalize_phone(p, region))
+            .transpose()
+            .map_err(|e| AppError::field("phone", e))?;
+        let mut vars = sample_contact();
+        if let Value::Object(map) = &mut vars {
+            map.insert("email".into(), json!(email));
+            map.insert("phone".into(), json!(phone));
+        }
+        let content = campaign.content.0;
+        let mut messages = Vec::new();
+        let part = |part: Part, source: &str| {
+            render(part, source, &vars).map_err(|e| AppError::field(part.key(), e.to_string()))
+        };
+        for channel in &campaign.channels.0 {
+            let (to, body) = match (channel, &email, &phone) {
+                (Channel::Email, Some(to), _) => {
+                    let Some(e) = &content.email else { continue };
+                    let html = part(Part::EmailHtml, &e.html)?;
+                    let text = if e.text.trim().is_empty() {
+                        crate::campaigns::content::html_to_text(&html)
+                    } else {
+                        part(Part::EmailText, &e.text)?
+                    };
+                    (
+                        to.clone(),
+                        Body::Email(EmailMessage {
+                            from_name: e.from_name.clone(),
+                            from_email: e.from_email.clone(),
+                            subject: format!("[Test] {}", part(Part::EmailSubject, &e.subject)?),
+                            html,
+                            text,
+                            unsubscribe_url: None,
+                        }),
+                    )
+                }
+                (Channel::Sms, _, Some(to)) => {
+                    let Some(s) = &content.sms else { continue };
+                    (
+                        to.clone(),
+                        Body::Sms(SmsMessage {
+                            text: part(Part::SmsText, &s.text)?,
+                            sender_id: s.sender_id.clone(),
+                        }),
+                    )
+                }
+                // Push goes to subscriptions, which come with the push providers.
+                _ => continue,
+            };
+            messages.push((*channel, to, body));
+        }
+        if messages.is_empty() {
+            return Err(AppError::field(
+                "email",
+                "give an email address or a phone number for one of the campaign's channels",
+            )
+            .into());
+        }
+        let mut results = Vec::new();
+        for (channel, to, body) in messages {
+            let resolved = self
+                .engine
+                .channels
+                .resolve(actor.organization_id, channel)
+                .await?;
+            let message = OutboundMessage {
+                delivery_id: Uuid::now_v7(),
+                organization_id: actor.organization_id,
+                campaign_id: Some(id),
+                to: to.clone(),
+                body,
+            };
+            let outcome = resolved.adapter.send(&message).await;
+            results.push(CampaignTestResult {
+                channel,
+                to,
+                result: outcome.into(),
+            });
+        }
+        Ok(results)
+    }
+
+    /// What an unsubscribe token names, if it is one of ours.
+    pub fn unsubscribe_link(&self, token: &str) -> Option<Unsubscribe> {
+        Unsubscribe::verify(token, &self.engine.unsubscribe_key)
+    }
+
+    /// Withdraws the contact's consent for the link's channel (source `unsubscribe`),
+    /// records `ContactUnsubscribed`, and skips what was still to be sent to them on that
+    /// channel, in one transaction. No login: the signed link is the proof.
+    #[tracing::instrument(skip_all)]
+    pub async fn unsubscribe(&self, token: &str) -> ServiceResult<Unsubscribed> {
+        let link = self
+            .unsubscribe_link(token)
+            .ok_or_else(|| not_found("unsubscribe link"))?;
+        let txn = self.engine.db.begin().await?;
+        let exists = contact::Entity::find_by_id(link.contact_id)
+            .filter(contact::Column::OrganizationId.eq(link.organization_id))
+            .count(&txn)
+            .await?
+            > 0;
+        if !exists {
+            return Err(not_found("contact"));
+        }
+        let current = contact_consent::Entity::find_by_id((
+            link.contact_id,
+            link.channel.as_str().to_owned(),
+        ))
+        .one(&txn)
+        .await?;
+        if current
+            .as_ref()
+            .is_some_and(|c| c.state == ConsentState::Withdrawn.as_str())
+        {
+            return Ok(Unsubscribed::Already);
+        }
+        let existing = HashMap::from([(link.contact_id, current.into_iter().collect())]);
+        contact_store::set_consents(
+            &txn,
+            vec![(link.contact_id, link.channel, ConsentState::Withdrawn)],
+            &existing,
+            UNSUBSCRIBE_SOURCE,
+            Utc::now(),
+        )
+        .await?;
+        let skipped =
+            record::skip_unsubscribed(&txn, link.organization_id, link.contact_id, link.channel)
+                .await?;
+        events::record(
+            &txn,
+            vec![events::New {
+                organization_id: link.organization_id,
+                kind: Kind::ContactUnsubscribed,
+                campaign_id: Some(link.campaign_id),
+                contact_id: Some(link.contact_id),
+                delivery_id: None,
+                channel: Some(link.channel),
+                data: json!({"source": UNSUBSCRIBE_SOURCE, "skipped_deliveries": skipped}),
+            }],
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(contact_id = %link.contact_id, channel = %link.channel, skipped, "contact unsubscribed");
+        Ok(Unsubscribed::Now)
+    }
+}

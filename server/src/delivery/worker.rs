@@ -1,0 +1,293 @@
+//! The `deliveries` job: each loop claims a batch of due pending deliveries of running
+//! campaigns under one lease, renews it while the batch is out, sends every message
+//! through its channel's adapter (each channel within its limits), and records the
+//! outcomes in one transaction. A worker that dies leaves its lease to expire; the batch
+//! is then claimed again and only the messages that were in flight can go out twice,
+//! with the same delivery id as their idempotency key.
+
+use super::{
+    compose::{compose, Claimed},
+    record, Engine,
+};
+use crate::{
+    channels::{OutboundMessage, Resolved, SendOutcome},
+    db::entities::{
+        campaign::{self, Status},
+        delivery::{self, DeliveryStatus},
+    },
+    jobs::{self, Job, Round, Stop, Wake},
+};
+use app::model::{CampaignStatus, Channel};
+use async_trait::async_trait;
+use chrono::Utc;
+use futures_util::{stream::FuturesUnordered, StreamExt};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait,
+};
+use std::{collections::HashMap, sync::Arc, time::Duration};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+/// The longest one send may take, whatever the adapter does; then it is retried.
+const SEND_TIMEOUT: Duration = Duration::from_secs(120);
+/// Tries to record outcomes: a deadlock or a dropped connection rolls them back whole.
+const RECORD_ATTEMPTS: u32 = 3;
+/// Outcomes wait at most this long, or until there are this many, to be recorded.
+const RECORD_EVERY: Duration = Duration::from_millis(250);
+const RECORD_AT: usize = 50;
+
+impl jobs::Leased for delivery::Entity {
+    const ID: delivery::Column = delivery::Column::Id;
+    const LEASE_UNTIL: delivery::Column = delivery::Column::ClaimedUntil;
+    const LEASE_OWNER: delivery::Column = delivery::Column::LeaseOwner;
+}
+
+pub struct Worker(pub(super) Arc<Engine>);
+
+#[async_trait]
+impl Job for Worker {
+    fn name(&self) -> &'static str {
+        "deliveries"
+    }
+
+    /// Retries fall due and leases expire without anyone ringing.
+    fn every(&self) -> Duration {
+        Duration::from_secs(2)
+    }
+
+    fn wake(&self) -> Option<Wake> {
+        Some(self.0.worker_wake.clone())
+    }
+
+    fn loops(&self) -> usize {
+        self.0.settings.workers
+    }
+
+    async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
+        if stop.requested() {
+            return Ok(Round::Idle);
+        }
+        let engine = &self.0;
+        let Some((owner, batch)) = claim(engine).await? else {
+            return Ok(Round::Idle);
+        };
+        // Another loop may find more while this one sends.
+        engine.worker_wake.ring();
+        let renewal = tokio::spawn(renew(engine.clone(), owner));
+        let sent = self.run(owner, &batch).await;
+        renewal.abort();
+        sent?;
+        Ok(Round::Worked)
+    }
+}
+
+type Providers = HashMap<(Uuid, Channel), &'static str>;
+type Outcomes = Vec<(Claimed, Option<SendOutcome>)>;
+
+impl Worker {
+    /// Composes and sends a batch, recording outcomes as they come: at least every
+    /// [`RECORD_EVERY`] or [`RECORD_AT`] outcomes, so progress shows while a batch is out
+    /// and a crash can only repeat what was not yet recorded.
+    async fn run(&self, owner: Uuid, batch: &[Claimed]) -> anyhow::Result<()> {
+        let engine = &self.0;
+        let messages = compose(engine, batch).await?;
+        let mut channels: HashMap<(Uuid, Channel), Result<Resolved, String>> = HashMap::new();
+        for d in batch {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                channels.entry((d.organization_id, d.channel))
+            {
+                let resolved = engine
+                    .channels
+                    .resolve(d.organization_id, d.channel)
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(error = ?e, organization_id = %d.organization_id, channel = %d.channel, "channel unusable");
+                        format!("the {} channel's settings are unusable; check Settings → Channels", d.channel)
+                    });
+                slot.insert(resolved);
+            }
+        }
+        let providers: Providers = channels
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().ok().map(|r| (*k, r.provider)))
+            .collect();
+        let mut sends: FuturesUnordered<_> = batch
+            .iter()
+            .zip(messages)
+            .map(|(d, message)| {
+                let channel = channels.get(&(d.organization_id, d.channel)).cloned();
+                send_one(engine, d, message, channel)
+            })
+            .collect();
+        let mut done: Outcomes = Vec::new();
+        let mut record_at = Instant::now() + RECORD_EVERY;
+        loop {
+            tokio::select! {
+                next = sends.next() => match next {
+                    Some(outcome) => {
+                        if done.is_empty() {
+                            record_at = Instant::now() + RECORD_EVERY;
+                        }
+                        done.push(outcome);
+                        if done.len() >= RECORD_AT {
+                            self.record(owner, &providers, std::mem::take(&mut done)).await?;
+                        }
+                    }
+                    None => break,
+                },
+                () = tokio::time::sleep_until(record_at), if !done.is_empty() => {
+                    self.record(owner, &providers, std::mem::take(&mut done)).await?;
+                }
+            }
+        }
+        if !done.is_empty() {
+            self.record(owner, &providers, done).await?;
+        }
+        Ok(())
+    }
+
+    /// One transaction for these outcomes, tried again on a deadlock or a lost
+    /// connection; if it still fails, the rows' lease expires and they are claimed again.
+    async fn record(
+        &self,
+        owner: Uuid,
+        providers: &Providers,
+        outcomes: Outcomes,
+    ) -> anyhow::Result<()> {
+        let engine = &self.0;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let recorded = async {
+                let txn = engine.db.begin().await?;
+                record::batch(
+                    &txn,
+                    owner,
+                    providers,
+                    outcomes.clone(),
+                    engine.settings.retry,
+                )
+                .await?;
+                txn.commit().await?;
+                anyhow::Ok(())
+            }
+            .await;
+            match recorded {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < RECORD_ATTEMPTS => {
+                    tracing::warn!(error = ?e, tries, "recording outcomes failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(50 * u64::from(tries))).await;
+                }
+                Err(e) => return Err(e.context(
+                    "recording outcomes (their lease will expire and they will be claimed again)",
+                )),
+            }
+        }
+    }
+}
+
+/// One delivery through its channel's gate and adapter. `None`: held back unsent (its
+/// campaign was paused or cancelled while it waited its turn).
+async fn send_one(
+    engine: &Engine,
+    d: &Claimed,
+    message: Result<OutboundMessage, String>,
+    channel: Option<Result<Resolved, String>>,
+) -> (Claimed, Option<SendOutcome>) {
+    let outcome = match (message, channel) {
+        (Err(reason), _) => SendOutcome::Failed { reason },
+        (Ok(_), Some(Err(reason))) => SendOutcome::Retry {
+            after: None,
+            reason,
+        },
+        (Ok(_), None) => SendOutcome::Retry {
+            after: None,
+            reason: "the channel could not be resolved".into(),
+        },
+        (Ok(message), Some(Ok(resolved))) => {
+            let gate = engine
+                .gates
+                .get(d.organization_id, d.channel, resolved.limits);
+            let _slot = gate.enter().await;
+            if !engine.still_running(d.campaign_id).await {
+                return (d.clone(), None);
+            }
+            match tokio::time::timeout(SEND_TIMEOUT, resolved.adapter.send(&message)).await {
+                Ok(outcome) => outcome,
+                Err(_) => SendOutcome::Retry {
+                    after: None,
+                    reason: format!("no answer from the provider in {}s", SEND_TIMEOUT.as_secs()),
+                },
+            }
+        }
+    };
+    (d.clone(), Some(outcome))
+}
+
+/// Claims up to a batch of due pending deliveries of running campaigns, counting the
+/// attempt now (so a crash mid-send counts too). One claim marks every row with one
+/// owner token, returned with them.
+async fn claim(engine: &Engine) -> anyhow::Result<Option<(Uuid, Vec<Claimed>)>> {
+    let running = Query::select()
+        .column(campaign::Column::Id)
+        .from(campaign::Entity)
+        .and_where(campaign::Column::Status.eq(Status(CampaignStatus::Running)))
+        .to_owned();
+    let ready = Condition::all()
+        .add(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .add(delivery::Column::NextAttemptAt.lte(Utc::now()))
+        .add(delivery::Column::CampaignId.in_subquery(running));
+    let ttl = chrono::Duration::from_std(engine.settings.lease)?;
+    let rows = jobs::claim::<delivery::Entity>(
+        &engine.db,
+        ready,
+        delivery::Column::NextAttemptAt,
+        engine.settings.batch,
+        ttl,
+        |update| {
+            update.col_expr(
+                delivery::Column::Attempts,
+                Expr::col(delivery::Column::Attempts).add(1),
+            )
+        },
+    )
+    .await?;
+    let Some(owner) = rows.first().map(|(_, lease)| lease.owner) else {
+        return Ok(None);
+    };
+    let batch = rows
+        .into_iter()
+        .filter_map(|(row, _lease)| {
+            Some(Claimed {
+                id: row.id,
+                organization_id: row.organization_id,
+                campaign_id: row.campaign_id,
+                contact_id: row.contact_id,
+                channel: row.channel.parse().ok()?,
+                attempts: row.attempts,
+            })
+        })
+        .collect();
+    Ok(Some((owner, batch)))
+}
+
+/// Keeps the batch's lease while it is out, so a slow provider (or a low rate limit)
+/// does not let another worker claim and send it again.
+async fn renew(engine: Arc<Engine>, owner: Uuid) {
+    let every = engine.settings.lease / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let until = Utc::now()
+            + chrono::Duration::from_std(engine.settings.lease)
+                .unwrap_or(chrono::Duration::minutes(2));
+        let renewed = delivery::Entity::update_many()
+            .col_expr(delivery::Column::ClaimedUntil, Expr::value(until))
+            .filter(delivery::Column::LeaseOwner.eq(owner))
+            .exec(&engine.db)
+            .await;
+        if let Err(e) = renewed {
+            tracing::warn!(error = ?e, "renewing a batch's lease failed");
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Sending: the scheduler, fan-out, workers, SMTP to a real server on loopback, the
+//! simulator, retries, pause / resume / cancel, unsubscribe, events, two engines.
+
+use crate::{both_backends, contacts::create_contact, helpers::*, smtp_server::SmtpServer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// A list holding new contacts made from `contacts` (each a contact body).
+async fn list_of(app: &TestApp, name: &str, contacts: &[Value]) -> (String, Vec<String>) {
+    let r = app.post("/api/lists", &json!({"name": name})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let list: Value = r.json().await.unwrap();
+    let id = list["id"].as_str().unwrap().to_owned();
+    let mut ids = vec![];
+    for body in contacts {
+        ids.push(
+            create_contact(app, body.clone()).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    if !ids.is_empty() {
+        let r = app
+            .post(
+                &format!("/api/lists/{id}/members"),
+                &json!({"contact_ids": ids}),
+            )
+            .await;
+        assert!(r.status().is_success());
+    }
+    (id, ids)
+}
+
+fn granted(email: &str, first_name: &str) -> Value {
+    json!({"email": email, "first_name": first_name, "consents": {"email": "granted"}})
+}
+
+async fn use_smtp(app: &TestApp, smtp: &SmtpServer, extra: Value) {
+    let mut settings =
+        json!({"host": "127.0.0.1", "port": smtp.port, "security": "none", "max_connections": 2});
+    if let (Value::Object(s), Value::Object(e)) = (&mut settings, extra) {
+        s.extend(e);
+    }
+    let r = app
+        .client
+        .put(app.url("/api/channels/email"))
+        .json(&json!({"provider": "smtp", "settings": settings}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+}
+
+async fn use_simulator(app: &TestApp, channel: &str, settings: Value) {
+    let r = app
+        .client
+        .put(app.url(&format!("/api/channels/{channel}")))
+        .json(&json!({"provider": "simulator", "settings": settings}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+}
+
+fn email_campaign(lists: &[&str], exclusions: &[&str]) -> Value {
+    json!({
+        "title": "Promo", "channels": ["email"],
+        "list_ids": lists, "exclusion_list_ids": exclusions,
+        "content": {"email": {
+            "subject": "Hi {{ first_name }}", "from_name": "Acme", "from_email": "news@acme.test",
+            "html": "<p>Hello {{ first_name }}, our sale starts now.</p>"
+        }}
+    })
+}
+
+async fn create_and_send(app: &TestApp, body: Value) -> String {
+    let c = crate::campaigns::create(app, body).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(&format!("/api/campaigns/{id}/send"), &json!({}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    id
+}
+
+async fn progress(app: &TestApp, id: &str) -> Value {
+    let r = app.get(&format!("/api/campaigns/{id}/progress")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let p: Value = r.json().await.unwrap();
+    // Every delivery is in exactly one state, at every moment.
+    for c in p["channels"].as_array().unwrap() {
+        let sum: u64 = [
+            "pending",
+            "sent",
+            "delivered",
+            "failed",
+            "skipped",
+            "cancelled",
+        ]
+        .iter()
+        .map(|k| c[*k].as_u64().unwrap())
+        .sum();
+        assert_eq!(c["total"].as_u64().unwrap(), sum, "{p}");
+    }
+    p
+}
+
+/// Drains the background work until the campaign stops moving (retries fall due a few
+/// milliseconds later, so one drain may not be enough).
+async fn settle(app: &TestApp, id: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        app.drain().await;
+        let p = progress(app, id).await;
+        let pending: u64 = p["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["pending"].as_u64().unwrap())
+            .sum();
+        let done = matches!(
+            p["status"].as_str(),
+            Some("completed" | "cancelled" | "paused" | "draft")
+        );
+        if done && (pending == 0 || p["status"] == "paused") {
+            return p;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the campaign did not settle: {p}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+async fn deliveries(app: &TestApp, id: &str, query: &str) -> Vec<Value> {
+    let r = app
+        .get(&format!(
+            "/api/campaigns/{id}/deliveries?per_page=100&{query}"
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page: Value = r.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+async fn events(app: &TestApp) -> Vec<Value> {
+    let r = app.get("/api/events?limit=1000").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page: Value = r.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
+    data.lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with(&format!("{}:", name.to_ascii_lowercase()))
+        })
+        .map(|l| l[name.len() + 1..].trim())
+}
+
+both_backends! {
+    async fn a_campaign_reaches_every_consenting_recipient_once_and_one_click_unsubscribes(app) {
+        let smtp = SmtpServer::start().await;
+        app.signup("ada@example.org").await;
+        use_smtp(&app, &smtp, json!({})).await;
+        let shown: Value = app.get("/api/channels").await.json().await.unwrap();
+        assert_eq!(shown[0]["provider"], "smtp");
+        assert_eq!(shown[0]["settings"]["password"], json!({"set": false}));
+        assert_eq!(shown[1]["provider"], "simulator");
+
+        let (customers, _) = list_of(&app, "Customers", &[
+            granted("ada@x.org", "Ada"),
+            granted("bob@x.org", "Bob"),
+            json!({"email": "carol@x.org", "consents": {"email": "withdrawn"}}),
+            json!({"email": "dan@x.org"}),
+            granted("erin@x.org", "Erin"),
+            json!({"phone": "+33612345678", "consents": {"email": "granted"}}),
+        ]).await;
+        let (vip_out, _) = list_of(&app, "Excluded", &[]).await;
+        // Erin is excluded through a second list.
+        let erin: Value = app.get("/api/contacts?q=erin@x.org").await.json().await.unwrap();
+        let erin_id = erin["items"][0]["id"].clone();
+        app.post(&format!("/api/lists/{vip_out}/members"), &json!({"contact_ids": [erin_id]})).await;
+
+        let id = create_and_send(&app, email_campaign(&[&customers], &[&vip_out])).await;
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "completed", "{p}");
+        assert!(p["started_at"].is_string() && p["completed_at"].is_string());
+        let email = &p["channels"][0];
+        assert_eq!((email["total"].as_u64(), email["sent"].as_u64(), email["skipped"].as_u64()), (Some(5), Some(2), Some(3)), "{p}");
+        assert_eq!(p["skipped"], json!({"no_consent": 2, "no_address": 1, "unsubscribed": 0}));
+
+        let received = smtp.wait_for(2).await;
+        assert_eq!(received.len(), 2);
+        let to: BTreeSet<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+        assert_eq!(to, BTreeSet::from(["ada@x.org".to_owned(), "bob@x.org".to_owned()]));
+        let ada = received.iter().find(|m| m.to == ["ada@x.org"]).unwrap();
+        assert_eq!(ada.from, "news@acme.test");
+        assert_eq!(header(&ada.data, "Subject"), Some("Hi Ada"));
+        assert!(header(&ada.data, "From").unwrap().contains("Acme"));
+        let sent = deliveries(&app, &id, "status=sent").await;
+        let ada_delivery = sent.iter().find(|d| ada.data.contains(d["id"].as_str().unwrap())).expect("the Message-ID names the delivery");
+        assert_eq!(header(&ada.data, "Message-ID").unwrap(), format!("<{}@acme.test>", ada_delivery["id"].as_str().unwrap()));
+        assert_eq!(header(&ada.data, "List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
+        assert!(ada.data.contains("multipart/alternative") && ada.data.contains("text/plain") && ada.data.contains("text/html"));
+        assert!(ada.data.contains("Hello Ada"));
+        let link = header(&ada.data, "List-Unsubscribe").unwrap().trim_matches(|c| c == '<' || c == '>').to_owned();
+        assert!(link.starts_with(&format!("{}/u/", app.address)), "{link}");
+
+        // The confirmation page, then the one-click POST (no login, any origin).
+        let stranger = new_client();
+        let page = stranger.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("<form method=\"post\""));
+        let r = stranger.post(&link).header("content-type", "application/x-www-form-urlencoded").header("origin", "https://mail.example").body("List-Unsubscribe=One-Click").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let tampered = format!("{}A", link.trim_end_matches('A'));
+        let r = stranger.post(&tampered).body("List-Unsubscribe=One-Click").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let contact: Value = app.get(&format!("/api/contacts/{}", ada_delivery["contact_id"].as_str().unwrap())).await.json().await.unwrap();
+        let consent = contact["consents"].as_array().unwrap().iter().find(|c| c["channel"] == "email").unwrap().clone();
+        assert_eq!((consent["state"].as_str(), consent["source"].as_str()), (Some("withdrawn"), Some("unsubscribe")));
+
+        let kinds: Vec<String> = events(&app).await.iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+        for kind in ["CampaignScheduled", "CampaignStarted", "MessageSent", "CampaignSent", "ContactUnsubscribed"] {
+            assert!(kinds.contains(&kind.to_owned()), "{kind} in {kinds:?}");
+        }
+        assert_eq!(kinds.iter().filter(|k| *k == "MessageSent").count(), 2);
+
+        // The next campaign skips her.
+        let next = create_and_send(&app, email_campaign(&[&customers], &[&vip_out])).await;
+        let p = settle(&app, &next).await;
+        assert_eq!(p["status"], "completed");
+        assert_eq!(p["skipped"]["unsubscribed"], 1, "{p}");
+        assert_eq!(smtp.wait_for(3).await.iter().filter(|m| m.to == ["ada@x.org"]).count(), 1);
+    }
+
+    async fn refusals_retry_or_fail_and_the_rest_goes_on(app) {
+        let smtp = SmtpServer::start().await;
+        app.signup("ada@example.org").await;
+        use_smtp(&app, &smtp, json!({})).await;
+        let long = "L".repeat(100);
+        let (list, _) = list_of(&app, "All", &[
+            granted("ok@x.org", "Ok"),
+            granted("busy@x.org", "Busy"),
+            granted("reject@x.org", "Reject"),
+            granted("throttle@x.org", "Throttle"),
+            granted("long@x.org", &long),
+        ]).await;
+        let mut body = email_campaign(&[&list], &[]);
+        // Fine for the sample contact; over the subject's 1,024 bytes for a 100-letter name.
+        body["content"]["email"]["subject"] = json!("{% for i in range(11) %}{{ first_name }}{% endfor %}");
+        let id = create_and_send(&app, body).await;
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "completed", "{p}");
+        let all = deliveries(&app, &id, "").await;
+        let sent: Vec<&Value> = all.iter().filter(|d| d["status"] == "sent").collect();
+        let failed: Vec<&Value> = all.iter().filter(|d| d["status"] == "failed").collect();
+        assert_eq!((sent.len(), failed.len()), (3, 2), "{all:?}");
+        // 550 is final, with the server's reply; the template failure names its field.
+        assert!(failed.iter().any(|d| d["error"].as_str().unwrap().contains("550")), "{failed:?}");
+        assert!(failed.iter().any(|d| d["error"].as_str().unwrap().contains("content.email.subject")), "{failed:?}");
+        // 451 twice, then taken: three attempts; 421 once: two.
+        let mut attempts: Vec<u64> = sent.iter().map(|d| d["attempts"].as_u64().unwrap()).collect();
+        attempts.sort();
+        assert_eq!(attempts, vec![1, 2, 3]);
+        let received = smtp.messages();
+        let to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+        assert_eq!(to.len(), 3, "each accepted recipient once: {to:?}");
+        assert_eq!(to.iter().collect::<BTreeSet<_>>().len(), 3);
+    }
+
+    async fn the_simulator_sends_and_pause_resume_cancel_work(app) {
+        app.signup("ada@example.org").await;
+        // Slow enough that the run can be paused half-way.
+        use_simulator(&app, "email", json!({"latency_ms": 0, "failure_rate": 0, "rate_per_second": 20, "max_in_flight": 1})).await;
+        let people: Vec<Value> = (0..40).map(|i| granted(&format!("p{i}@x.org"), "P")).collect();
+        let (list, _) = list_of(&app, "People", &people).await;
+        let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+        // Wait for the first messages, then pause.
+        loop {
+            let p = progress(&app, &id).await;
+            let c = &p["channels"][0];
+            if c["sent"].as_u64().unwrap() + c["delivered"].as_u64().unwrap() >= 3 { break; }
+            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let r = app.post(&format!("/api/campaigns/{id}/pause"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "paused");
+        let paused_pending = p["channels"][0]["pending"].as_u64().unwrap();
+        assert!(paused_pending > 0, "{p}");
+        let r = app.post(&format!("/api/campaigns/{id}/resume"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "completed", "{p}");
+        let c = &p["channels"][0];
+        assert_eq!(c["sent"].as_u64().unwrap() + c["delivered"].as_u64().unwrap(), 40, "{p}");
+        let all = deliveries(&app, &id, "").await;
+        assert!(all.iter().all(|d| d["attempts"] == 1), "nothing sent twice");
+
+        // Cancelled half-way: what was pending is cancelled at once.
+        let second = create_and_send(&app, email_campaign(&[&list], &[])).await;
+        loop {
+            let p = progress(&app, &second).await;
+            if p["channels"][0]["total"].as_u64().unwrap_or(0) > 0 && p["channels"][0]["pending"].as_u64().unwrap() < 38 { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let r = app.post(&format!("/api/campaigns/{second}/cancel"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let p = progress(&app, &second).await;
+        assert_eq!(p["status"], "cancelled");
+        assert_eq!(p["channels"][0]["pending"], 0);
+        assert!(p["channels"][0]["cancelled"].as_u64().unwrap() > 0, "{p}");
+        let p = settle(&app, &second).await;
+        assert_eq!(p["channels"][0]["pending"], 0);
+        let r = app.post(&format!("/api/campaigns/{second}/send"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+    }
+
+    async fn a_campaign_nobody_consented_to_completes_at_once(app) {
+        app.signup("ada@example.org").await;
+        let (list, _) = list_of(&app, "Nobody", &[json!({"email": "a@x.org"}), json!({"email": "b@x.org", "consents": {"email": "withdrawn"}})]).await;
+        let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "completed");
+        assert_eq!(p["channels"][0]["skipped"], 2);
+        assert_eq!(p["skipped"]["no_consent"], 2);
+    }
+
+    async fn channel_settings_are_validated_and_secrets_never_shown(app) {
+        app.signup("ada@example.org").await;
+        let put = |body: Value, channel: &'static str| {
+            let app = &app;
+            async move { app.client.put(app.url(&format!("/api/channels/{channel}"))).json(&body).send().await.unwrap() }
+        };
+        let r = put(json!({"provider": "smtp", "settings": {"port": 99999}}), "email").await;
+        let p = problem(r, 422).await;
+        assert!(p["errors"]["settings.host"].is_string() && p["errors"]["settings.port"].is_string(), "{p}");
+        let p = problem(put(json!({"provider": "carrier-pigeon"}), "email").await, 422).await;
+        assert!(p["errors"]["provider"].as_str().unwrap().contains("smtp"));
+        problem(put(json!({"provider": "smtp", "settings": {"host": "h"}}), "sms").await, 422).await;
+        problem(put(json!({"provider": "simulator"}), "fax").await, 404).await;
+        let p = problem(put(json!({"provider": "simulator", "settings": {"failure_rate": 2}}), "sms").await, 422).await;
+        assert!(p["errors"]["settings.failure_rate"].is_string());
+
+        let r = put(json!({"provider": "smtp", "settings": {"host": "smtp.example.org", "username": "u", "password": "hunter2"}}), "email").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let text = app.get("/api/channels").await.text().await.unwrap();
+        assert!(!text.contains("hunter2"));
+        let shown: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(shown[0]["settings"]["password"], json!({"set": true}));
+        assert_eq!(shown[0]["settings"]["port"], 587);
+        // Saved again without the password (as the form does): it is kept.
+        let r = put(json!({"provider": "smtp", "settings": {"host": "smtp.example.org", "username": "u", "password": {"set": true}}}), "email").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let shown: Value = app.get("/api/channels").await.json().await.unwrap();
+        assert_eq!(shown[0]["settings"]["password"], json!({"set": true}));
+
+        // A host nobody answers on: a readable reason, not a 500.
+        // An empty secret clears it.
+        let r = put(json!({"provider": "smtp", "settings": {"host": "127.0.0.1", "port": 1, "security": "none", "password": ""}}), "email").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app.post("/api/channels/email/test", &json!({"to": "me@example.org"})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let result: Value = r.json().await.unwrap();
+        assert_ne!(result["outcome"], "accepted");
+        assert!(result["reason"].as_str().unwrap().contains("SMTP"), "{result}");
+        problem(app.post("/api/channels/email/test", &json!({"to": "not an address"})).await, 422).await;
+
+        // Admins only.
+        let contributor = app.invite_and_accept("c@example.org", "contributor").await;
+        problem(contributor.get("/api/channels").await, 403).await;
+    }
+
+    async fn events_read_in_order_from_a_cursor(app) {
+        app.signup("ada@example.org").await;
+        let (list, _) = list_of(&app, "L", &[granted("a@x.org", "A"), granted("b@x.org", "B")]).await;
+        use_simulator(&app, "email", json!({"latency_ms": 0, "failure_rate": 0})).await;
+        let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+        settle(&app, &id).await;
+        let first: Value = app.get("/api/events?limit=2").await.json().await.unwrap();
+        assert_eq!(first["items"].as_array().unwrap().len(), 2);
+        let next = first["next"].as_i64().unwrap();
+        let rest: Value = app.get(&format!("/api/events?after={next}&limit=1000")).await.json().await.unwrap();
+        let ids: Vec<i64> = first["items"].as_array().unwrap().iter().chain(rest["items"].as_array().unwrap()).map(|e| e["id"].as_i64().unwrap()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(first["items"][0]["type"], "CampaignScheduled");
+        problem(app.get("/api/events?limit=0").await, 422).await;
+        let other = app.browser();
+        other.signup("eve@example.org").await;
+        let theirs: Value = other.get("/api/events").await.json().await.unwrap();
+        assert_eq!(theirs["items"], json!([]), "another organization sees none of them");
+    }
+}
+
+/// Two engines on one PostgreSQL database: every delivery leaves exactly once.
+#[tokio::test]
+async fn two_engines_send_every_delivery_exactly_once() {
+    let Some(app) = spawn_app(Backend::Postgres, &[]).await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let smtp = SmtpServer::start().await;
+    app.signup("ada@example.org").await;
+    use_smtp(&app, &smtp, json!({"max_connections": 4})).await;
+    let people: Vec<Value> = (0..60)
+        .map(|i| granted(&format!("p{i}@x.org"), "P"))
+        .collect();
+    let (list, _) = list_of(&app, "People", &people).await;
+    let other = app.another_instance().await;
+    let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+    let (a, b) = tokio::join!(app.drain(), other.state().jobs.drain());
+    let _ = (a, b.expect("second engine"));
+    let p = settle(&app, &id).await;
+    assert_eq!(p["status"], "completed");
+    let received = smtp.wait_for(60).await;
+    let to: Vec<String> = received.iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(to.len(), 60);
+    assert_eq!(to.iter().collect::<BTreeSet<_>>().len(), 60);
+    assert!(
+        smtp.connections.load(std::sync::atomic::Ordering::SeqCst) <= 8,
+        "two pools of 4 at most"
+    );
+}
