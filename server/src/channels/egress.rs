@@ -10,22 +10,39 @@ pub struct Egress {
     pub allow_private: bool,
 }
 
+/// Why there is no address to connect to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreachable {
+    /// The name did not resolve (perhaps for now).
+    Unresolved(String),
+    /// Only private or local addresses: refused for good.
+    Refused(String),
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreachable::Unresolved(why) | Unreachable::Refused(why) => f.write_str(why),
+        }
+    }
+}
+
 impl Egress {
     /// The first address of `host` we may connect to.
-    pub async fn resolve(&self, host: &str, port: u16) -> Result<SocketAddr, String> {
+    pub async fn resolve(&self, host: &str, port: u16) -> Result<SocketAddr, Unreachable> {
         let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
             .await
-            .map_err(|e| format!("cannot resolve `{host}`: {e}"))?
+            .map_err(|e| Unreachable::Unresolved(format!("cannot resolve `{host}`: {e}")))?
             .collect();
         if addrs.is_empty() {
-            return Err(format!("`{host}` has no address"));
+            return Err(Unreachable::Unresolved(format!("`{host}` has no address")));
         }
         addrs
             .iter()
             .copied()
             .find(|a| self.allow_private || is_public(a.ip()))
             .ok_or_else(|| {
-                format!("`{host}` is a private or local address, which this server does not connect to (its operator can allow it with CARILLON_ALLOW_PRIVATE_NETWORKS=true)")
+                Unreachable::Refused(format!("`{host}` is a private or local address, which this server does not connect to (its operator can allow it with CARILLON_ALLOW_PRIVATE_NETWORKS=true)"))
             })
     }
 }

@@ -7,8 +7,10 @@
 //! 5xx (550 unknown user, 535 bad credentials, ...) fail the message with the reply.
 
 use super::{
-    check::Check, egress, registry::Provider, Body, ChannelAdapter, EmailMessage, OutboundMessage,
-    SendOutcome,
+    check::Check,
+    egress::{self, Unreachable},
+    registry::Provider,
+    Body, ChannelAdapter, EmailMessage, OutboundMessage, SendOutcome,
 };
 use app::model::{Channel, FieldErrors};
 use async_trait::async_trait;
@@ -188,12 +190,13 @@ struct SmtpAdapter {
 }
 
 impl SmtpAdapter {
-    async fn transport(&self) -> Result<&AsyncSmtpTransport<Tokio1Executor>, String> {
+    async fn transport(&self) -> Result<&AsyncSmtpTransport<Tokio1Executor>, Unreachable> {
         self.transport
             .get_or_try_init(|| async {
                 let addr = self.egress.resolve(&self.host, self.port).await?;
                 let tls = |host: &str| {
-                    TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS: {e}"))
+                    TlsParameters::new(host.to_owned())
+                        .map_err(|e| Unreachable::Refused(format!("TLS: {e}")))
                 };
                 let tls = match self.security.as_str() {
                     "tls" => Tls::Wrapper(tls(&self.host)?),
@@ -272,7 +275,14 @@ impl ChannelAdapter for SmtpAdapter {
         };
         let transport = match self.transport().await {
             Ok(t) => t,
-            Err(reason) => return SendOutcome::Failed { reason },
+            // A name that does not resolve may resolve later; a refused address will not.
+            Err(Unreachable::Unresolved(reason)) => {
+                return SendOutcome::Retry {
+                    after: None,
+                    reason,
+                }
+            }
+            Err(Unreachable::Refused(reason)) => return SendOutcome::Failed { reason },
         };
         let Ok(_slot) = self.slots.acquire().await else {
             return SendOutcome::Retry {
@@ -292,7 +302,7 @@ impl ChannelAdapter for SmtpAdapter {
     }
 
     async fn verify(&self) -> Result<(), String> {
-        let transport = self.transport().await?;
+        let transport = self.transport().await.map_err(|e| e.to_string())?;
         match transport.test_connection().await {
             Ok(true) => Ok(()),
             Ok(false) => Err("the SMTP server did not answer NOOP".into()),

@@ -175,6 +175,20 @@ impl TestApp {
             .expect("another instance")
     }
 
+    /// [`TestApp::another_instance`] with some settings changed (its workers, say).
+    pub async fn another_instance_with(&self, changes: &[(&str, &str)]) -> Application {
+        let mut vars = (*self.vars).clone();
+        for (k, v) in changes {
+            vars.insert((*k).into(), (*v).into());
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
+        let mut options = carillon::leptos_options().expect("leptos options");
+        options.site_addr = "127.0.0.1:0".parse().expect("addr");
+        Application::build(config, options)
+            .await
+            .expect("another instance")
+    }
+
     /// Does all the background work there is (imports, ...) before returning.
     pub async fn drain(&self) {
         self.jobs.drain().await.expect("background work");

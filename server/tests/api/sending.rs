@@ -428,3 +428,128 @@ async fn two_engines_send_every_delivery_exactly_once() {
         "two pools of 4 at most"
     );
 }
+
+/// A worker that claimed a batch and died before recording it: nothing is lost; once its
+/// lease expires another worker sends the batch, under the same delivery ids.
+async fn a_dead_workers_batch_is_sent_once_its_lease_expires(backend: Backend) {
+    use carillon::{
+        campaigns::{transition, By, System},
+        db::entities::{campaign, delivery},
+        delivery::fanout,
+        jobs,
+    };
+    use sea_orm::{
+        sea_query::{Expr, ExprTrait},
+        Condition, Database, EntityTrait, TransactionTrait,
+    };
+    let Some(app) = spawn_app(
+        backend,
+        &[
+            ("CARILLON_WORKERS", "0"),
+            ("CARILLON_DELIVERY_LEASE_SECONDS", "3"),
+        ],
+    )
+    .await
+    else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let smtp = SmtpServer::start().await;
+    app.signup("ada@example.org").await;
+    use_smtp(&app, &smtp, json!({})).await;
+    let (list, _) = list_of(
+        &app,
+        "L",
+        &[
+            granted("a@x.org", "A"),
+            granted("b@x.org", "B"),
+            granted("c@x.org", "C"),
+        ],
+    )
+    .await;
+    let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+    // This process has no workers: start and fan out by hand, then claim like a worker.
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let row = campaign::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let txn = db.begin().await.unwrap();
+    let running = transition(
+        &txn,
+        By::System(System::Scheduler),
+        row.organization_id,
+        row.id,
+        app::model::CampaignStatus::Running,
+    )
+    .await
+    .unwrap();
+    fanout::fan_out(&txn, &running).await.unwrap();
+    txn.commit().await.unwrap();
+    // Claimed as a worker claims: the attempt counted at once.
+    let claimed = jobs::claim::<delivery::Entity>(
+        &db,
+        Condition::all(),
+        delivery::Column::NextAttemptAt,
+        10,
+        chrono::Duration::seconds(2),
+        |u| {
+            u.col_expr(
+                delivery::Column::Attempts,
+                Expr::col(delivery::Column::Attempts).add(1),
+            )
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 3);
+    let ids: BTreeSet<String> = claimed.iter().map(|(d, _)| d.id.to_string()).collect();
+    drop(claimed); // the worker dies here, before sending or recording
+
+    let worker = app
+        .another_instance_with(&[("CARILLON_WORKERS", "1")])
+        .await;
+    worker.state().jobs.drain().await.unwrap();
+    assert!(smtp.messages().is_empty(), "its lease still holds");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while smtp.messages().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch was not taken over"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        worker.state().jobs.drain().await.unwrap();
+    }
+    let p = progress(&app, &id).await;
+    assert_eq!(p["status"], "completed", "{p}");
+    let received = smtp.messages();
+    assert_eq!(received.len(), 3);
+    let message_ids: BTreeSet<String> = received
+        .iter()
+        .map(|m| {
+            header(&m.data, "Message-ID")
+                .unwrap()
+                .trim_matches(|c| c == '<' || c == '>')
+                .split('@')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(message_ids, ids, "sent under the ids the dead worker held");
+    assert!(deliveries(&app, &id, "")
+        .await
+        .iter()
+        .all(|d| d["attempts"] == 2));
+}
+
+#[tokio::test]
+async fn a_dead_workers_batch_is_taken_over_sqlite() {
+    a_dead_workers_batch_is_sent_once_its_lease_expires(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn a_dead_workers_batch_is_taken_over_postgres() {
+    a_dead_workers_batch_is_sent_once_its_lease_expires(Backend::Postgres).await
+}

@@ -1,0 +1,181 @@
+//! Sending benchmarks on PostgreSQL, through the real engine:
+//!
+//! - `fanout [contacts]` (default 1,000,000): one campaign's fan-out, deliveries written
+//!   per second, next to a `COPY` of the same rows into a copy of the table;
+//! - `dispatch [messages]` (default 100,000): the simulator at zero latency, no rate
+//!   limit: messages per second from the campaign's start to its completion (claim,
+//!   render, send, record);
+//! - `smtp [messages]` (default 20,000): the same to an SMTP server on loopback (a sink
+//!   started here), with the TCP connections it was opened.
+//!
+//! `cargo run --release -p bench-send -- fanout|dispatch|smtp [n]`
+//! (`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;
+//! `CARILLON_WORKERS` for the worker loops, default 2).
+
+mod setup;
+mod sink;
+
+use anyhow::{bail, Context, Result};
+use futures_util::StreamExt;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use std::{io::Write, path::Path, time::Instant};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    carillon::telemetry::init(carillon::config::LogFormat::Human);
+    let args: Vec<String> = std::env::args().collect();
+    let what = args.get(1).map_or("dispatch", String::as_str).to_owned();
+    let n: u64 = args
+        .get(2)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(match what.as_str() {
+            "fanout" => 1_000_000,
+            "smtp" => 20_000,
+            _ => 100_000,
+        });
+    let base = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("carillon_bench_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(&base)
+        .await
+        .context("connect to BENCH_DATABASE_URL")?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    let mut url = url::Url::parse(&base)?;
+    url.set_path(&format!("/{name}"));
+    let dir = tempfile::tempdir()?;
+    let result = match what.as_str() {
+        "fanout" => fanout(url.as_str(), dir.path(), n).await,
+        "dispatch" => dispatch(url.as_str(), dir.path(), n, None).await,
+        "smtp" => {
+            let sink = sink::Sink::start().await?;
+            dispatch(url.as_str(), dir.path(), n, Some(&sink))
+                .await
+                .map(|()| {
+                    println!(
+                        "[smtp] the server received {} messages over {} TCP connections",
+                        sink.messages(),
+                        sink.connections()
+                    );
+                })
+        }
+        other => Err(anyhow::anyhow!(
+            "unknown benchmark `{other}`: fanout, dispatch or smtp"
+        )),
+    };
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await?;
+    result
+}
+
+async fn fanout(url: &str, dir: &Path, n: u64) -> Result<()> {
+    let bench = setup::Bench::new(url, dir, 0).await?;
+    let t = Instant::now();
+    bench.placeholder_contacts(n).await?;
+    println!(
+        "[fanout] {n} contacts with consent in one list, in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let campaign = bench.campaign(false).await?;
+    bench.schedule(campaign).await?;
+    let db = &bench.state.db;
+    let started = Instant::now();
+    let txn = db.begin().await?;
+    let running = carillon::campaigns::transition(
+        &txn,
+        carillon::campaigns::By::System(carillon::campaigns::System::Scheduler),
+        bench.actor.organization_id,
+        campaign,
+        app::model::CampaignStatus::Running,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let pending = carillon::delivery::fanout::fan_out(&txn, &running)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    txn.commit().await?;
+    let secs = started.elapsed().as_secs_f64();
+    let rate = n as f64 / secs;
+    println!("[fanout] {pending} deliveries written in {secs:.1} s = {rate:.0} rows/s");
+    let copy = copy_reference(db, dir).await?;
+    println!("[fanout] fan-out / COPY = {:.2}", rate / copy);
+    Ok(())
+}
+
+/// `COPY` of the deliveries just written into an identically indexed table.
+async fn copy_reference(db: &DatabaseConnection, dir: &Path) -> Result<f64> {
+    db.execute_unprepared("CREATE TABLE copy_deliveries (LIKE deliveries INCLUDING ALL)")
+        .await?;
+    let pool = db.get_postgres_connection_pool();
+    let dump = dir.join("deliveries.copy");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&dump)?);
+        let mut stream =
+            sea_orm::sqlx::postgres::PgPoolCopyExt::copy_out_raw(pool, "COPY deliveries TO STDOUT")
+                .await?;
+        while let Some(chunk) = stream.next().await {
+            out.write_all(&chunk?)?;
+        }
+        out.flush()?;
+    }
+    let started = Instant::now();
+    let mut copy = sea_orm::sqlx::postgres::PgPoolCopyExt::copy_in_raw(
+        pool,
+        "COPY copy_deliveries FROM STDIN",
+    )
+    .await?;
+    let mut file = tokio::fs::File::open(&dump).await?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let read = tokio::io::AsyncReadExt::read(&mut file, &mut buf).await?;
+        if read == 0 {
+            break;
+        }
+        copy.send(&buf[..read]).await?;
+    }
+    let copied = copy.finish().await?;
+    let secs = started.elapsed().as_secs_f64();
+    let rate = copied as f64 / secs;
+    println!("[fanout] COPY reference: {copied} rows in {secs:.1} s = {rate:.0} rows/s");
+    Ok(rate)
+}
+
+async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> Result<()> {
+    let label = if smtp.is_some() { "smtp" } else { "dispatch" };
+    let bench = setup::Bench::new(url, dir, n).await?;
+    let t = Instant::now();
+    bench.real_contacts(n).await?;
+    println!(
+        "[{label}] {n} contacts with consent in one list, in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    match smtp {
+        Some(sink) => bench.use_smtp(sink.port).await?,
+        None => bench.use_simulator().await?,
+    }
+    let campaign = bench.campaign(true).await?;
+    bench.state.jobs.start().await;
+    let sent = Instant::now();
+    bench.send(campaign).await?;
+    let done = bench.until_completed(campaign).await?;
+    let wall = sent.elapsed().as_secs_f64();
+    let engine_secs = (done.completed_at - done.started_at).num_milliseconds() as f64 / 1000.0;
+    println!(
+        "[{label}] {} sent, {} failed; from start to completion {engine_secs:.1} s = {:.0} msg/s (from the send request: {wall:.1} s)",
+        done.sent,
+        done.failed,
+        n as f64 / engine_secs
+    );
+    if done.sent + done.failed != n {
+        bail!("not every message was sent");
+    }
+    bench
+        .state
+        .jobs
+        .shutdown(std::time::Duration::from_secs(5))
+        .await;
+    Ok(())
+}
