@@ -346,6 +346,9 @@ fn validate(
     }
     let mut check = Check::new(&mut common);
     let rate_per_second = check.number("rate_per_second", 0.0, 100_000.0, 0.0);
+    if rate_per_second > 0.0 && rate_per_second < 0.01 {
+        check.fail("rate_per_second", "0 (no limit), or from 0.01 to 100000");
+    }
     let max_in_flight = check.whole("max_in_flight", 1, 1000, 10) as usize;
     let mut errors = check.errors;
     if let Err(more) = provider.validate(&mut settings) {

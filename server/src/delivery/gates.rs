@@ -82,7 +82,10 @@ impl Gate {
             bucket.tokens -= 1.0;
             None
         } else {
-            Some(Duration::from_secs_f64((1.0 - bucket.tokens) / rate))
+            Some(
+                Duration::try_from_secs_f64((1.0 - bucket.tokens) / rate)
+                    .unwrap_or(Duration::from_secs(100)),
+            )
         }
     }
 }

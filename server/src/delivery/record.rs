@@ -5,17 +5,20 @@
 
 use super::{compose::Claimed, fanout::UNSUBSCRIBED};
 use crate::{
-    campaigns::{transition, By, System},
+    campaigns::{store, transition, By, System},
     channels::SendOutcome,
     db::entities::{
         campaign,
         delivery::{self, DeliveryStatus},
         delivery_counter,
     },
-    error::ServiceResult,
+    error::{ServiceError, ServiceResult},
     events::{self, Kind},
 };
-use app::model::{CampaignStatus, Channel};
+use app::{
+    error::AppError,
+    model::{CampaignStatus, Channel},
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
@@ -139,7 +142,30 @@ impl Tally {
     }
 }
 
-/// A running campaign with nothing pending on any channel is complete.
+/// Locks the campaigns' rows, in id order, before any of their deliveries: every
+/// transaction that moves deliveries takes them in this order (cancelling does too, in
+/// `campaigns::transition`), so two never wait on each other, and the last ones to settle
+/// a campaign see each other's counters. On SQLite the lock is a write, so a transaction
+/// that starts with it never fails on a stale snapshot. A campaign deleted meanwhile has
+/// nothing left to lock.
+async fn lock_campaigns(
+    db: &DatabaseTransaction,
+    campaigns: impl IntoIterator<Item = (Uuid, Uuid)>,
+) -> ServiceResult<()> {
+    let mut by_id: Vec<(Uuid, Uuid)> = campaigns.into_iter().map(|(o, c)| (c, o)).collect();
+    by_id.sort_unstable();
+    by_id.dedup();
+    for (campaign_id, organization_id) in by_id {
+        match store::lock(db, organization_id, campaign_id).await {
+            Ok(_) | Err(ServiceError::App(AppError::NotFound(_))) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A running campaign with nothing pending on any channel is complete. The caller holds
+/// the campaign's lock (see [`lock_campaigns`]).
 pub async fn complete_if_done(
     db: &DatabaseTransaction,
     system: System,
@@ -206,6 +232,13 @@ pub async fn batch(
     outcomes: Vec<(Claimed, Option<SendOutcome>)>,
     policy: RetryPolicy,
 ) -> ServiceResult<()> {
+    lock_campaigns(
+        db,
+        outcomes
+            .iter()
+            .map(|(d, _)| (d.organization_id, d.campaign_id)),
+    )
+    .await?;
     let current = held(db, owner, outcomes.iter().map(|(c, _)| c.id).collect()).await?;
     let now = Utc::now();
     let mut tally = Tally::default();
@@ -304,6 +337,15 @@ pub async fn batch(
             from,
             to,
         );
+        // Claimed rows are skipped only by an unsubscribe: the breakdown follows.
+        if from == DeliveryStatus::Skipped && to != from {
+            if let Some(delta) = tally
+                .deltas
+                .get_mut(&(d.campaign_id, d.channel.as_str().to_owned()))
+            {
+                delta.skipped_unsubscribed -= 1;
+            }
+        }
     }
     events::record(db, events).await?;
     tally.apply(db, System::Worker).await
@@ -324,6 +366,10 @@ pub async fn report(
     delivery_id: Uuid,
     report: Report,
 ) -> ServiceResult<bool> {
+    let Some(seen) = delivery::Entity::find_by_id(delivery_id).one(db).await? else {
+        return Ok(false);
+    };
+    lock_campaigns(db, [(seen.organization_id, seen.campaign_id)]).await?;
     let Some(row) = delivery::Entity::find_by_id(delivery_id)
         .lock_exclusive()
         .one(db)
@@ -398,13 +444,15 @@ pub async fn skip_unsubscribed(
         .filter(delivery::Column::ContactId.eq(contact_id))
         .filter(delivery::Column::Channel.eq(channel.as_str()))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
-        .lock_exclusive()
         .into_tuple()
         .all(db)
         .await?;
+    lock_campaigns(db, rows.iter().map(|(_, c)| (organization_id, *c))).await?;
     let mut tally = Tally::default();
+    let mut skipped = 0;
     for (id, campaign_id) in &rows {
-        delivery::Entity::update_many()
+        // Only what is still pending once the campaign is held.
+        let moved = delivery::Entity::update_many()
             .col_expr(
                 delivery::Column::Status,
                 Expr::value(DeliveryStatus::Skipped),
@@ -417,7 +465,12 @@ pub async fn skip_unsubscribed(
             .filter(delivery::Column::Id.eq(*id))
             .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
             .exec(db)
-            .await?;
+            .await?
+            .rows_affected;
+        if moved == 0 {
+            continue;
+        }
+        skipped += 1;
         tally.moved(
             organization_id,
             *campaign_id,
@@ -433,7 +486,7 @@ pub async fn skip_unsubscribed(
         }
     }
     tally.apply(db, System::Webhook).await?;
-    Ok(rows.len() as u64)
+    Ok(skipped)
 }
 
 /// A stable number in [0, 1) per delivery and attempt, so workers retrying together

@@ -58,12 +58,19 @@ impl Job for SimulatorReports {
             let rate = match rates.get(&(organization_id, channel)) {
                 Some(r) => *r,
                 None => {
-                    let resolved = engine.channels.resolve(organization_id, channel).await?;
-                    let r = resolved
-                        .settings
-                        .get("failure_rate")
-                        .and_then(Value::as_f64)
-                        .unwrap_or(0.0);
+                    // Settings that no longer resolve: reported delivered, rather than
+                    // stalling every organization's reports behind this one.
+                    let r = match engine.channels.resolve(organization_id, channel).await {
+                        Ok(resolved) => resolved
+                            .settings
+                            .get("failure_rate")
+                            .and_then(Value::as_f64)
+                            .unwrap_or(0.0),
+                        Err(e) => {
+                            tracing::warn!(error = ?e, %organization_id, %channel, "channel settings unusable");
+                            0.0
+                        }
+                    };
                     rates.insert((organization_id, channel), r);
                     r
                 }

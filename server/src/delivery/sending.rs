@@ -6,7 +6,7 @@ use crate::{
     auth::require,
     campaigns::{
         render::{render, sample_contact, Part},
-        store, Campaigns,
+        store, Campaigns, System,
     },
     channels::{Body, EmailMessage, OutboundMessage, SmsMessage},
     contacts::{normalize, store as contact_store},
@@ -64,7 +64,16 @@ impl Sending {
 
     pub async fn resume(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
         let dto = self.campaigns.resume(actor, id).await?;
+        // Its last deliveries may have settled while it was paused: then it is done.
+        let txn = self.engine.db.begin().await?;
+        store::lock(&txn, actor.organization_id, id).await?;
+        let completed =
+            record::complete_if_done(&txn, System::Worker, actor.organization_id, id).await?;
+        txn.commit().await?;
         self.engine.worker_wake.ring();
+        if completed {
+            return self.campaigns.get(actor, id).await;
+        }
         Ok(dto)
     }
 
@@ -315,6 +324,10 @@ impl Sending {
             .as_ref()
             .is_some_and(|c| c.state == ConsentState::Withdrawn.as_str())
         {
+            // Withdrawn elsewhere (the API, an import): what is pending still must not go.
+            record::skip_unsubscribed(&txn, link.organization_id, link.contact_id, link.channel)
+                .await?;
+            txn.commit().await?;
             return Ok(Unsubscribed::Already);
         }
         let existing = HashMap::from([(link.contact_id, current.into_iter().collect())]);

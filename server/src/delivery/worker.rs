@@ -74,10 +74,9 @@ impl Job for Worker {
         };
         // Another loop may find more while this one sends.
         engine.worker_wake.ring();
-        let renewal = tokio::spawn(renew(engine.clone(), owner));
-        let sent = self.run(owner, &batch).await;
-        renewal.abort();
-        sent?;
+        // Stops with this round, also when it panics (the lease then expires).
+        let _renewal = AbortOnDrop(tokio::spawn(renew(engine.clone(), owner)));
+        self.run(owner, &batch).await?;
         Ok(Round::Worked)
     }
 }
@@ -289,5 +288,14 @@ async fn renew(engine: Arc<Engine>, owner: Uuid) {
         if let Err(e) = renewed {
             tracing::warn!(error = ?e, "renewing a batch's lease failed");
         }
+    }
+}
+
+/// Aborts its task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
