@@ -54,8 +54,17 @@ impl Scheduler {
     /// Starts the campaign due first, if any.
     async fn start_one(&self) -> anyhow::Result<bool> {
         let engine = &self.0;
-        let txn = engine.db.begin().await?;
         let now = Utc::now();
+        // A read first: an idle scheduler must not take SQLite's write lock every second.
+        let any_due = campaign::Entity::find()
+            .filter(campaign::Column::Status.eq(Status(CampaignStatus::Scheduled)))
+            .filter(campaign::Column::ScheduledAt.lte(now))
+            .one(&engine.db)
+            .await?;
+        if any_due.is_none() {
+            return Ok(false);
+        }
+        let txn = engine.db.begin().await?;
         let due = Query::select()
             .column(campaign::Column::Id)
             .from(campaign::Entity)

@@ -237,6 +237,16 @@ async fn claim(engine: &Engine) -> anyhow::Result<Option<(Uuid, Vec<Claimed>)>> 
         .add(delivery::Column::Status.eq(DeliveryStatus::Pending))
         .add(delivery::Column::NextAttemptAt.lte(Utc::now()))
         .add(delivery::Column::CampaignId.in_subquery(running));
+    // A read first: an idle loop must not take SQLite's write lock every few seconds
+    // (a request that reads, then writes, would fail on the changed snapshot).
+    if delivery::Entity::find()
+        .filter(ready.clone())
+        .one(&engine.db)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
     let ttl = chrono::Duration::from_std(engine.settings.lease)?;
     let rows = jobs::claim::<delivery::Entity>(
         &engine.db,
