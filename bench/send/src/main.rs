@@ -72,14 +72,14 @@ async fn main() -> Result<()> {
 }
 
 async fn fanout(url: &str, dir: &Path, n: u64) -> Result<()> {
-    let bench = setup::Bench::new(url, dir, 0).await?;
+    let bench = setup::Bench::new(url, dir).await?;
     let t = Instant::now();
     bench.placeholder_contacts(n).await?;
     println!(
         "[fanout] {n} contacts with consent in one list, in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let campaign = bench.campaign(false).await?;
+    let campaign = bench.campaign().await?;
     bench.schedule(campaign).await?;
     let db = &bench.state.db;
     let started = Instant::now();
@@ -145,7 +145,7 @@ async fn copy_reference(db: &DatabaseConnection, dir: &Path) -> Result<f64> {
 
 async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> Result<()> {
     let label = if smtp.is_some() { "smtp" } else { "dispatch" };
-    let bench = setup::Bench::new(url, dir, n).await?;
+    let bench = setup::Bench::new(url, dir).await?;
     let t = Instant::now();
     bench.real_contacts(n).await?;
     println!(
@@ -156,7 +156,7 @@ async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> R
         Some(sink) => bench.use_smtp(sink.port).await?,
         None => bench.use_simulator().await?,
     }
-    let campaign = bench.campaign(true).await?;
+    let campaign = bench.campaign().await?;
     bench.state.jobs.start().await;
     let sent = Instant::now();
     bench.send(campaign).await?;

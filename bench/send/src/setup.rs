@@ -37,7 +37,7 @@ fn service(e: impl std::fmt::Debug) -> anyhow::Error {
 }
 
 impl Bench {
-    pub async fn new(url: &str, dir: &Path, _n: u64) -> Result<Bench> {
+    pub async fn new(url: &str, dir: &Path) -> Result<Bench> {
         let key = {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(2))
@@ -184,7 +184,7 @@ impl Bench {
         Ok(())
     }
 
-    pub async fn campaign(&self, _personalized: bool) -> Result<Uuid> {
+    pub async fn campaign(&self) -> Result<Uuid> {
         let c = self
             .state
             .campaigns
