@@ -30,7 +30,7 @@ use pages::{
     lists::ListsPage,
     not_found::NotFound,
     placeholders::DashboardPage,
-    settings::{MembersPage, SettingsIndex, SettingsLayout, TokensPage},
+    settings::{ChannelsPage, MembersPage, SettingsIndex, SettingsLayout, TokensPage},
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>
                         <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
                         <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
+                        <Route path=path!("channels") view=ChannelsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -164,6 +164,43 @@ pub trait ImportsPort: Send + Sync {
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ImportDto, AppError>;
 }
 
+/// Sending a campaign and following it.
+#[async_trait]
+pub trait SendingPort: Send + Sync {
+    async fn send(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    async fn pause(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    async fn resume(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError>;
+    async fn progress(&self, actor: &Actor, id: Uuid) -> Result<ProgressDto, AppError>;
+    async fn deliveries(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: DeliveryQuery,
+    ) -> Result<Page<DeliveryDto>, AppError>;
+    async fn test(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: CampaignTestInput,
+    ) -> Result<Vec<CampaignTestResult>, AppError>;
+}
+
+/// Settings → Channels.
+#[async_trait]
+pub trait ChannelsPort: Send + Sync {
+    /// Every channel's settings, and the providers with their forms.
+    async fn view(&self, actor: &Actor) -> Result<ChannelsView, AppError>;
+    /// Saves a channel from its form's inputs (by setting key).
+    async fn save_form(
+        &self,
+        actor: &Actor,
+        channel: &str,
+        provider: &str,
+        form: std::collections::BTreeMap<String, String>,
+    ) -> Result<ChannelSettingsDto, AppError>;
+    async fn test(&self, actor: &Actor, channel: &str, to: &str) -> Result<SendResult, AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
@@ -173,6 +210,8 @@ pub struct Ports {
     pub contacts: Arc<dyn ContactsPort>,
     pub lists: Arc<dyn ListsPort>,
     pub imports: Arc<dyn ImportsPort>,
+    pub sending: Arc<dyn SendingPort>,
+    pub channels: Arc<dyn ChannelsPort>,
 }
 
 /// The services, as provided by the server.

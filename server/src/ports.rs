@@ -2,8 +2,8 @@
 //! Each method only converts the error: internal causes are logged here, once.
 
 use crate::{
-    accounts::Accounts, campaigns::Campaigns, contacts::Contacts, imports::Imports, lists::Lists,
-    members::Members, tokens::Tokens,
+    accounts::Accounts, campaigns::Campaigns, channels::Channels, contacts::Contacts,
+    delivery::Sending, imports::Imports, lists::Lists, members::Members, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
@@ -221,5 +221,56 @@ impl ImportsPort for Imports {
     }
     async fn get(&self, actor: &Actor, id: Uuid) -> Result<ImportDto, AppError> {
         Ok(Imports::get(self, actor, id).await?)
+    }
+}
+
+#[async_trait]
+impl SendingPort for Sending {
+    async fn send(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Sending::send(self, actor, id).await?)
+    }
+    async fn pause(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Sending::pause(self, actor, id).await?)
+    }
+    async fn resume(&self, actor: &Actor, id: Uuid) -> Result<CampaignDto, AppError> {
+        Ok(Sending::resume(self, actor, id).await?)
+    }
+    async fn progress(&self, actor: &Actor, id: Uuid) -> Result<ProgressDto, AppError> {
+        Ok(Sending::progress(self, actor, id).await?)
+    }
+    async fn deliveries(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: DeliveryQuery,
+    ) -> Result<Page<DeliveryDto>, AppError> {
+        Ok(Sending::deliveries(self, actor, id, query).await?)
+    }
+    async fn test(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: CampaignTestInput,
+    ) -> Result<Vec<CampaignTestResult>, AppError> {
+        Ok(Sending::test(self, actor, id, input).await?)
+    }
+}
+
+#[async_trait]
+impl ChannelsPort for Channels {
+    async fn view(&self, actor: &Actor) -> Result<ChannelsView, AppError> {
+        Ok(Channels::view(self, actor).await?)
+    }
+    async fn save_form(
+        &self,
+        actor: &Actor,
+        channel: &str,
+        provider: &str,
+        form: std::collections::BTreeMap<String, String>,
+    ) -> Result<ChannelSettingsDto, AppError> {
+        Ok(Channels::save_form(self, actor, channel, provider, form).await?)
+    }
+    async fn test(&self, actor: &Actor, channel: &str, to: &str) -> Result<SendResult, AppError> {
+        Ok(Channels::test(self, actor, channel, to).await?)
     }
 }

@@ -153,6 +153,8 @@ impl AppState {
             contacts: self.contacts.clone(),
             lists: self.lists.clone(),
             imports: self.imports.clone(),
+            sending: self.sending.clone(),
+            channels: self.channels.clone(),
         }
     }
 }

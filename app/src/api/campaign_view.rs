@@ -10,6 +10,10 @@ pub struct CampaignView {
     pub campaign: CampaignDto,
     /// `YYYY-MM-DDTHH:MM` in `campaign.time_zone`, as `<input type="datetime-local">` takes it.
     pub scheduled_local: Option<String>,
+    /// Scheduled to start within a minute (or overdue): the page watches for the start.
+    /// Told by the server, whose clock the scheduler follows.
+    #[serde(default)]
+    pub starts_soon: bool,
 }
 
 impl CampaignView {
@@ -40,9 +44,14 @@ impl CampaignView {
         let scheduled_local = campaign
             .scheduled_at
             .map(|at| local_input(at, &campaign.time_zone));
+        let starts_soon = campaign.status == crate::model::CampaignStatus::Scheduled
+            && campaign
+                .scheduled_at
+                .is_some_and(|at| at <= chrono::Utc::now() + chrono::Duration::minutes(1));
         CampaignView {
             campaign,
             scheduled_local,
+            starts_soon,
         }
     }
 }

@@ -16,6 +16,10 @@ pub enum FlashKind {
     CampaignForm,
     /// The contact form's fields (JSON) after a refused plain-form save.
     ContactForm,
+    /// A channel test's outcome (JSON) after a plain-form test.
+    ChannelTest,
+    /// A campaign test's outcomes (JSON) after a plain-form test.
+    CampaignTest,
 }
 
 impl FlashKind {
@@ -25,6 +29,8 @@ impl FlashKind {
             FlashKind::InvitationLink => "invitation_link",
             FlashKind::CampaignForm => "campaign_form",
             FlashKind::ContactForm => "contact_form",
+            FlashKind::ChannelTest => "channel_test",
+            FlashKind::CampaignTest => "campaign_test",
         }
     }
 }

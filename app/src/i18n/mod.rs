@@ -6,10 +6,12 @@ mod campaigns;
 mod contacts;
 mod en;
 mod fr;
+mod sending;
 mod strings;
 
 pub use campaigns::CampaignStrings;
 pub use contacts::ContactStrings;
+pub use sending::SendingStrings;
 pub use strings::Strings;
 
 use serde::{Deserialize, Serialize};

@@ -126,6 +126,8 @@ pub struct Strings {
     pub campaigns: &'static super::campaigns::CampaignStrings,
     /// The contact, list and import screens.
     pub contacts: &'static super::contacts::ContactStrings,
+    /// A campaign's progress and actions, and Settings → Channels.
+    pub sending: &'static super::sending::SendingStrings,
 }
 
 impl Strings {

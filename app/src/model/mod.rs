@@ -8,6 +8,7 @@ mod contact;
 mod double_option;
 mod dto;
 mod list;
+mod provider_form;
 mod role;
 mod sending;
 mod sms;
@@ -22,6 +23,7 @@ pub use contact::*;
 pub use dto::*;
 #[allow(unused_imports)]
 pub use list::*;
+pub use provider_form::{settings_from_form, ChannelsView, ProviderDto, SettingField, SettingKind};
 pub use role::Role;
 pub use sending::*;
 pub use sms::{sms_length, SmsEncoding, SmsLength};

@@ -170,3 +170,45 @@ pub struct CampaignTestResult {
     #[serde(flatten)]
     pub result: SendResult,
 }
+
+/// What the campaign page shows of a run: its progress and its first failures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignProgressView {
+    pub progress: ProgressDto,
+    /// The first failed deliveries, with their reasons.
+    pub failures: Vec<DeliveryDto>,
+    /// How many failed in all.
+    pub failures_total: u64,
+}
+
+impl ProgressDto {
+    /// Every channel summed, as one line.
+    pub fn overall(&self) -> ChannelProgress {
+        let mut sum = ChannelProgress::empty(
+            self.channels
+                .first()
+                .map(|c| c.channel)
+                .unwrap_or(Channel::Email),
+        );
+        for c in &self.channels {
+            sum.total += c.total;
+            sum.pending += c.pending;
+            sum.sent += c.sent;
+            sum.delivered += c.delivered;
+            sum.failed += c.failed;
+            sum.skipped += c.skipped;
+            sum.cancelled += c.cancelled;
+        }
+        sum
+    }
+}
+
+impl ChannelProgress {
+    /// Whole percent of deliveries no longer pending.
+    pub fn percent_done(&self) -> u64 {
+        if self.total == 0 {
+            return 0;
+        }
+        (self.total.saturating_sub(self.pending)).saturating_mul(100) / self.total
+    }
+}

@@ -391,7 +391,7 @@ pub(super) async fn ensure_sendable(
             "list_ids".into(),
             "choose at least one recipient list".into(),
         );
-    } else if audience::size(db, organization_id, campaign_id).await? == 0 {
+    } else if audience::is_empty(db, organization_id, campaign_id).await? {
         errors.insert(
             "list_ids".into(),
             "the chosen lists have no contacts (after exclusions)".into(),

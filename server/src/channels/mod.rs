@@ -6,6 +6,7 @@
 
 mod check;
 pub mod egress;
+mod form;
 mod registry;
 mod settings;
 pub mod simulator;

@@ -2,7 +2,7 @@
 //! [`Provider`] and one line in [`PROVIDERS`].
 
 use super::{egress::Egress, simulator::Simulator, smtp::Smtp, ChannelAdapter};
-use app::model::{Channel, FieldErrors};
+use app::model::{Channel, FieldErrors, SettingField};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -15,6 +15,8 @@ pub trait Provider: Send + Sync + 'static {
     fn secrets(&self) -> &'static [&'static str] {
         &[]
     }
+    /// The settings form, in the order the page shows it (the common settings follow).
+    fn form(&self) -> Vec<SettingField>;
     /// Checks `settings` (secrets included) and fills in defaults. Errors are keyed by
     /// the setting's name (`host`, `dkim.selector`).
     fn validate(&self, settings: &mut Map<String, Value>) -> Result<(), FieldErrors>;

@@ -4,7 +4,7 @@
 //! count on it. A new organization starts with it on every channel.
 
 use super::{check::Check, registry::Provider, ChannelAdapter, OutboundMessage, SendOutcome};
-use app::model::{Channel, FieldErrors};
+use app::model::{Channel, FieldErrors, SettingField, SettingKind};
 use async_trait::async_trait;
 use ring::digest;
 use serde_json::{Map, Value};
@@ -22,6 +22,13 @@ impl Provider for Simulator {
 
     fn channels(&self) -> &'static [Channel] {
         &Channel::ALL
+    }
+
+    fn form(&self) -> Vec<SettingField> {
+        vec![
+            SettingField::new("latency_ms", SettingKind::Number),
+            SettingField::new("failure_rate", SettingKind::Number),
+        ]
     }
 
     fn validate(&self, settings: &mut Map<String, Value>) -> Result<(), FieldErrors> {

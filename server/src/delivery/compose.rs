@@ -1,9 +1,15 @@
 //! Turning claimed deliveries into messages: each contact's address (decrypted) and the
-//! campaign's templates rendered for that contact, with the unsubscribe link. A
-//! delivery that cannot become a message (the contact was deleted, has no address any
-//! more, or a template fails on their data) gets the reason instead.
+//! campaign's templates rendered for that contact, with the unsubscribe link. Consent
+//! and address are checked again at this moment, not only at the fan-out: a contact who
+//! withdrew consent (through the API, an import, a link) or lost the address after the
+//! campaign started is skipped. A delivery that cannot become a message (the contact
+//! was deleted, or a template fails on their data) fails with the reason.
 
-use super::{links::Unsubscribe, Engine};
+use super::{
+    fanout::{NO_ADDRESS, NO_CONSENT, UNSUBSCRIBED, UNSUBSCRIBE_SOURCE},
+    links::Unsubscribe,
+    Engine,
+};
 use crate::{
     campaigns::{
         content::html_to_text,
@@ -11,10 +17,10 @@ use crate::{
     },
     channels::{Body, EmailMessage, OutboundMessage, PushMessage, SmsMessage},
     contacts::normalize::{EMAIL, PHONE},
-    db::entities::{campaign, contact},
+    db::entities::{campaign, contact, contact_consent},
     error::ServiceResult,
 };
-use app::model::{CampaignContent, Channel};
+use app::model::{CampaignContent, Channel, ConsentState};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Map, Value};
 use std::{collections::HashMap, sync::Arc};
@@ -32,6 +38,15 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
+/// What a claimed delivery becomes.
+#[derive(Debug)]
+pub enum Composed {
+    Message(OutboundMessage),
+    /// Not to be sent: one of `fanout`'s skip reasons.
+    Skip(&'static str),
+    Fail(String),
+}
+
 /// What a contact's templates see.
 struct Recipient {
     address: Option<String>,
@@ -39,10 +54,7 @@ struct Recipient {
 }
 
 /// One message per claimed delivery, or why there is none.
-pub async fn compose(
-    engine: &Engine,
-    claimed: &[Claimed],
-) -> ServiceResult<Vec<Result<OutboundMessage, String>>> {
+pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<Composed>> {
     let campaign_ids: Vec<Uuid> = unique(claimed.iter().map(|c| c.campaign_id));
     let contact_ids: Vec<Uuid> = unique(claimed.iter().map(|c| c.contact_id));
     let campaigns: HashMap<Uuid, Arc<CampaignContent>> = campaign::Entity::find()
@@ -53,29 +65,43 @@ pub async fn compose(
         .map(|c| (c.id, Arc::new(c.content.0)))
         .collect();
     let contacts: Vec<contact::Model> = contact::Entity::find()
-        .filter(contact::Column::Id.is_in(contact_ids))
+        .filter(contact::Column::Id.is_in(contact_ids.clone()))
         .all(&engine.db)
         .await?;
+    let consents: HashMap<(Uuid, String), contact_consent::Model> = contact_consent::Entity::find()
+        .filter(contact_consent::Column::ContactId.is_in(contact_ids))
+        .all(&engine.db)
+        .await?
+        .into_iter()
+        .map(|c| ((c.contact_id, c.channel.clone()), c))
+        .collect();
     let mut recipients: HashMap<(Uuid, Channel), Recipient> = HashMap::new();
     for c in &contacts {
         for channel in [Channel::Email, Channel::Sms] {
             recipients.insert((c.id, channel), recipient(engine, c, channel));
         }
     }
-    let jobs: Vec<Result<Job, String>> = claimed
+    // Boxed: a refusal is rare and small, a message is large.
+    let jobs: Vec<Result<Job, Box<Composed>>> = claimed
         .iter()
         .map(|d| {
+            let fail = |why: &str| Box::new(Composed::Fail(why.to_owned()));
             let content = campaigns
                 .get(&d.campaign_id)
                 .cloned()
-                .ok_or("the campaign was deleted")?;
+                .ok_or_else(|| fail("the campaign was deleted"))?;
             let recipient = recipients
                 .get(&(d.contact_id, d.channel))
-                .ok_or("the contact was deleted")?;
+                .ok_or_else(|| fail("the contact was deleted"))?;
+            if let Some(reason) =
+                unsendable(consents.get(&(d.contact_id, d.channel.as_str().to_owned())))
+            {
+                return Err(Box::new(Composed::Skip(reason)));
+            }
             let to = recipient
                 .address
                 .clone()
-                .ok_or_else(|| format!("the contact has no {} address any more", d.channel))?;
+                .ok_or_else(|| Box::new(Composed::Skip(NO_ADDRESS)))?;
             let unsubscribe_url = format!(
                 "{}/u/{}",
                 engine.settings.public_url,
@@ -106,12 +132,30 @@ pub async fn compose(
     // Rendering is CPU work: the whole batch on one blocking thread.
     let messages = tokio::task::spawn_blocking(move || {
         jobs.into_iter()
-            .map(|job| job.and_then(|job| job.message()))
+            .map(|job| match job.map(Job::message) {
+                Ok(Ok(message)) => Composed::Message(message),
+                Ok(Err(reason)) => Composed::Fail(reason),
+                Err(composed) => *composed,
+            })
             .collect::<Vec<_>>()
     })
     .await
     .map_err(|e| anyhow::anyhow!("rendering stopped: {e}"))?;
     Ok(messages)
+}
+
+/// Why a contact with this consent (none: never asked) may not be sent to, as the
+/// fan-out would say it.
+fn unsendable(consent: Option<&contact_consent::Model>) -> Option<&'static str> {
+    match consent {
+        Some(c) if c.state == ConsentState::Granted.as_str() => None,
+        Some(c)
+            if c.state == ConsentState::Withdrawn.as_str() && c.source == UNSUBSCRIBE_SOURCE =>
+        {
+            Some(UNSUBSCRIBED)
+        }
+        _ => Some(NO_CONSENT),
+    }
 }
 
 fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {

@@ -20,6 +20,7 @@ pub mod record;
 mod reports;
 mod scheduler;
 pub mod sending;
+mod tally;
 mod worker;
 
 pub use reports::SimulatorReports;

@@ -3,7 +3,7 @@
 //! and the events together, and completes a campaign whose last pending delivery it
 //! settled. Statuses only move forward: a report never takes a delivery back.
 
-use super::{compose::Claimed, fanout::UNSUBSCRIBED};
+use super::{compose::Claimed, fanout::UNSUBSCRIBED, tally::Tally};
 use crate::{
     campaigns::{store, transition, By, System},
     channels::SendOutcome,
@@ -25,7 +25,7 @@ use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// When a transient refusal is tried again.
@@ -57,98 +57,13 @@ impl RetryPolicy {
     }
 }
 
-/// How many deliveries of one campaign's channel moved into and out of each status.
-#[derive(Default, Clone, Copy)]
-struct Delta {
-    pending: i64,
-    sent: i64,
-    delivered: i64,
-    failed: i64,
-    skipped: i64,
-    cancelled: i64,
-    skipped_unsubscribed: i64,
-}
-
-impl Delta {
-    fn slot(&mut self, status: DeliveryStatus) -> &mut i64 {
-        match status {
-            DeliveryStatus::Pending => &mut self.pending,
-            DeliveryStatus::Sent => &mut self.sent,
-            DeliveryStatus::Delivered => &mut self.delivered,
-            DeliveryStatus::Failed => &mut self.failed,
-            DeliveryStatus::Skipped => &mut self.skipped,
-            DeliveryStatus::Cancelled => &mut self.cancelled,
-        }
-    }
-
-    fn moved(&mut self, from: DeliveryStatus, to: DeliveryStatus) {
-        *self.slot(from) -= 1;
-        *self.slot(to) += 1;
-    }
-}
-
-/// Counter changes, per (campaign, channel), applied at the end of a transaction.
-#[derive(Default)]
-struct Tally {
-    deltas: BTreeMap<(Uuid, String), Delta>,
-    campaigns: BTreeSet<(Uuid, Uuid)>,
-}
-
-impl Tally {
-    fn moved(
-        &mut self,
-        org: Uuid,
-        campaign: Uuid,
-        channel: &str,
-        from: DeliveryStatus,
-        to: DeliveryStatus,
-    ) {
-        if from == to {
-            return;
-        }
-        self.campaigns.insert((org, campaign));
-        self.deltas
-            .entry((campaign, channel.to_owned()))
-            .or_default()
-            .moved(from, to);
-    }
-
-    async fn apply(self, db: &DatabaseTransaction, system: System) -> ServiceResult<()> {
-        for ((campaign_id, channel), d) in self.deltas {
-            use delivery_counter::Column as C;
-            let add = |col: C, n: i64| (col, Expr::col(col).add(n));
-            let mut update = delivery_counter::Entity::update_many();
-            for (col, expr) in [
-                add(C::Pending, d.pending),
-                add(C::Sent, d.sent),
-                add(C::Delivered, d.delivered),
-                add(C::Failed, d.failed),
-                add(C::Skipped, d.skipped),
-                add(C::Cancelled, d.cancelled),
-                add(C::SkippedUnsubscribed, d.skipped_unsubscribed),
-            ] {
-                update = update.col_expr(col, expr);
-            }
-            update
-                .filter(C::CampaignId.eq(campaign_id))
-                .filter(C::Channel.eq(channel))
-                .exec(db)
-                .await?;
-        }
-        for (organization_id, campaign_id) in self.campaigns {
-            complete_if_done(db, system, organization_id, campaign_id).await?;
-        }
-        Ok(())
-    }
-}
-
 /// Locks the campaigns' rows, in id order, before any of their deliveries: every
 /// transaction that moves deliveries takes them in this order (cancelling does too, in
 /// `campaigns::transition`), so two never wait on each other, and the last ones to settle
 /// a campaign see each other's counters. On SQLite the lock is a write, so a transaction
 /// that starts with it never fails on a stale snapshot. A campaign deleted meanwhile has
 /// nothing left to lock.
-async fn lock_campaigns(
+pub(super) async fn lock_campaigns(
     db: &DatabaseTransaction,
     campaigns: impl IntoIterator<Item = (Uuid, Uuid)>,
 ) -> ServiceResult<()> {
@@ -200,6 +115,19 @@ pub async fn complete_if_done(
     Ok(true)
 }
 
+/// What became of a claimed delivery.
+#[derive(Clone, Debug)]
+pub enum Settled {
+    /// Handed to the provider, which answered this.
+    Answered(SendOutcome),
+    /// Not sent, and never will be: the contact no longer consents, or has no address
+    /// for the channel (a reason of `fanout`).
+    Skipped(&'static str),
+    /// Held back unsent (its campaign was paused meanwhile): released, its attempt not
+    /// counted.
+    HeldBack,
+}
+
 /// The rows of `ids` still held by `owner`, with their status, locked for this
 /// transaction on PostgreSQL.
 async fn held(
@@ -222,14 +150,12 @@ async fn held(
 
 /// Records a batch's outcomes in one transaction: statuses, counters, events, and the
 /// campaigns that this settles. A row whose lease was lost is left to its new holder; a
-/// row cancelled or skipped while in flight stays so, unless the provider took it. A
-/// delivery held back unsent (`None`: its campaign was paused meanwhile) is released,
-/// its attempt not counted.
+/// row cancelled or skipped while in flight stays so, unless the provider took it.
 pub async fn batch(
     db: &DatabaseTransaction,
     owner: Uuid,
     provider: &HashMap<(Uuid, Channel), &'static str>,
-    outcomes: Vec<(Claimed, Option<SendOutcome>)>,
+    outcomes: Vec<(Claimed, Settled)>,
     policy: RetryPolicy,
 ) -> ServiceResult<()> {
     lock_campaigns(
@@ -265,14 +191,32 @@ pub async fn batch(
                 data,
             })
         };
-        let Some(outcome) = outcome else {
-            update = update.col_expr(C::Attempts, Expr::col(C::Attempts).sub(1));
-            update
-                .filter(C::Id.eq(d.id))
-                .filter(C::LeaseOwner.eq(owner))
-                .exec(db)
-                .await?;
-            continue;
+        let outcome = match outcome {
+            Settled::Answered(outcome) => outcome,
+            Settled::HeldBack => {
+                update = update.col_expr(C::Attempts, Expr::col(C::Attempts).sub(1));
+                update
+                    .filter(C::Id.eq(d.id))
+                    .filter(C::LeaseOwner.eq(owner))
+                    .exec(db)
+                    .await?;
+                continue;
+            }
+            Settled::Skipped(reason) => {
+                if from == DeliveryStatus::Pending {
+                    update = update
+                        .col_expr(C::Attempts, Expr::col(C::Attempts).sub(1))
+                        .col_expr(C::Status, Expr::value(DeliveryStatus::Skipped))
+                        .col_expr(C::SkipReason, Expr::value(Some(reason)));
+                    tally.skipped(d.organization_id, d.campaign_id, d.channel, from, reason);
+                }
+                update
+                    .filter(C::Id.eq(d.id))
+                    .filter(C::LeaseOwner.eq(owner))
+                    .exec(db)
+                    .await?;
+                continue;
+            }
         };
         let to = match outcome {
             SendOutcome::Accepted {
@@ -280,6 +224,7 @@ pub async fn batch(
             } => {
                 update = update
                     .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
+                    .col_expr(C::SkipReason, Expr::value(Option::<String>::None))
                     .col_expr(C::SentAt, Expr::value(now))
                     .col_expr(C::Provider, Expr::value(provider))
                     .col_expr(
@@ -330,21 +275,17 @@ pub async fn batch(
             .filter(C::LeaseOwner.eq(owner))
             .exec(db)
             .await?;
-        tally.moved(
-            d.organization_id,
-            d.campaign_id,
-            d.channel.as_str(),
-            from,
-            to,
-        );
-        // Claimed rows are skipped only by an unsubscribe: the breakdown follows.
         if from == DeliveryStatus::Skipped && to != from {
-            if let Some(delta) = tally
-                .deltas
-                .get_mut(&(d.campaign_id, d.channel.as_str().to_owned()))
-            {
-                delta.skipped_unsubscribed -= 1;
-            }
+            // Claimed rows are skipped by others only through an unsubscribe.
+            tally.unskipped(
+                d.organization_id,
+                d.campaign_id,
+                d.channel,
+                UNSUBSCRIBED,
+                to,
+            );
+        } else {
+            tally.moved(d.organization_id, d.campaign_id, d.channel, from, to);
         }
     }
     events::record(db, events).await?;
@@ -417,13 +358,15 @@ pub async fn report(
     )
     .await?;
     let mut tally = Tally::default();
-    tally.moved(
-        row.organization_id,
-        row.campaign_id,
-        &row.channel,
-        row.status,
-        to,
-    );
+    if let Ok(channel) = row.channel.parse() {
+        tally.moved(
+            row.organization_id,
+            row.campaign_id,
+            channel,
+            row.status,
+            to,
+        );
+    }
     tally.apply(db, system).await?;
     Ok(true)
 }
@@ -471,19 +414,13 @@ pub async fn skip_unsubscribed(
             continue;
         }
         skipped += 1;
-        tally.moved(
+        tally.skipped(
             organization_id,
             *campaign_id,
-            channel.as_str(),
+            channel,
             DeliveryStatus::Pending,
-            DeliveryStatus::Skipped,
+            UNSUBSCRIBED,
         );
-        if let Some(d) = tally
-            .deltas
-            .get_mut(&(*campaign_id, channel.as_str().to_owned()))
-        {
-            d.skipped_unsubscribed += 1;
-        }
     }
     tally.apply(db, System::Webhook).await?;
     Ok(skipped)

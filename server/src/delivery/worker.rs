@@ -6,11 +6,12 @@
 //! with the same delivery id as their idempotency key.
 
 use super::{
-    compose::{compose, Claimed},
-    record, Engine,
+    compose::{compose, Claimed, Composed},
+    record::{self, Settled},
+    Engine,
 };
 use crate::{
-    channels::{OutboundMessage, Resolved, SendOutcome},
+    channels::{Resolved, SendOutcome},
     db::entities::{
         campaign::{self, Status},
         delivery::{self, DeliveryStatus},
@@ -76,19 +77,19 @@ impl Job for Worker {
         engine.worker_wake.ring();
         // Stops with this round, also when it panics (the lease then expires).
         let _renewal = AbortOnDrop(tokio::spawn(renew(engine.clone(), owner)));
-        self.run(owner, &batch).await?;
+        self.run(owner, &batch, stop).await?;
         Ok(Round::Worked)
     }
 }
 
 type Providers = HashMap<(Uuid, Channel), &'static str>;
-type Outcomes = Vec<(Claimed, Option<SendOutcome>)>;
+type Outcomes = Vec<(Claimed, Settled)>;
 
 impl Worker {
     /// Composes and sends a batch, recording outcomes as they come: at least every
     /// [`RECORD_EVERY`] or [`RECORD_AT`] outcomes, so progress shows while a batch is out
     /// and a crash can only repeat what was not yet recorded.
-    async fn run(&self, owner: Uuid, batch: &[Claimed]) -> anyhow::Result<()> {
+    async fn run(&self, owner: Uuid, batch: &[Claimed], stop: &Stop) -> anyhow::Result<()> {
         let engine = &self.0;
         let messages = compose(engine, batch).await?;
         let mut channels: HashMap<(Uuid, Channel), Result<Resolved, String>> = HashMap::new();
@@ -116,7 +117,7 @@ impl Worker {
             .zip(messages)
             .map(|(d, message)| {
                 let channel = channels.get(&(d.organization_id, d.channel)).cloned();
-                send_one(engine, d, message, channel)
+                send_one(engine, d, message, channel, stop)
             })
             .collect();
         let mut done: Outcomes = Vec::new();
@@ -186,31 +187,37 @@ impl Worker {
     }
 }
 
-/// One delivery through its channel's gate and adapter. `None`: held back unsent (its
-/// campaign was paused or cancelled while it waited its turn).
+/// One delivery through its channel's gate and adapter. Held back unsent when its
+/// campaign was paused or cancelled while it waited its turn, or when the process is
+/// stopping: what was handed to the provider finishes, the rest is released at once.
 async fn send_one(
     engine: &Engine,
     d: &Claimed,
-    message: Result<OutboundMessage, String>,
+    message: Composed,
     channel: Option<Result<Resolved, String>>,
-) -> (Claimed, Option<SendOutcome>) {
+    stop: &Stop,
+) -> (Claimed, Settled) {
     let outcome = match (message, channel) {
-        (Err(reason), _) => SendOutcome::Failed { reason },
-        (Ok(_), Some(Err(reason))) => SendOutcome::Retry {
+        (Composed::Skip(reason), _) => return (d.clone(), Settled::Skipped(reason)),
+        (Composed::Fail(reason), _) => SendOutcome::Failed { reason },
+        (Composed::Message(_), Some(Err(reason))) => SendOutcome::Retry {
             after: None,
             reason,
         },
-        (Ok(_), None) => SendOutcome::Retry {
+        (Composed::Message(_), None) => SendOutcome::Retry {
             after: None,
             reason: "the channel could not be resolved".into(),
         },
-        (Ok(message), Some(Ok(resolved))) => {
+        (Composed::Message(message), Some(Ok(resolved))) => {
             let gate = engine
                 .gates
                 .get(d.organization_id, d.channel, resolved.limits);
-            let _slot = gate.enter().await;
-            if !engine.still_running(d.campaign_id).await {
-                return (d.clone(), None);
+            let _slot = tokio::select! {
+                slot = gate.enter() => slot,
+                () = stop.wait() => return (d.clone(), Settled::HeldBack),
+            };
+            if stop.requested() || !engine.still_running(d.campaign_id).await {
+                return (d.clone(), Settled::HeldBack);
             }
             match tokio::time::timeout(SEND_TIMEOUT, resolved.adapter.send(&message)).await {
                 Ok(outcome) => outcome,
@@ -221,7 +228,7 @@ async fn send_one(
             }
         }
     };
-    (d.clone(), Some(outcome))
+    (d.clone(), Settled::Answered(outcome))
 }
 
 /// Claims up to a batch of due pending deliveries of running campaigns, counting the

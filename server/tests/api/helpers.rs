@@ -53,9 +53,20 @@ macro_rules! both_backends {
     )*};
 }
 
+/// A new empty database, dropped with this value.
+pub struct FreshDatabase {
+    pub url: String,
+    _guard: DatabaseGuard,
+}
+
 /// `None` for PostgreSQL when `TEST_DATABASE_URL` is unset.
-pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<TestApp> {
-    let (database_url, guard) = match backend {
+pub async fn fresh_database(backend: Backend) -> Option<FreshDatabase> {
+    let (url, guard) = new_database(backend).await?;
+    Some(FreshDatabase { url, _guard: guard })
+}
+
+async fn new_database(backend: Backend) -> Option<(String, DatabaseGuard)> {
+    Some(match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
@@ -76,7 +87,12 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
             let url = with_database(&base, &name);
             (url, DatabaseGuard::Postgres { base, name })
         }
-    };
+    })
+}
+
+/// `None` for PostgreSQL when `TEST_DATABASE_URL` is unset.
+pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<TestApp> {
+    let (database_url, guard) = new_database(backend).await?;
     // A fresh master key per test (PostgreSQL requires one; SQLite would make its own).
     let master_key = {
         use base64::Engine;

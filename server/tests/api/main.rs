@@ -16,5 +16,6 @@ mod lists;
 mod members;
 mod memberships;
 mod sending;
+mod shutdown;
 mod smtp_server;
 mod tokens;

@@ -153,6 +153,20 @@ async fn events(app: &TestApp) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
+/// A header with its continuation lines joined (long headers are folded).
+fn unfolded(data: &str, name: &str) -> Option<String> {
+    let prefix = format!("{}:", name.to_ascii_lowercase());
+    let mut lines = data
+        .lines()
+        .skip_while(|l| !l.to_ascii_lowercase().starts_with(&prefix));
+    let mut value = lines.next()?[prefix.len()..].trim().to_owned();
+    for l in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+        value.push(' ');
+        value.push_str(l.trim());
+    }
+    Some(value)
+}
+
 fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
     data.lines()
         .find(|l| {
@@ -239,6 +253,35 @@ both_backends! {
         assert_eq!(smtp.wait_for(3).await.iter().filter(|m| m.to == ["ada@x.org"]).count(), 1);
     }
 
+    async fn dkim_signs_and_more_senders_than_connections_wait_for_one(app) {
+        let smtp = SmtpServer::start().await;
+        app.signup("ada@example.org").await;
+        let key = include_str!("fixtures/dkim-test-key.pem");
+        // Twenty messages may be in flight, over one connection: they queue for it.
+        use_smtp(&app, &smtp, json!({"max_connections": 1, "max_in_flight": 20,
+            "dkim": {"domain": "acme.test", "selector": "s2026", "private_key": key}})).await;
+        let shown: Value = app.get("/api/channels").await.json().await.unwrap();
+        assert_eq!(shown[0]["settings"]["dkim"]["private_key"], json!({"set": true}));
+        assert_eq!(shown[0]["settings"]["dkim"]["selector"], "s2026");
+        let people: Vec<Value> = (0..12).map(|i| granted(&format!("p{i}@x.org"), "P")).collect();
+        let (list, _) = list_of(&app, "People", &people).await;
+        let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "completed", "{p}");
+        assert_eq!((p["channels"][0]["sent"].as_u64(), p["channels"][0]["failed"].as_u64()), (Some(12), Some(0)), "{p}");
+        let received = smtp.wait_for(12).await;
+        assert_eq!(smtp.connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one pooled connection");
+        for m in &received {
+            let signature = unfolded(&m.data, "DKIM-Signature").expect("signed");
+            assert!(signature.contains("d=acme.test") && signature.contains("s=s2026"), "{signature}");
+            let signed: Vec<String> = signature.split(';').find_map(|t| t.trim().strip_prefix("h=").map(str::to_owned))
+                .expect("h=").split(':').map(|h| h.trim().to_ascii_lowercase()).collect();
+            for h in ["from", "subject", "message-id", "list-unsubscribe", "list-unsubscribe-post"] {
+                assert!(signed.contains(&h.to_owned()), "{h} is signed: {signed:?}");
+            }
+        }
+    }
+
     async fn refusals_retry_or_fail_and_the_rest_goes_on(app) {
         let smtp = SmtpServer::start().await;
         app.signup("ada@example.org").await;
@@ -321,6 +364,50 @@ both_backends! {
         assert_eq!(p["channels"][0]["pending"], 0);
         let r = app.post(&format!("/api/campaigns/{second}/send"), &json!({})).await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
+    }
+
+    async fn consent_withdrawn_after_the_start_is_respected_at_send_time(app) {
+        app.signup("ada@example.org").await;
+        use_simulator(&app, "email", json!({"latency_ms": 0, "failure_rate": 0, "rate_per_second": 4, "max_in_flight": 1})).await;
+        let people: Vec<Value> = (0..30).map(|i| granted(&format!("p{i}@x.org"), "P")).collect();
+        let (list, _) = list_of(&app, "People", &people).await;
+        let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+        loop {
+            let c = progress(&app, &id).await["channels"][0].clone();
+            if c["sent"].as_u64().unwrap() + c["delivered"].as_u64().unwrap() >= 2 { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let r = app.post(&format!("/api/campaigns/{id}/pause"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let paused = settle(&app, &id).await;
+        // While it is paused, everyone still waiting withdraws: one through the API...
+        let waiting: Vec<String> = deliveries(&app, &id, "status=pending").await.iter()
+            .map(|d| d["contact_id"].as_str().unwrap().to_owned()).collect();
+        assert!(waiting.len() >= 2, "{waiting:?} {paused}");
+        for contact in &waiting[1..] {
+            let r = crate::contacts::send(&app, reqwest::Method::PATCH, &format!("/api/contacts/{contact}"),
+                Some(&json!({"consents": {"email": "withdrawn"}}))).await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        // ... and one loses the address the campaign was going to use.
+        let r = crate::contacts::send(&app, reqwest::Method::PATCH, &format!("/api/contacts/{}", waiting[0]),
+            Some(&json!({"email": "", "phone": "+33612345678"}))).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let r = app.post(&format!("/api/campaigns/{id}/resume"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let p = settle(&app, &id).await;
+        assert_eq!(p["status"], "completed", "{p}");
+        let c = &p["channels"][0];
+        assert_eq!(c["skipped"].as_u64().unwrap(), waiting.len() as u64, "{p}");
+        assert_eq!(p["skipped"]["no_consent"].as_u64().unwrap(), waiting.len() as u64 - 1, "{p}");
+        assert_eq!(p["skipped"]["no_address"], 1, "{p}");
+        assert_eq!(c["sent"].as_u64().unwrap() + c["delivered"].as_u64().unwrap(), 30 - waiting.len() as u64, "{p}");
+        let skipped = deliveries(&app, &id, "status=skipped").await;
+        assert!(skipped.iter().all(|d| waiting.contains(&d["contact_id"].as_str().unwrap().to_owned())));
+        let sent_to: BTreeSet<String> = events(&app).await.iter()
+            .filter(|e| e["type"] == "MessageSent" && e["campaign_id"] == id.as_str())
+            .map(|e| e["contact_id"].as_str().unwrap().to_owned()).collect();
+        assert!(waiting.iter().all(|w| !sent_to.contains(w)), "nobody who withdrew was sent to");
     }
 
     async fn a_campaign_nobody_consented_to_completes_at_once(app) {

@@ -1,9 +1,12 @@
 //! `/campaigns`: the list, the detail page and the editor.
 
+mod actions;
 mod detail;
 mod editor;
 mod list;
 mod parts;
+mod progress;
+mod test_send;
 
 pub use detail::CampaignDetailPage;
 pub use editor::{EditCampaignPage, NewCampaignPage};

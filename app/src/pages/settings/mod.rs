@@ -1,12 +1,17 @@
 //! `/settings` and its sections.
 
+mod channels;
 mod members;
 mod tokens;
 
+pub use channels::ChannelsPage;
 pub use members::MembersPage;
 pub use tokens::TokensPage;
 
-use crate::components::use_strings;
+use crate::{
+    components::{use_can, use_strings},
+    model::Action,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, A};
@@ -14,6 +19,8 @@ use leptos_router::components::{Outlet, A};
 #[component]
 pub fn SettingsLayout() -> impl IntoView {
     let t = use_strings();
+    let channels = use_can(Action::ChannelsRead)
+        .then(|| view! { <li><A href="/settings/channels">{t.sending.channels_title}</A></li> });
     view! {
         <Title text=format!("{} · {}", t.settings_title, t.product)/>
         <h1>{t.settings_title}</h1>
@@ -21,6 +28,7 @@ pub fn SettingsLayout() -> impl IntoView {
             <ul>
                 <li><A href="/settings/members">{t.members_title}</A></li>
                 <li><A href="/settings/tokens">{t.tokens_title}</A></li>
+                {channels}
             </ul>
         </nav>
         <Outlet/>
@@ -30,11 +38,14 @@ pub fn SettingsLayout() -> impl IntoView {
 #[component]
 pub fn SettingsIndex() -> impl IntoView {
     let t = use_strings();
+    let channels = use_can(Action::ChannelsRead)
+        .then(|| view! { <li><a href="/settings/channels">{t.sending.channels_title}</a></li> });
     view! {
         <p class="muted">{t.settings_intro}</p>
         <ul class="link-list">
             <li><a href="/settings/members">{t.members_title}</a></li>
             <li><a href="/settings/tokens">{t.tokens_title}</a></li>
+            {channels}
         </ul>
     }
 }

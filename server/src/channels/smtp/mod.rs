@@ -6,13 +6,15 @@
 //! Replies: 4xx (421, 450, 451, 452, 454, ...) and lost connections are retried later;
 //! 5xx (550 unknown user, 535 bad credentials, ...) fail the message with the reply.
 
+mod pool;
+
 use super::{
     check::Check,
     egress::{self, Unreachable},
     registry::Provider,
     Body, ChannelAdapter, EmailMessage, OutboundMessage, SendOutcome,
 };
-use app::model::{Channel, FieldErrors};
+use app::model::{Channel, FieldErrors, SettingField, SettingKind};
 use async_trait::async_trait;
 use lettre::{
     message::{
@@ -23,13 +25,13 @@ use lettre::{
     transport::smtp::{
         authentication::Credentials,
         client::{Tls, TlsParameters},
-        PoolConfig,
     },
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
 };
+use pool::{Endpoint, Pool};
 use serde_json::{Map, Value};
 use std::{sync::Arc, time::Duration};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 
 pub struct Smtp;
 
@@ -56,6 +58,22 @@ impl Provider for Smtp {
 
     fn secrets(&self) -> &'static [&'static str] {
         &["password", "dkim.private_key"]
+    }
+
+    fn form(&self) -> Vec<SettingField> {
+        vec![
+            SettingField::new("host", SettingKind::Text).required(),
+            SettingField::choice("security", &["starttls", "tls", "none"]),
+            SettingField::new("port", SettingKind::Number),
+            SettingField::new("username", SettingKind::Text),
+            SettingField::new("password", SettingKind::Secret),
+            SettingField::new("from_email", SettingKind::Text),
+            SettingField::new("max_connections", SettingKind::Number),
+            SettingField::new("timeout_seconds", SettingKind::Number),
+            SettingField::new("dkim.domain", SettingKind::Text),
+            SettingField::new("dkim.selector", SettingKind::Text),
+            SettingField::new("dkim.private_key", SettingKind::SecretBlock),
+        ]
     }
 
     fn validate(&self, settings: &mut Map<String, Value>) -> Result<(), FieldErrors> {
@@ -144,8 +162,7 @@ impl Provider for Smtp {
             from_email: text("from_email"),
             dkim,
             egress,
-            transport: OnceCell::new(),
-            slots: Semaphore::new(usize::try_from(max_connections).unwrap_or(4)),
+            pool: OnceCell::new(),
         }))
     }
 }
@@ -183,15 +200,14 @@ struct SmtpAdapter {
     from_email: Option<String>,
     dkim: Option<Arc<DkimConfig>>,
     egress: egress::Egress,
-    /// Built on first use, once the host resolved to an address we may reach.
-    transport: OnceCell<AsyncSmtpTransport<Tokio1Executor>>,
-    /// Senders wait here for one of the pool's connections rather than failing.
-    slots: Semaphore,
+    /// Built on first use, once the host resolved to an address we may reach. Senders
+    /// beyond `max_connections` wait there for a connection rather than failing.
+    pool: OnceCell<Pool>,
 }
 
 impl SmtpAdapter {
-    async fn transport(&self) -> Result<&AsyncSmtpTransport<Tokio1Executor>, Unreachable> {
-        self.transport
+    async fn pool(&self) -> Result<&Pool, Unreachable> {
+        self.pool
             .get_or_try_init(|| async {
                 let addr = self.egress.resolve(&self.host, self.port).await?;
                 let tls = |host: &str| {
@@ -203,20 +219,17 @@ impl SmtpAdapter {
                     "starttls" => Tls::Required(tls(&self.host)?),
                     _ => Tls::None,
                 };
-                let mut builder =
-                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string())
-                        .port(addr.port())
-                        .tls(tls)
-                        .timeout(Some(self.timeout))
-                        .pool_config(
-                            PoolConfig::new()
-                                .max_size(self.max_connections)
-                                .idle_timeout(Duration::from_secs(60)),
-                        );
-                if let Some(credentials) = &self.credentials {
-                    builder = builder.credentials(credentials.clone());
-                }
-                Ok(builder.build())
+                let endpoint = Endpoint {
+                    ip: addr.ip().to_string(),
+                    port: addr.port(),
+                    tls,
+                    timeout: self.timeout,
+                    credentials: self.credentials.clone(),
+                };
+                Ok(Pool::new(
+                    endpoint,
+                    usize::try_from(self.max_connections).unwrap_or(4),
+                ))
             })
             .await
     }
@@ -273,8 +286,8 @@ impl ChannelAdapter for SmtpAdapter {
             Ok(m) => m,
             Err(reason) => return SendOutcome::Failed { reason },
         };
-        let transport = match self.transport().await {
-            Ok(t) => t,
+        let pool = match self.pool().await {
+            Ok(p) => p,
             // A name that does not resolve may resolve later; a refused address will not.
             Err(Unreachable::Unresolved(reason)) => {
                 return SendOutcome::Retry {
@@ -284,13 +297,7 @@ impl ChannelAdapter for SmtpAdapter {
             }
             Err(Unreachable::Refused(reason)) => return SendOutcome::Failed { reason },
         };
-        let Ok(_slot) = self.slots.acquire().await else {
-            return SendOutcome::Retry {
-                after: None,
-                reason: "the SMTP adapter is shutting down".into(),
-            };
-        };
-        match transport.send(built).await {
+        match pool.send(built.envelope(), &built.formatted()).await {
             Ok(response) => SendOutcome::Accepted {
                 provider_message_id: response
                     .message()
@@ -302,8 +309,8 @@ impl ChannelAdapter for SmtpAdapter {
     }
 
     async fn verify(&self) -> Result<(), String> {
-        let transport = self.transport().await.map_err(|e| e.to_string())?;
-        match transport.test_connection().await {
+        let pool = self.pool().await.map_err(|e| e.to_string())?;
+        match pool.verify().await {
             Ok(true) => Ok(()),
             Ok(false) => Err("the SMTP server did not answer NOOP".into()),
             Err(e) => Err(describe(&e)),
