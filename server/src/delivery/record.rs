@@ -191,32 +191,29 @@ pub async fn batch(
                 data,
             })
         };
-        let outcome = match outcome {
-            Settled::Answered(outcome) => outcome,
-            Settled::HeldBack => {
-                update = update.col_expr(C::Attempts, Expr::col(C::Attempts).sub(1));
-                update
-                    .filter(C::Id.eq(d.id))
-                    .filter(C::LeaseOwner.eq(owner))
-                    .exec(db)
-                    .await?;
-                continue;
-            }
+        // Not sent: the attempt does not count, and the row is released (skipped if it
+        // is still pending).
+        let answered = match outcome {
+            Settled::Answered(outcome) => Some(outcome),
+            Settled::HeldBack => None,
             Settled::Skipped(reason) => {
                 if from == DeliveryStatus::Pending {
                     update = update
-                        .col_expr(C::Attempts, Expr::col(C::Attempts).sub(1))
                         .col_expr(C::Status, Expr::value(DeliveryStatus::Skipped))
                         .col_expr(C::SkipReason, Expr::value(Some(reason)));
                     tally.skipped(d.organization_id, d.campaign_id, d.channel, from, reason);
                 }
-                update
-                    .filter(C::Id.eq(d.id))
-                    .filter(C::LeaseOwner.eq(owner))
-                    .exec(db)
-                    .await?;
-                continue;
+                None
             }
+        };
+        let Some(outcome) = answered else {
+            update
+                .col_expr(C::Attempts, Expr::col(C::Attempts).sub(1))
+                .filter(C::Id.eq(d.id))
+                .filter(C::LeaseOwner.eq(owner))
+                .exec(db)
+                .await?;
+            continue;
         };
         let to = match outcome {
             SendOutcome::Accepted {
