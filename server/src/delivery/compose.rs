@@ -210,66 +210,13 @@ struct Job {
 }
 
 impl Job {
-    fn render(&self, part: Part, source: &str) -> Result<String, String> {
-        render(part, source, &self.vars).map_err(|e: RenderError| {
-            format!("the template `{}` failed for this contact: {e}", part.key())
-        })
-    }
-
     fn message(self) -> Result<OutboundMessage, String> {
-        let missing = || format!("the campaign has no {} content", self.delivery.channel);
-        let body = match self.delivery.channel {
-            Channel::Email => {
-                let e = self.content.email.as_ref().ok_or_else(missing)?;
-                let mut html = self.render(Part::EmailHtml, &e.html)?;
-                let mut text = if e.text.trim().is_empty() {
-                    html_to_text(&html)
-                } else {
-                    self.render(Part::EmailText, &e.text)?
-                };
-                let preheader = self.render(Part::EmailPreheader, &e.preheader)?;
-                if !preheader.trim().is_empty() {
-                    html = format!(
-                        "<div style=\"display:none;max-height:0;overflow:hidden\">{}</div>{html}",
-                        ammonia::clean_text(&preheader)
-                    );
-                }
-                // The unsubscribe link goes where the template puts it, else in a footer.
-                if !e.html.contains("unsubscribe_url") {
-                    html.push_str(&format!(
-                        "<p style=\"font-size:12px;color:#666\"><a href=\"{}\">Unsubscribe</a></p>",
-                        ammonia::clean_text(&self.unsubscribe_url)
-                    ));
-                }
-                if !e.text.contains("unsubscribe_url") {
-                    text.push_str(&format!("\n\nUnsubscribe: {}\n", self.unsubscribe_url));
-                }
-                Body::Email(EmailMessage {
-                    from_name: e.from_name.clone(),
-                    from_email: e.from_email.clone(),
-                    subject: self.render(Part::EmailSubject, &e.subject)?,
-                    html,
-                    text,
-                    unsubscribe_url: Some(self.unsubscribe_url.clone()),
-                })
-            }
-            Channel::Sms => {
-                let s = self.content.sms.as_ref().ok_or_else(missing)?;
-                Body::Sms(SmsMessage {
-                    text: self.render(Part::SmsText, &s.text)?,
-                    sender_id: s.sender_id.clone(),
-                })
-            }
-            Channel::Push => {
-                let p = self.content.push.as_ref().ok_or_else(missing)?;
-                Body::Push(PushMessage {
-                    title: self.render(Part::PushTitle, &p.title)?,
-                    body: self.render(Part::PushBody, &p.body)?,
-                    url: self.render(Part::PushUrl, &p.url)?,
-                    icon: p.icon.clone(),
-                })
-            }
-        };
+        let body = body(
+            self.delivery.channel,
+            &self.content,
+            &self.vars,
+            Some(&self.unsubscribe_url),
+        )?;
         Ok(OutboundMessage {
             delivery_id: self.delivery.id,
             organization_id: self.delivery.organization_id,
@@ -278,4 +225,74 @@ impl Job {
             body,
         })
     }
+}
+
+/// A campaign's message on `channel` for a contact's template variables. The
+/// unsubscribe link goes where the email template puts `{{ unsubscribe_url }}`, else in
+/// a footer; a test send has none.
+pub fn body(
+    channel: Channel,
+    content: &CampaignContent,
+    vars: &Value,
+    unsubscribe_url: Option<&str>,
+) -> Result<Body, String> {
+    let part = |part: Part, source: &str| {
+        render(part, source, vars).map_err(|e: RenderError| {
+            format!("the template `{}` failed for this contact: {e}", part.key())
+        })
+    };
+    let missing = || format!("the campaign has no {channel} content");
+    Ok(match channel {
+        Channel::Email => {
+            let e = content.email.as_ref().ok_or_else(missing)?;
+            let mut html = part(Part::EmailHtml, &e.html)?;
+            let mut text = if e.text.trim().is_empty() {
+                html_to_text(&html)
+            } else {
+                part(Part::EmailText, &e.text)?
+            };
+            let preheader = part(Part::EmailPreheader, &e.preheader)?;
+            if !preheader.trim().is_empty() {
+                html = format!(
+                    "<div style=\"display:none;max-height:0;overflow:hidden\">{}</div>{html}",
+                    ammonia::clean_text(&preheader)
+                );
+            }
+            if let Some(url) = unsubscribe_url {
+                if !e.html.contains("unsubscribe_url") {
+                    html.push_str(&format!(
+                        "<p style=\"font-size:12px;color:#666\"><a href=\"{}\">Unsubscribe</a></p>",
+                        ammonia::clean_text(url)
+                    ));
+                }
+                if !e.text.contains("unsubscribe_url") {
+                    text.push_str(&format!("\n\nUnsubscribe: {url}\n"));
+                }
+            }
+            Body::Email(EmailMessage {
+                from_name: e.from_name.clone(),
+                from_email: e.from_email.clone(),
+                subject: part(Part::EmailSubject, &e.subject)?,
+                html,
+                text,
+                unsubscribe_url: unsubscribe_url.map(str::to_owned),
+            })
+        }
+        Channel::Sms => {
+            let s = content.sms.as_ref().ok_or_else(missing)?;
+            Body::Sms(SmsMessage {
+                text: part(Part::SmsText, &s.text)?,
+                sender_id: s.sender_id.clone(),
+            })
+        }
+        Channel::Push => {
+            let p = content.push.as_ref().ok_or_else(missing)?;
+            Body::Push(PushMessage {
+                title: part(Part::PushTitle, &p.title)?,
+                body: part(Part::PushBody, &p.body)?,
+                url: part(Part::PushUrl, &p.url)?,
+                icon: p.icon.clone(),
+            })
+        }
+    })
 }

@@ -1,14 +1,11 @@
 //! The service behind sending: start now, pause, resume, cancel (each rings the
 //! engine), a campaign's progress and deliveries, test sends, and unsubscribing.
 
-use super::{fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, record, Engine};
+use super::{compose, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, record, Engine};
 use crate::{
     auth::require,
-    campaigns::{
-        render::{render, sample_contact, Part},
-        store, Campaigns, System,
-    },
-    channels::{Body, EmailMessage, OutboundMessage, SmsMessage},
+    campaigns::{render::sample_contact, store, Campaigns, System},
+    channels::{Body, OutboundMessage},
     contacts::{normalize, store as contact_store},
     db::entities::{
         contact, contact_consent,
@@ -221,44 +218,19 @@ impl Sending {
         }
         let content = campaign.content.0;
         let mut messages = Vec::new();
-        let part = |part: Part, source: &str| {
-            render(part, source, &vars).map_err(|e| AppError::field(part.key(), e.to_string()))
-        };
         for channel in &campaign.channels.0 {
-            let (to, body) = match (channel, &email, &phone) {
-                (Channel::Email, Some(to), _) => {
-                    let Some(e) = &content.email else { continue };
-                    let html = part(Part::EmailHtml, &e.html)?;
-                    let text = if e.text.trim().is_empty() {
-                        crate::campaigns::content::html_to_text(&html)
-                    } else {
-                        part(Part::EmailText, &e.text)?
-                    };
-                    (
-                        to.clone(),
-                        Body::Email(EmailMessage {
-                            from_name: e.from_name.clone(),
-                            from_email: e.from_email.clone(),
-                            subject: format!("[Test] {}", part(Part::EmailSubject, &e.subject)?),
-                            html,
-                            text,
-                            unsubscribe_url: None,
-                        }),
-                    )
-                }
-                (Channel::Sms, _, Some(to)) => {
-                    let Some(s) = &content.sms else { continue };
-                    (
-                        to.clone(),
-                        Body::Sms(SmsMessage {
-                            text: part(Part::SmsText, &s.text)?,
-                            sender_id: s.sender_id.clone(),
-                        }),
-                    )
-                }
-                // Push goes to subscriptions, which come with the push providers.
-                _ => continue,
+            // Push goes to subscriptions, which come with the push providers.
+            let to = match channel {
+                Channel::Email => email.clone(),
+                Channel::Sms => phone.clone(),
+                Channel::Push => None,
             };
+            let Some(to) = to else { continue };
+            let mut body = compose::body(*channel, &content, &vars, None)
+                .map_err(|reason| AppError::field("content", reason))?;
+            if let Body::Email(e) = &mut body {
+                e.subject = format!("[Test] {}", e.subject);
+            }
             messages.push((*channel, to, body));
         }
         if messages.is_empty() {

@@ -282,6 +282,39 @@ both_backends! {
         }
     }
 
+    async fn a_campaign_test_goes_to_the_given_addresses_and_changes_nothing(app) {
+        let smtp = SmtpServer::start().await;
+        app.signup("ada@example.org").await;
+        use_smtp(&app, &smtp, json!({})).await;
+        let (list, _) = list_of(&app, "All", &[granted("grace@x.org", "Grace")]).await;
+        let mut body = email_campaign(&[&list], &[]);
+        body["channels"] = json!(["email", "sms"]);
+        body["content"]["sms"] = json!({"text": "Hi {{ first_name }}", "sender_id": "ACME"});
+        let c = crate::campaigns::create(&app, body).await;
+        let id = c["id"].as_str().unwrap();
+        let r = app.post(&format!("/api/campaigns/{id}/test"), &json!({"email": "me@x.org", "phone": "+33 6 12 34 56 78"})).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let results: Value = r.json().await.unwrap();
+        assert_eq!(results.as_array().unwrap().len(), 2, "{results}");
+        assert_eq!((results[0]["channel"].as_str(), results[0]["outcome"].as_str(), results[0]["to"].as_str()), (Some("email"), Some("accepted"), Some("me@x.org")));
+        assert_eq!((results[1]["channel"].as_str(), results[1]["outcome"].as_str(), results[1]["to"].as_str()), (Some("sms"), Some("accepted"), Some("+33612345678")));
+        let received = smtp.wait_for(1).await;
+        assert_eq!(received[0].to, ["me@x.org"]);
+        assert_eq!(header(&received[0].data, "Subject"), Some("[Test] Hi Ada"), "rendered for the sample contact");
+        assert!(header(&received[0].data, "List-Unsubscribe").is_none(), "a test unsubscribes nobody");
+        // Nothing moved: still a draft, nothing to deliver, no events of sending.
+        let after: Value = app.get(&format!("/api/campaigns/{id}")).await.json().await.unwrap();
+        assert_eq!(after["status"], "draft");
+        assert!(deliveries(&app, id, "").await.is_empty());
+        assert!(events(&app).await.iter().all(|e| e["type"] != "MessageSent"));
+        // Nowhere to send: a readable 422.
+        let r = app.post(&format!("/api/campaigns/{id}/test"), &json!({})).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = app.post(&format!("/api/campaigns/{id}/test"), &json!({"email": "not an address"})).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("email"));
+    }
+
     async fn refusals_retry_or_fail_and_the_rest_goes_on(app) {
         let smtp = SmtpServer::start().await;
         app.signup("ada@example.org").await;
@@ -293,6 +326,7 @@ both_backends! {
             granted("reject@x.org", "Reject"),
             granted("throttle@x.org", "Throttle"),
             granted("long@x.org", &long),
+            granted("garbage@x.org", "Garbage"),
         ]).await;
         let mut body = email_campaign(&[&list], &[]);
         // Fine for the sample contact; over the subject's 1,024 bytes for a 100-letter name.
@@ -303,7 +337,9 @@ both_backends! {
         let all = deliveries(&app, &id, "").await;
         let sent: Vec<&Value> = all.iter().filter(|d| d["status"] == "sent").collect();
         let failed: Vec<&Value> = all.iter().filter(|d| d["status"] == "failed").collect();
-        assert_eq!((sent.len(), failed.len()), (3, 2), "{all:?}");
+        assert_eq!((sent.len(), failed.len()), (3, 3), "{all:?}");
+        // An answer that is not SMTP is a transient trouble: tried again, then given up.
+        assert!(failed.iter().any(|d| d["error"].as_str().unwrap().starts_with("gave up after 5 attempts")), "{failed:?}");
         // 550 is final, with the server's reply; the template failure names its field.
         assert!(failed.iter().any(|d| d["error"].as_str().unwrap().contains("550")), "{failed:?}");
         assert!(failed.iter().any(|d| d["error"].as_str().unwrap().contains("content.email.subject")), "{failed:?}");

@@ -1,7 +1,8 @@
 //! A real SMTP server on loopback for the tests (RFC 5321, the commands lettre sends):
 //! it keeps every message it accepts and counts the connections it was opened. Replies
 //! can be scripted per recipient: an address containing `reject` gets 550, one
-//! containing `busy` gets 451 on its first two tries, `throttle` gets 421 then closes.
+//! containing `busy` gets 451 on its first two tries, `throttle` gets 421 then closes,
+//! `garbage` gets a line that is not SMTP, then the connection closes.
 
 use std::{
     collections::HashMap,
@@ -108,6 +109,9 @@ impl SmtpServer {
                     b"550 5.1.1 no such user here\r\n"
                 } else if rcpt.contains("busy") && self.tries(&rcpt) <= 2 {
                     b"451 4.7.1 greylisted, try again later\r\n"
+                } else if rcpt.contains("garbage") {
+                    write.write_all(b"<html>502 Bad Gateway</html>\r\n").await?;
+                    return Ok(());
                 } else if rcpt.contains("throttle") && self.tries(&rcpt) <= 1 {
                     write
                         .write_all(b"421 4.7.0 too many messages, closing\r\n")
