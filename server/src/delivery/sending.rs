@@ -14,7 +14,7 @@ use crate::{
     },
     error::{not_found, ServiceResult},
     events::{self, Kind},
-    listing::MAX_PER_PAGE,
+    listing::{Listing, Sorts},
 };
 use app::{
     error::AppError,
@@ -128,16 +128,12 @@ impl Sending {
         require(actor, Action::CampaignsRead)?;
         let db = &self.engine.db;
         store::find(db, actor.organization_id, id).await?;
-        let page = q.page.unwrap_or(1);
-        let per_page = q.per_page.unwrap_or(25);
-        if page == 0 || page > crate::listing::MAX_PAGE {
-            return Err(AppError::field("page", "pages start at 1").into());
-        }
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(
-                AppError::field("per_page", format!("between 1 and {MAX_PER_PAGE}")).into(),
-            );
-        }
+        // Deliveries have one order (by contact, then channel): no sort, no search.
+        const ORDER: Sorts = Sorts {
+            allowed: &[],
+            default: ("contact_id", false),
+        };
+        let listing = Listing::parse(q.page, q.per_page, None, None, &ORDER)?;
         let mut select = delivery::Entity::find()
             .filter(delivery::Column::CampaignId.eq(id))
             .filter(delivery::Column::OrganizationId.eq(actor.organization_id));
@@ -157,8 +153,8 @@ impl Sending {
         let rows = select
             .order_by_asc(delivery::Column::ContactId)
             .order_by_asc(delivery::Column::Channel)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+            .offset(listing.offset())
+            .limit(listing.per_page)
             .all(db)
             .await?;
         let items = rows
@@ -179,8 +175,8 @@ impl Sending {
             .collect();
         Ok(Page {
             items,
-            page,
-            per_page,
+            page: listing.page,
+            per_page: listing.per_page,
             total,
         })
     }
