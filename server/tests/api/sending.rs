@@ -496,6 +496,16 @@ both_backends! {
         assert!(result["reason"].as_str().unwrap().contains("SMTP"), "{result}");
         problem(app.post("/api/channels/email/test", &json!({"to": "not an address"})).await, 422).await;
 
+        // Credentials the server refuses: final, with its reply.
+        let smtp = SmtpServer::start().await;
+        use_smtp(&app, &smtp, json!({"username": "news", "password": "wrong-password"})).await;
+        let result: Value = app.post("/api/channels/email/test", &json!({"to": "me@example.org"})).await.json().await.unwrap();
+        assert_eq!(result["outcome"], "failed", "{result}");
+        assert!(result["reason"].as_str().unwrap().contains("535"), "{result}");
+        use_smtp(&app, &smtp, json!({"username": "news", "password": "right"})).await;
+        let result: Value = app.post("/api/channels/email/test", &json!({"to": "me@example.org"})).await.json().await.unwrap();
+        assert_eq!(result["outcome"], "accepted", "{result}");
+
         // Admins only.
         let contributor = app.invite_and_accept("c@example.org", "contributor").await;
         problem(contributor.get("/api/channels").await, 403).await;

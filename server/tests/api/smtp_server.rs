@@ -2,7 +2,8 @@
 //! it keeps every message it accepts and counts the connections it was opened. Replies
 //! can be scripted per recipient: an address containing `reject` gets 550, one
 //! containing `busy` gets 451 on its first two tries, `throttle` gets 421 then closes,
-//! `garbage` gets a line that is not SMTP, then the connection closes.
+//! `garbage` gets a line that is not SMTP, then the connection closes. It offers
+//! `AUTH PLAIN` and refuses (535) any login whose password contains `wrong`.
 
 use std::{
     collections::HashMap,
@@ -90,7 +91,18 @@ impl SmtpServer {
             }
             let upper = line.to_ascii_uppercase();
             let reply: &[u8] = if upper.starts_with("EHLO") {
-                b"250-test.local\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+                b"250-test.local\r\n250-8BITMIME\r\n250-AUTH PLAIN\r\n250 SMTPUTF8\r\n"
+            } else if upper.starts_with("AUTH PLAIN") {
+                use base64::Engine;
+                let given = line.trim()["AUTH PLAIN".len()..].trim();
+                let plain = base64::engine::general_purpose::STANDARD
+                    .decode(given)
+                    .unwrap_or_default();
+                if String::from_utf8_lossy(&plain).contains("wrong") {
+                    b"535 5.7.8 authentication credentials invalid\r\n"
+                } else {
+                    b"235 2.7.0 authentication successful\r\n"
+                }
             } else if upper.starts_with("HELO")
                 || upper.starts_with("RSET")
                 || upper.starts_with("NOOP")
