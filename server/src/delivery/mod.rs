@@ -21,6 +21,7 @@ mod reports;
 mod scheduler;
 pub mod sending;
 mod tally;
+mod updates;
 mod worker;
 
 pub use reports::SimulatorReports;
@@ -97,7 +98,11 @@ impl Engine {
     /// Whether the campaign is still running (read at most every [`STATUS_FRESH`]). A
     /// failed read says yes: the record step checks again.
     pub(crate) async fn still_running(&self, campaign_id: Uuid) -> bool {
-        if let Some((at, status)) = self.statuses.lock().await.get(&campaign_id) {
+        // Held across the read: when the cached status goes stale, the hundreds of
+        // messages in flight wait for one read instead of each taking a connection
+        // (and starving the transactions that record outcomes).
+        let mut statuses = self.statuses.lock().await;
+        if let Some((at, status)) = statuses.get(&campaign_id) {
             if at.elapsed() < STATUS_FRESH {
                 return *status == CampaignStatus::Running;
             }
@@ -110,7 +115,6 @@ impl Engine {
             .await
             .unwrap_or(Some(Status(CampaignStatus::Running)));
         let status = status.map_or(CampaignStatus::Cancelled, |s| s.0);
-        let mut statuses = self.statuses.lock().await;
         if statuses.len() > 10_000 {
             statuses.clear();
         }

@@ -3,7 +3,12 @@
 //! and the events together, and completes a campaign whose last pending delivery it
 //! settled. Statuses only move forward: a report never takes a delivery back.
 
-use super::{compose::Claimed, fanout::UNSUBSCRIBED, tally::Tally};
+use super::{
+    compose::Claimed,
+    fanout::UNSUBSCRIBED,
+    tally::Tally,
+    updates::{Set, Updates},
+};
 use crate::{
     campaigns::{store, transition, By, System},
     channels::SendOutcome,
@@ -21,8 +26,8 @@ use app::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait},
-    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    sea_query::Expr, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -169,6 +174,7 @@ pub async fn batch(
     let now = Utc::now();
     let mut tally = Tally::default();
     let mut events = Vec::new();
+    let mut updates = Updates::default();
     for (d, outcome) in outcomes {
         let Some(&from) = current.get(&d.id) else {
             tracing::warn!(delivery_id = %d.id, "lease lost before recording; left to its new holder");
@@ -176,10 +182,12 @@ pub async fn batch(
         };
         let provider = provider.get(&(d.organization_id, d.channel)).copied();
         use delivery::Column as C;
-        let mut update = delivery::Entity::update_many()
-            .col_expr(C::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .col_expr(C::LeaseOwner, Expr::value(Option::<Uuid>::None))
-            .col_expr(C::UpdatedAt, Expr::value(now));
+        // Every row is released; the rest depends on the outcome.
+        let mut set = vec![
+            (C::ClaimedUntil, Set::to(Option::<DateTime<Utc>>::None)),
+            (C::LeaseOwner, Set::to(Option::<Uuid>::None)),
+            (C::UpdatedAt, Set::to(now)),
+        ];
         let mut event = |kind: Kind, data: serde_json::Value| {
             events.push(events::New {
                 organization_id: d.organization_id,
@@ -191,44 +199,36 @@ pub async fn batch(
                 data,
             })
         };
-        // Not sent: the attempt does not count, and the row is released (skipped if it
-        // is still pending).
+        // Not sent: the attempt does not count (skipped if it is still pending).
         let answered = match outcome {
             Settled::Answered(outcome) => Some(outcome),
             Settled::HeldBack => None,
             Settled::Skipped(reason) => {
                 if from == DeliveryStatus::Pending {
-                    update = update
-                        .col_expr(C::Status, Expr::value(DeliveryStatus::Skipped))
-                        .col_expr(C::SkipReason, Expr::value(Some(reason)));
+                    set.push((C::Status, Set::to(DeliveryStatus::Skipped)));
+                    set.push((C::SkipReason, Set::to(Some(reason))));
                     tally.skipped(d.organization_id, d.campaign_id, d.channel, from, reason);
                 }
                 None
             }
         };
         let Some(outcome) = answered else {
-            update
-                .col_expr(C::Attempts, Expr::col(C::Attempts).sub(1))
-                .filter(C::Id.eq(d.id))
-                .filter(C::LeaseOwner.eq(owner))
-                .exec(db)
-                .await?;
+            set.push((C::Attempts, Set::Decrement));
+            updates.push(d.id, set);
             continue;
         };
         let to = match outcome {
             SendOutcome::Accepted {
                 provider_message_id,
             } => {
-                update = update
-                    .col_expr(C::Status, Expr::value(DeliveryStatus::Sent))
-                    .col_expr(C::SkipReason, Expr::value(Option::<String>::None))
-                    .col_expr(C::SentAt, Expr::value(now))
-                    .col_expr(C::Provider, Expr::value(provider))
-                    .col_expr(
-                        C::ProviderMessageId,
-                        Expr::value(provider_message_id.clone()),
-                    )
-                    .col_expr(C::Error, Expr::value(Option::<String>::None));
+                set.extend([
+                    (C::Status, Set::to(DeliveryStatus::Sent)),
+                    (C::SkipReason, Set::to(Option::<String>::None)),
+                    (C::SentAt, Set::to(now)),
+                    (C::Provider, Set::to(provider)),
+                    (C::ProviderMessageId, Set::to(provider_message_id.clone())),
+                    (C::Error, Set::to(Option::<String>::None)),
+                ]);
                 event(
                     Kind::MessageSent,
                     json!({"provider": provider, "provider_message_id": provider_message_id, "attempts": d.attempts}),
@@ -239,10 +239,11 @@ pub async fn batch(
                 if from == DeliveryStatus::Pending && d.attempts < policy.max_attempts =>
             {
                 let at = policy.next_at(d.attempts, after, jitter(d.id, d.attempts));
-                update = update
-                    .col_expr(C::NextAttemptAt, Expr::value(at))
-                    .col_expr(C::Provider, Expr::value(provider))
-                    .col_expr(C::Error, Expr::value(Some(clip(&reason))));
+                set.extend([
+                    (C::NextAttemptAt, Set::to(at)),
+                    (C::Provider, Set::to(provider)),
+                    (C::Error, Set::to(Some(clip(&reason)))),
+                ]);
                 tracing::info!(delivery_id = %d.id, attempts = d.attempts, %at, %reason, "send deferred");
                 DeliveryStatus::Pending
             }
@@ -254,10 +255,11 @@ pub async fn batch(
                 } else {
                     reason
                 };
-                update = update
-                    .col_expr(C::Status, Expr::value(DeliveryStatus::Failed))
-                    .col_expr(C::Provider, Expr::value(provider))
-                    .col_expr(C::Error, Expr::value(Some(clip(&reason))));
+                set.extend([
+                    (C::Status, Set::to(DeliveryStatus::Failed)),
+                    (C::Provider, Set::to(provider)),
+                    (C::Error, Set::to(Some(clip(&reason)))),
+                ]);
                 event(
                     Kind::MessageFailed,
                     json!({"provider": provider, "reason": clip(&reason)}),
@@ -267,11 +269,7 @@ pub async fn batch(
             // Cancelled or skipped while in flight, and not sent: it stays so.
             _ => from,
         };
-        update
-            .filter(C::Id.eq(d.id))
-            .filter(C::LeaseOwner.eq(owner))
-            .exec(db)
-            .await?;
+        updates.push(d.id, set);
         if from == DeliveryStatus::Skipped && to != from {
             // Claimed rows are skipped by others only through an unsubscribe.
             tally.unskipped(
@@ -285,6 +283,12 @@ pub async fn batch(
             tally.moved(d.organization_id, d.campaign_id, d.channel, from, to);
         }
     }
+    updates
+        .write(
+            db,
+            Condition::all().add(delivery::Column::LeaseOwner.eq(owner)),
+        )
+        .await?;
     events::record(db, events).await?;
     tally.apply(db, System::Worker).await
 }
@@ -296,66 +300,81 @@ pub enum Report {
     Failed(String),
 }
 
-/// Applies a report to a delivery, moving it forward only (`sent` → `delivered` or
-/// `failed`); a repeated or late report changes nothing. Returns whether it applied.
-pub async fn report(
+/// Applies reports to deliveries, moving each forward only (`sent` → `delivered` or
+/// `failed`, `delivered` → `failed`); a repeated or late report changes nothing.
+/// Returns how many applied. The rows are written in a few statements, whatever their
+/// number.
+pub async fn reports(
     db: &DatabaseTransaction,
     system: System,
-    delivery_id: Uuid,
-    report: Report,
-) -> ServiceResult<bool> {
-    let Some(seen) = delivery::Entity::find_by_id(delivery_id).one(db).await? else {
-        return Ok(false);
-    };
-    lock_campaigns(db, [(seen.organization_id, seen.campaign_id)]).await?;
-    let Some(row) = delivery::Entity::find_by_id(delivery_id)
-        .lock_exclusive()
-        .one(db)
-        .await?
-    else {
-        return Ok(false);
-    };
-    let (to, kind, data) = match &report {
-        Report::Delivered if row.status == DeliveryStatus::Sent => {
-            (DeliveryStatus::Delivered, Kind::MessageDelivered, json!({}))
-        }
-        Report::Failed(reason)
-            if matches!(row.status, DeliveryStatus::Sent | DeliveryStatus::Delivered) =>
-        {
-            (
-                DeliveryStatus::Failed,
-                Kind::MessageFailed,
-                json!({"reason": clip(reason)}),
-            )
-        }
-        _ => return Ok(false),
-    };
-    let mut update = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(to))
-        .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()));
-    if let Report::Failed(reason) = &report {
-        update = update.col_expr(delivery::Column::Error, Expr::value(Some(clip(reason))));
-    }
-    update
-        .filter(delivery::Column::Id.eq(delivery_id))
-        .filter(delivery::Column::Status.eq(row.status))
-        .exec(db)
+    reports: Vec<(Uuid, Report)>,
+) -> ServiceResult<usize> {
+    let ids: Vec<Uuid> = reports.iter().map(|(id, _)| *id).collect();
+    let seen: Vec<(Uuid, Uuid)> = delivery::Entity::find()
+        .select_only()
+        .column(delivery::Column::OrganizationId)
+        .column(delivery::Column::CampaignId)
+        .filter(delivery::Column::Id.is_in(ids.clone()))
+        .into_tuple()
+        .all(db)
         .await?;
-    events::record(
-        db,
-        vec![events::New {
+    lock_campaigns(db, seen).await?;
+    let rows: HashMap<Uuid, delivery::Model> = delivery::Entity::find()
+        .filter(delivery::Column::Id.is_in(ids))
+        .lock_exclusive()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let now = Utc::now();
+    let mut updates = Updates::default();
+    let mut events = Vec::new();
+    let mut tally = Tally::default();
+    let mut applied = std::collections::HashSet::new();
+    for (id, report) in reports {
+        let Some(row) = rows.get(&id) else { continue };
+        let Ok(channel) = row.channel.parse::<Channel>() else {
+            continue;
+        };
+        use delivery::Column as C;
+        let (to, kind, data, error) = match &report {
+            Report::Delivered if row.status == DeliveryStatus::Sent => (
+                DeliveryStatus::Delivered,
+                Kind::MessageDelivered,
+                json!({}),
+                None,
+            ),
+            Report::Failed(reason)
+                if matches!(row.status, DeliveryStatus::Sent | DeliveryStatus::Delivered) =>
+            {
+                (
+                    DeliveryStatus::Failed,
+                    Kind::MessageFailed,
+                    json!({"reason": clip(reason)}),
+                    Some(clip(reason)),
+                )
+            }
+            _ => continue,
+        };
+        // The same delivery twice in one call: the first report wins.
+        if !applied.insert(id) {
+            continue;
+        }
+        let mut set = vec![(C::Status, Set::to(to)), (C::UpdatedAt, Set::to(now))];
+        if let Some(error) = error {
+            set.push((C::Error, Set::to(Some(error))));
+        }
+        updates.push(id, set);
+        events.push(events::New {
             organization_id: row.organization_id,
             kind,
             campaign_id: Some(row.campaign_id),
             contact_id: Some(row.contact_id),
             delivery_id: Some(row.id),
-            channel: row.channel.parse().ok(),
+            channel: Some(channel),
             data,
-        }],
-    )
-    .await?;
-    let mut tally = Tally::default();
-    if let Ok(channel) = row.channel.parse() {
+        });
         tally.moved(
             row.organization_id,
             row.campaign_id,
@@ -364,8 +383,18 @@ pub async fn report(
             to,
         );
     }
+    // The rows are locked: the guard only restates what was read.
+    updates
+        .write(
+            db,
+            Condition::all().add(
+                delivery::Column::Status.is_in([DeliveryStatus::Sent, DeliveryStatus::Delivered]),
+            ),
+        )
+        .await?;
+    events::record(db, events).await?;
     tally.apply(db, system).await?;
-    Ok(true)
+    Ok(applied.len())
 }
 
 /// An unsubscribed contact's pending deliveries on `channel` (of any running or paused

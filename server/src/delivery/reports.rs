@@ -1,6 +1,6 @@
 //! The `simulator_reports` job: what the simulator's "provider" says a moment after it
 //! took a message — delivered, or failed for the share `failure_rate` of messages chosen
-//! by [`simulator::fails`]. Reports go through [`record::report`], the path a real
+//! by [`simulator::fails`]. Reports go through [`record::reports`], the path a real
 //! provider's status webhooks take.
 
 use super::{record, Engine};
@@ -50,7 +50,7 @@ impl Job for SimulatorReports {
             return Ok(Round::Idle);
         }
         let mut rates: HashMap<(Uuid, Channel), f64> = HashMap::new();
-        let txn = engine.db.begin().await?;
+        let mut reports = Vec::with_capacity(sent.len());
         for (id, organization_id, channel) in sent {
             let Ok(channel) = channel.parse::<Channel>() else {
                 continue;
@@ -80,8 +80,10 @@ impl Job for SimulatorReports {
             } else {
                 record::Report::Delivered
             };
-            record::report(&txn, System::Webhook, id, report).await?;
+            reports.push((id, report));
         }
+        let txn = engine.db.begin().await?;
+        record::reports(&txn, System::Webhook, reports).await?;
         txn.commit().await?;
         Ok(Round::Worked)
     }
