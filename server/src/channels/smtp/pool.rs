@@ -115,18 +115,49 @@ impl Pool {
     #[tracing::instrument(skip_all, fields(ip = %self.endpoint.ip, port = self.endpoint.port))]
     async fn connect(&self) -> Result<AsyncSmtpConnection, Error> {
         let e = &self.endpoint;
-        let wrapper = match &e.tls {
-            Tls::Wrapper(params) => Some(params.clone()),
-            _ => None,
+        let mut conn = match &e.tls {
+            // Implicit TLS: lettre makes the socket and the handshake.
+            Tls::Wrapper(params) => {
+                AsyncSmtpConnection::connect_tokio1(
+                    (e.ip.as_str(), e.port),
+                    Some(e.timeout),
+                    &self.hello,
+                    Some(params.clone()),
+                    None,
+                )
+                .await?
+            }
+            // Our own socket, without Nagle's delay: lettre writes a message's end in a
+            // second small write, which otherwise waits for the server's delayed ACK
+            // (40 ms a message on loopback).
+            _ => {
+                let socket = tokio::time::timeout(
+                    e.timeout,
+                    tokio::net::TcpStream::connect((e.ip.as_str(), e.port)),
+                )
+                .await
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))
+                .and_then(|connected| connected)
+                .and_then(|socket| socket.set_nodelay(true).map(|()| socket));
+                match socket {
+                    Ok(socket) => {
+                        AsyncSmtpConnection::connect_with_transport(Box::new(socket), &self.hello)
+                            .await?
+                    }
+                    // Tried again through lettre, which reports a failure in its terms.
+                    Err(_) => {
+                        AsyncSmtpConnection::connect_tokio1(
+                            (e.ip.as_str(), e.port),
+                            Some(e.timeout),
+                            &self.hello,
+                            None,
+                            None,
+                        )
+                        .await?
+                    }
+                }
+            }
         };
-        let mut conn = AsyncSmtpConnection::connect_tokio1(
-            (e.ip.as_str(), e.port),
-            Some(e.timeout),
-            &self.hello,
-            wrapper,
-            None,
-        )
-        .await?;
         if let Tls::Required(params) = &e.tls {
             conn.starttls(params.clone(), &self.hello).await?;
         }
