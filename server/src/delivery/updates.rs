@@ -13,6 +13,9 @@ use uuid::Uuid;
 /// Rows per statement: bounds the statement's size and its bound values.
 const PER_STATEMENT: usize = 100;
 
+/// One row's changes, column by column.
+type Row = (Uuid, Vec<(delivery::Column, Set)>);
+
 /// What one column of a row becomes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Set {
@@ -37,7 +40,7 @@ impl Set {
 /// The changes to write, each with the condition its row must still meet.
 #[derive(Default)]
 pub struct Updates {
-    rows: Vec<(Uuid, Vec<(delivery::Column, Set)>)>,
+    rows: Vec<Row>,
 }
 
 impl Updates {
@@ -48,7 +51,8 @@ impl Updates {
     /// Writes every change, to the rows that still meet `guard` (held by the same
     /// owner, in the status they were read in).
     pub async fn write(self, db: &impl ConnectionTrait, guard: Condition) -> ServiceResult<()> {
-        let mut shapes: Vec<(Vec<String>, Vec<(Uuid, Vec<(delivery::Column, Set)>)>)> = Vec::new();
+        // Rows grouped by the columns they set.
+        let mut shapes: Vec<(Vec<String>, Vec<Row>)> = Vec::new();
         for (id, set) in self.rows {
             let shape: Vec<String> = set.iter().map(|(c, _)| c.to_string()).collect();
             match shapes.iter_mut().find(|(s, _)| *s == shape) {
