@@ -6,13 +6,13 @@ use super::{
     editor::PreviewPanel,
     parts::{channel_names, route_id, ErrorDetails, StatusBadge},
     progress::RunProgress,
-    test_send::TestSend,
+    test_send::{flashed_outcomes, TestSend},
 };
 use crate::{
     api::{campaign_editor, campaign_progress, CampaignEditorData},
     components::{date, error_text, use_can, use_strings},
     error::AppError,
-    model::{Action, CampaignProgressView, CampaignStatus, ListOption},
+    model::{Action, CampaignProgressView, CampaignStatus, CampaignTestResult, ListOption},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,33 +25,39 @@ pub fn CampaignDetailPage() -> impl IntoView {
     let actions = Actions::new();
     // Bumped when the run's status moves on its own (started, finished).
     let moved = RwSignal::new(0u32);
-    let data = Resource::new(
-        move || (id.get(), actions.version(), moved.get()),
-        |(id, _, _)| async move {
-            let Some(id) = id else {
-                return Err(AppError::NotFound("campaign".into()));
-            };
-            let data = campaign_editor(Some(id)).await?;
-            let started = data
-                .campaign
-                .as_ref()
-                .is_some_and(|v| v.campaign.status != CampaignStatus::Draft);
-            let progress = if started {
-                Some(campaign_progress(id).await?)
-            } else {
-                None
-            };
-            Ok((data, progress))
-        },
-    );
+    // Two resources, one server function each: a fetcher that awaited one server
+    // function, then called another, would find the request's context gone by then.
+    let key = move || (id.get(), actions.version(), moved.get());
+    let data = Resource::new(key, |(id, _, _)| async move {
+        match id {
+            Some(id) => campaign_editor(Some(id)).await,
+            None => Err(AppError::NotFound("campaign".into())),
+        }
+    });
+    let progress = Resource::new(key, |(id, _, _)| async move {
+        match id {
+            Some(id) => campaign_progress(id).await.ok(),
+            None => None,
+        }
+    });
+    let flashed = flashed_outcomes();
     let error = actions.error();
     let on_status_change = Callback::new(move |_| moved.update(|n| *n += 1));
     view! {
         <p class="crumbs"><a href="/campaigns">{t.campaigns.back}</a></p>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
+                let progress = progress.await;
                 match data.await {
-                    Ok((data, progress)) => view! { <Detail data progress actions error on_status_change/> }.into_any(),
+                    Ok(data) => {
+                        // A draft has not run: nothing to show.
+                        let started = data
+                            .campaign
+                            .as_ref()
+                            .is_some_and(|v| v.campaign.status != CampaignStatus::Draft);
+                        let progress = progress.filter(|_| started);
+                        view! { <Detail data progress actions error on_status_change flashed/> }.into_any()
+                    }
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
             })}
@@ -66,6 +72,7 @@ fn Detail(
     actions: Actions,
     error: Signal<Option<AppError>>,
     on_status_change: Callback<()>,
+    flashed: Resource<Option<Vec<CampaignTestResult>>>,
 ) -> impl IntoView {
     let t = use_strings();
     let c = t.campaigns;
@@ -105,7 +112,7 @@ fn Detail(
         <ErrorDetails error/>
         <ActionsBar id=dto.id status=dto.status scheduled_local=view.scheduled_local time_zone=dto.time_zone.clone() actions/>
         {progress.map(|initial| view! { <RunProgress id=dto.id initial starts_soon on_status_change/> })}
-        {can_test.then(|| view! { <TestSend id=dto.id channels=dto.channels.clone()/> })}
+        {can_test.then(|| view! { <TestSend id=dto.id channels=dto.channels.clone() flashed/> })}
         <PreviewPanel preview=Signal::stored(data.preview)/>
     }
     .into_any()

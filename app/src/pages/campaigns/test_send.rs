@@ -9,13 +9,33 @@ use crate::{
 use leptos::{form::ActionForm, prelude::*};
 use uuid::Uuid;
 
+/// The outcomes kept for the page after a plain form post. Made by the page itself,
+/// not inside the campaign's `Suspend`: resources are matched to the values the server
+/// sent in the order they are made, and one made only once another resolved would
+/// take that one's place when the page hydrates.
+pub fn flashed_outcomes() -> Resource<Option<Vec<CampaignTestResult>>> {
+    Resource::new(
+        || (),
+        |_| async move {
+            take_flash(FlashKind::CampaignTest)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|json| serde_json::from_str(&json).ok())
+        },
+    )
+}
+
 #[component]
-pub fn TestSend(id: Uuid, channels: Vec<Channel>) -> impl IntoView {
+pub fn TestSend(
+    id: Uuid,
+    channels: Vec<Channel>,
+    flashed: Resource<Option<Vec<CampaignTestResult>>>,
+) -> impl IntoView {
     let t = use_strings();
     let s = t.sending;
     let test = ServerAction::<TestCampaign>::new();
     let error = Signal::derive(move || test.value().get().and_then(Result::err));
-    let flashed = Resource::new(|| (), |_| take_flash(FlashKind::CampaignTest));
     let email = channels
         .contains(&Channel::Email)
         .then(|| view! { <TextField name="email" id="test-email" label=s.test_email input_type="email" autocomplete="off" error/> });
@@ -36,11 +56,7 @@ pub fn TestSend(id: Uuid, channels: Vec<Channel>) -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let from_action = test.value().get().and_then(Result::ok);
-                    let from_flash = flashed
-                        .await
-                        .ok()
-                        .flatten()
-                        .and_then(|json| serde_json::from_str::<Vec<CampaignTestResult>>(&json).ok());
+                    let from_flash = flashed.await;
                     from_action.or(from_flash).map(|results| view! { <Outcomes results/> })
                 })}
             </Suspense>
