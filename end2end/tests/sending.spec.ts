@@ -77,7 +77,7 @@ test("Settings → Channels: email switched to SMTP with a bad host fails its te
   await expect(page).toHaveURL(/channel=email&provider=smtp/);
   await ready(page, testInfo);
 
-  // A required field left empty is named.
+  // A setting that is not what its provider takes is named under its field.
   const settings = page.getByTestId("email-card").getByTestId("email-settings");
   await settings.getByLabel("Host").fill("mail.invalid");
   await settings.getByLabel("Port").fill("not a port");

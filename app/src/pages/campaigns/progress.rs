@@ -46,17 +46,16 @@ pub fn RunProgress(
     let overall = Memo::new(move |_| current.with(|v| v.progress.overall()));
     let pct = move || overall.with(ChannelProgress::percent_done);
     let count = move |channel: Option<crate::model::Channel>, f: fn(&ChannelProgress) -> u64| {
-        move || {
-            current.with(|v| match channel {
-                Some(ch) => v
-                    .progress
+        move || match channel {
+            Some(ch) => current.with(|v| {
+                v.progress
                     .channels
                     .iter()
                     .find(|p| p.channel == ch)
                     .map(f)
-                    .unwrap_or(0),
-                None => f(&v.progress.overall()),
-            })
+                    .unwrap_or(0)
+            }),
+            None => overall.with(f),
         }
     };
     let row = move |label: String, key: String, channel: Option<crate::model::Channel>| {

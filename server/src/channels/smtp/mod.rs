@@ -28,7 +28,7 @@ use lettre::{
     },
     Message,
 };
-use pool::{Endpoint, Pool};
+use pool::{Endpoint, Failure, Pool};
 use serde_json::{Map, Value};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::OnceCell;
@@ -319,9 +319,9 @@ impl ChannelAdapter for SmtpAdapter {
 }
 
 /// 4xx replies and connection trouble are worth another try; 5xx replies are final.
-fn outcome_of(e: &lettre::transport::smtp::Error) -> SendOutcome {
+fn outcome_of(e: &Failure) -> SendOutcome {
     let reason = describe(e);
-    if e.is_permanent() {
+    if matches!(e, Failure::Smtp(e) if e.is_permanent()) {
         SendOutcome::Failed { reason }
     } else {
         SendOutcome::Retry {
@@ -331,7 +331,11 @@ fn outcome_of(e: &lettre::transport::smtp::Error) -> SendOutcome {
     }
 }
 
-fn describe(e: &lettre::transport::smtp::Error) -> String {
+fn describe(e: &Failure) -> String {
+    let e = match e {
+        Failure::Smtp(e) => e,
+        Failure::Connect(e) => return format!("SMTP connection: {e}"),
+    };
     let text = e.to_string();
     let text: String = text.chars().take(500).collect();
     match e.status() {

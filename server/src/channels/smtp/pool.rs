@@ -38,6 +38,20 @@ pub struct Endpoint {
     pub credentials: Option<Credentials>,
 }
 
+/// Why a send or a check did not happen: the server's (or lettre's) error, or our own
+/// socket that could not connect (worth another try, like any lost connection).
+#[derive(Debug)]
+pub enum Failure {
+    Smtp(Error),
+    Connect(std::io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Smtp(e)
+    }
+}
+
 pub struct Pool {
     endpoint: Endpoint,
     hello: ClientId,
@@ -59,16 +73,16 @@ impl Pool {
 
     /// Sends one message over a pooled connection, waiting for a free one. A connection
     /// that broke is dropped; the next sender opens a new one.
-    pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<Response, Error> {
+    pub async fn send(&self, envelope: &Envelope, email: &[u8]) -> Result<Response, Failure> {
         let _slot = self.slot().await;
         let mut conn = self.take().await?;
         let result = conn.send(envelope, email).await;
         self.give_back(conn).await;
-        result
+        Ok(result?)
     }
 
     /// Opens (or reuses) a connection and checks that it answers.
-    pub async fn verify(&self) -> Result<bool, Error> {
+    pub async fn verify(&self) -> Result<bool, Failure> {
         let _slot = self.slot().await;
         let mut conn = self.take().await?;
         let alive = conn.test_connected().await;
@@ -82,7 +96,7 @@ impl Pool {
         self.slots.acquire().await.ok()
     }
 
-    async fn take(&self) -> Result<AsyncSmtpConnection, Error> {
+    async fn take(&self) -> Result<AsyncSmtpConnection, Failure> {
         loop {
             let parked = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let Some((mut conn, since)) = parked else {
@@ -113,7 +127,7 @@ impl Pool {
     }
 
     #[tracing::instrument(skip_all, fields(ip = %self.endpoint.ip, port = self.endpoint.port))]
-    async fn connect(&self) -> Result<AsyncSmtpConnection, Error> {
+    async fn connect(&self) -> Result<AsyncSmtpConnection, Failure> {
         let e = &self.endpoint;
         let mut conn = match &e.tls {
             // Implicit TLS: lettre makes the socket and the handshake.
@@ -138,24 +152,9 @@ impl Pool {
                 .await
                 .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))
                 .and_then(|connected| connected)
-                .and_then(|socket| socket.set_nodelay(true).map(|()| socket));
-                match socket {
-                    Ok(socket) => {
-                        AsyncSmtpConnection::connect_with_transport(Box::new(socket), &self.hello)
-                            .await?
-                    }
-                    // Tried again through lettre, which reports a failure in its terms.
-                    Err(_) => {
-                        AsyncSmtpConnection::connect_tokio1(
-                            (e.ip.as_str(), e.port),
-                            Some(e.timeout),
-                            &self.hello,
-                            None,
-                            None,
-                        )
-                        .await?
-                    }
-                }
+                .and_then(|socket| socket.set_nodelay(true).map(|()| socket))
+                .map_err(Failure::Connect)?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(socket), &self.hello).await?
             }
         };
         if let Tls::Required(params) = &e.tls {
