@@ -13,6 +13,8 @@ mod m0008_engine_room;
 mod m0009_idempotency_principal;
 mod m0010_contact_index_version;
 mod m0011_delivery;
+mod m0012_delivery_queue;
+mod m0013_event_order;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_idempotency_principal::Migration),
             Box::new(m0010_contact_index_version::Migration),
             Box::new(m0011_delivery::Migration),
+            Box::new(m0012_delivery_queue::Migration),
+            Box::new(m0013_event_order::Migration),
         ]
     }
 }

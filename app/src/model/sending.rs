@@ -102,12 +102,13 @@ pub struct EventDto {
     pub data: Value,
 }
 
-/// `GET /api/events`: `next` is the cursor for the following call (`after=next`).
+/// `GET /api/events`: `next` is the cursor for the following call (`after=next`), an
+/// opaque string.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventsPage {
     pub items: Vec<EventDto>,
-    pub next: i64,
+    pub next: String,
 }
 
 /// A channel's provider and settings. Secret settings are never shown: each appears as

@@ -38,7 +38,11 @@ use crate::{
 use app::model::CampaignStatus;
 use ring::hmac;
 use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{atomic::AtomicUsize, Arc},
+    time::Duration,
+};
 use tokio::{sync::Mutex, time::Instant};
 use uuid::Uuid;
 
@@ -71,6 +75,8 @@ pub struct Engine {
     /// Recently read campaign states, so a batch notices a pause within
     /// [`STATUS_FRESH`] without a query per message.
     statuses: Mutex<HashMap<Uuid, (Instant, CampaignStatus)>>,
+    /// Which campaign with work the next claim starts at (they take turns).
+    pub(crate) turn: AtomicUsize,
 }
 
 const STATUS_FRESH: Duration = Duration::from_millis(250);
@@ -92,6 +98,7 @@ impl Engine {
             scheduler_wake: Wake::default(),
             worker_wake: Wake::default(),
             statuses: Mutex::new(HashMap::new()),
+            turn: AtomicUsize::new(0),
         })
     }
 

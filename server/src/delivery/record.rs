@@ -7,7 +7,7 @@ use super::{
     compose::Claimed,
     fanout::UNSUBSCRIBED,
     tally::Tally,
-    updates::{Set, Updates},
+    updates::{self, Set, Updates},
 };
 use crate::{
     campaigns::{store, transition, By, System},
@@ -26,8 +26,9 @@ use app::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -62,42 +63,58 @@ impl RetryPolicy {
     }
 }
 
-/// Locks the campaigns' rows, in id order, before any of their deliveries: every
-/// transaction that moves deliveries takes them in this order (cancelling does too, in
-/// `campaigns::transition`), so two never wait on each other, and the last ones to settle
-/// a campaign see each other's counters. On SQLite the lock is a write, so a transaction
-/// that starts with it never fails on a stale snapshot. A campaign deleted meanwhile has
-/// nothing left to lock.
-pub(super) async fn lock_campaigns(
+/// Holds the campaigns' rows, in id order, before any of their deliveries are moved.
+/// On PostgreSQL the hold is shared: the transactions that record outcomes of one
+/// campaign run side by side, while a change of the campaign itself (pause, cancel,
+/// completion, all through `store::lock`, which is exclusive) waits for those under way
+/// and holds back the next ones. Every transaction that moves deliveries takes their
+/// campaigns first, in this order, so none wait on each other in a cycle. On SQLite,
+/// where one transaction writes at a time, the hold is a write, so that a transaction
+/// that starts with it never fails on a stale snapshot. A campaign deleted meanwhile
+/// has nothing left to hold.
+pub(super) async fn hold_campaigns(
     db: &DatabaseTransaction,
     campaigns: impl IntoIterator<Item = (Uuid, Uuid)>,
 ) -> ServiceResult<()> {
-    let mut by_id: Vec<(Uuid, Uuid)> = campaigns.into_iter().map(|(o, c)| (c, o)).collect();
-    by_id.sort_unstable();
-    by_id.dedup();
-    for (campaign_id, organization_id) in by_id {
-        match store::lock(db, organization_id, campaign_id).await {
-            Ok(_) | Err(ServiceError::App(AppError::NotFound(_))) => {}
-            Err(e) => return Err(e),
-        }
+    let mut ids: Vec<Uuid> = campaigns.into_iter().map(|(_, c)| c).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        let _: Vec<Uuid> = campaign::Entity::find()
+            .select_only()
+            .column(campaign::Column::Id)
+            .filter(campaign::Column::Id.is_in(ids))
+            .order_by_asc(campaign::Column::Id)
+            .lock_shared()
+            .into_tuple()
+            .all(db)
+            .await?;
+    } else {
+        campaign::Entity::update_many()
+            .col_expr(
+                campaign::Column::UpdatedAt,
+                Expr::col(campaign::Column::UpdatedAt),
+            )
+            .filter(campaign::Column::Id.is_in(ids))
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
 
 /// A running campaign with nothing pending on any channel is complete. The caller holds
-/// the campaign's lock (see [`lock_campaigns`]).
+/// the campaign's row exclusively (`store::lock`), so every outcome recorded before is
+/// committed and counted.
 pub async fn complete_if_done(
     db: &DatabaseTransaction,
     system: System,
     organization_id: Uuid,
     campaign_id: Uuid,
 ) -> ServiceResult<bool> {
-    let still_pending = delivery_counter::Entity::find()
-        .filter(delivery_counter::Column::CampaignId.eq(campaign_id))
-        .filter(delivery_counter::Column::Pending.gt(0))
-        .count(db)
-        .await?;
-    if still_pending > 0 {
+    if pending_left(db, campaign_id).await? {
         return Ok(false);
     }
     let status: Option<campaign::Status> = campaign::Entity::find_by_id(campaign_id)
@@ -120,6 +137,91 @@ pub async fn complete_if_done(
     Ok(true)
 }
 
+/// Completes those of `campaigns` (organization, campaign) that have nothing pending
+/// left, once the outcomes that settled them are committed: transactions recording one
+/// campaign's outcomes commit side by side and none sees the others' counters before
+/// they commit, so each checks after its own commit, and the last to commit finds the
+/// campaign done. A failure here loses nothing (the outcomes are committed): it is
+/// logged, and the scheduler's sweep completes the campaign. Returns how many completed.
+pub async fn complete_finished(
+    db: &DatabaseConnection,
+    system: System,
+    campaigns: impl IntoIterator<Item = (Uuid, Uuid)>,
+) -> usize {
+    let mut completed = 0;
+    for (organization_id, campaign_id) in campaigns {
+        match complete_one(db, system, organization_id, campaign_id).await {
+            Ok(true) => completed += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = ?e, %campaign_id, "completing a campaign failed; the scheduler will");
+            }
+        }
+    }
+    completed
+}
+
+async fn complete_one(
+    db: &DatabaseConnection,
+    system: System,
+    organization_id: Uuid,
+    campaign_id: Uuid,
+) -> ServiceResult<bool> {
+    // Read first: the exclusive hold would stall the campaign's recorders.
+    if pending_left(db, campaign_id).await? {
+        return Ok(false);
+    }
+    let txn = db.begin().await?;
+    match store::lock(&txn, organization_id, campaign_id).await {
+        Ok(_) => {}
+        Err(ServiceError::App(AppError::NotFound(_))) => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    let completed = complete_if_done(&txn, system, organization_id, campaign_id).await?;
+    txn.commit().await?;
+    Ok(completed)
+}
+
+/// Running campaigns with nothing pending (organization, campaign).
+pub async fn finished_campaigns(db: &DatabaseConnection) -> ServiceResult<Vec<(Uuid, Uuid)>> {
+    let pending = Query::select()
+        .expr(Expr::val(1))
+        .from(delivery_counter::Entity)
+        .and_where(
+            Expr::col((
+                delivery_counter::Entity,
+                delivery_counter::Column::CampaignId,
+            ))
+            .equals((campaign::Entity, campaign::Column::Id)),
+        )
+        .and_where(delivery_counter::Column::Pending.gt(0))
+        .to_owned();
+    Ok(campaign::Entity::find()
+        .select_only()
+        .column(campaign::Column::OrganizationId)
+        .column(campaign::Column::Id)
+        .filter(campaign::Column::Status.eq(campaign::Status(CampaignStatus::Running)))
+        .filter(Expr::exists(pending).not())
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+async fn pending_left(db: &impl ConnectionTrait, campaign_id: Uuid) -> ServiceResult<bool> {
+    Ok(delivery_counter::Entity::find()
+        .filter(delivery_counter::Column::CampaignId.eq(campaign_id))
+        .filter(delivery_counter::Column::Pending.gt(0))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// The campaigns (organization, campaign) whose deliveries a transaction moved: once it
+/// has committed, [`complete_finished`] completes those with nothing pending left.
+#[must_use]
+#[derive(Debug, Default)]
+pub struct Touched(pub Vec<(Uuid, Uuid)>);
+
 /// What became of a claimed delivery.
 #[derive(Clone, Debug)]
 pub enum Settled {
@@ -133,24 +235,29 @@ pub enum Settled {
     HeldBack,
 }
 
-/// The rows of `ids` still held by `owner`, with their status, locked for this
-/// transaction on PostgreSQL.
-async fn held(
+/// The status of each of `ids` that still meets `also`, with its row locked for this
+/// transaction on PostgreSQL. A few ids per statement: for a long list, PostgreSQL
+/// prefers to scan the whole table.
+async fn locked_statuses(
     db: &DatabaseTransaction,
-    owner: Uuid,
-    ids: Vec<Uuid>,
+    ids: &[Uuid],
+    also: Condition,
 ) -> ServiceResult<HashMap<Uuid, DeliveryStatus>> {
-    let rows: Vec<(Uuid, DeliveryStatus)> = delivery::Entity::find()
-        .select_only()
-        .column(delivery::Column::Id)
-        .column(delivery::Column::Status)
-        .filter(delivery::Column::Id.is_in(ids))
-        .filter(delivery::Column::LeaseOwner.eq(owner))
-        .lock_exclusive()
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
+    let mut statuses = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(updates::PER_STATEMENT) {
+        let rows: Vec<(Uuid, DeliveryStatus)> = delivery::Entity::find()
+            .select_only()
+            .column(delivery::Column::Id)
+            .column(delivery::Column::Status)
+            .filter(delivery::Column::Id.is_in(chunk.iter().copied()))
+            .filter(also.clone())
+            .lock_exclusive()
+            .into_tuple()
+            .all(db)
+            .await?;
+        statuses.extend(rows);
+    }
+    Ok(statuses)
 }
 
 /// Records a batch's outcomes in one transaction: statuses, counters, events, and the
@@ -162,15 +269,21 @@ pub async fn batch(
     provider: &HashMap<(Uuid, Channel), &'static str>,
     outcomes: Vec<(Claimed, Settled)>,
     policy: RetryPolicy,
-) -> ServiceResult<()> {
-    lock_campaigns(
+) -> ServiceResult<Touched> {
+    hold_campaigns(
         db,
         outcomes
             .iter()
             .map(|(d, _)| (d.organization_id, d.campaign_id)),
     )
     .await?;
-    let current = held(db, owner, outcomes.iter().map(|(c, _)| c.id).collect()).await?;
+    let ids: Vec<Uuid> = outcomes.iter().map(|(c, _)| c.id).collect();
+    let current = locked_statuses(
+        db,
+        &ids,
+        Condition::all().add(delivery::Column::LeaseOwner.eq(owner)),
+    )
+    .await?;
     let now = Utc::now();
     let mut tally = Tally::default();
     let mut events = Vec::new();
@@ -290,7 +403,7 @@ pub async fn batch(
         )
         .await?;
     events::record(db, events).await?;
-    tally.apply(db, System::Worker).await
+    tally.apply(db).await
 }
 
 /// What a provider (or the simulator) later says about a sent message.
@@ -300,53 +413,53 @@ pub enum Report {
     Failed(String),
 }
 
+/// The delivery a report is about, as the one reporting found it (these never change).
+#[derive(Clone, Debug)]
+pub struct Reported {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub campaign_id: Uuid,
+    pub contact_id: Uuid,
+    pub channel: Channel,
+}
+
 /// Applies reports to deliveries, moving each forward only (`sent` → `delivered` or
 /// `failed`, `delivered` → `failed`); a repeated or late report changes nothing.
 /// Returns how many applied. The rows are written in a few statements, whatever their
 /// number.
 pub async fn reports(
     db: &DatabaseTransaction,
-    system: System,
-    reports: Vec<(Uuid, Report)>,
-) -> ServiceResult<usize> {
-    let ids: Vec<Uuid> = reports.iter().map(|(id, _)| *id).collect();
-    let seen: Vec<(Uuid, Uuid)> = delivery::Entity::find()
-        .select_only()
-        .column(delivery::Column::OrganizationId)
-        .column(delivery::Column::CampaignId)
-        .filter(delivery::Column::Id.is_in(ids.clone()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    lock_campaigns(db, seen).await?;
-    let rows: HashMap<Uuid, delivery::Model> = delivery::Entity::find()
-        .filter(delivery::Column::Id.is_in(ids))
-        .lock_exclusive()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    reports: Vec<(Reported, Report)>,
+) -> ServiceResult<(usize, Touched)> {
+    hold_campaigns(
+        db,
+        reports
+            .iter()
+            .map(|(r, _)| (r.organization_id, r.campaign_id)),
+    )
+    .await?;
+    let ids: Vec<Uuid> = reports.iter().map(|(r, _)| r.id).collect();
+    let statuses = locked_statuses(db, &ids, Condition::all()).await?;
     let now = Utc::now();
     let mut updates = Updates::default();
     let mut events = Vec::new();
     let mut tally = Tally::default();
     let mut applied = std::collections::HashSet::new();
-    for (id, report) in reports {
-        let Some(row) = rows.get(&id) else { continue };
-        let Ok(channel) = row.channel.parse::<Channel>() else {
+    for (row, report) in reports {
+        let id = row.id;
+        let Some(&status) = statuses.get(&id) else {
             continue;
         };
         use delivery::Column as C;
         let (to, kind, data, error) = match &report {
-            Report::Delivered if row.status == DeliveryStatus::Sent => (
+            Report::Delivered if status == DeliveryStatus::Sent => (
                 DeliveryStatus::Delivered,
                 Kind::MessageDelivered,
                 json!({}),
                 None,
             ),
             Report::Failed(reason)
-                if matches!(row.status, DeliveryStatus::Sent | DeliveryStatus::Delivered) =>
+                if matches!(status, DeliveryStatus::Sent | DeliveryStatus::Delivered) =>
             {
                 (
                     DeliveryStatus::Failed,
@@ -372,14 +485,14 @@ pub async fn reports(
             campaign_id: Some(row.campaign_id),
             contact_id: Some(row.contact_id),
             delivery_id: Some(row.id),
-            channel: Some(channel),
+            channel: Some(row.channel),
             data,
         });
         tally.moved(
             row.organization_id,
             row.campaign_id,
-            channel,
-            row.status,
+            row.channel,
+            status,
             to,
         );
     }
@@ -393,8 +506,8 @@ pub async fn reports(
         )
         .await?;
     events::record(db, events).await?;
-    tally.apply(db, system).await?;
-    Ok(applied.len())
+    let touched = tally.apply(db).await?;
+    Ok((applied.len(), touched))
 }
 
 /// An unsubscribed contact's pending deliveries on `channel` (of any running or paused
@@ -404,19 +517,30 @@ pub async fn skip_unsubscribed(
     organization_id: Uuid,
     contact_id: Uuid,
     channel: Channel,
-) -> ServiceResult<u64> {
+) -> ServiceResult<(u64, Touched)> {
+    // Campaign by campaign, through the (campaign, contact, channel) key: deliveries
+    // have no index by contact, which every sent message would have to keep up.
+    let sending = Query::select()
+        .column(campaign::Column::Id)
+        .from(campaign::Entity)
+        .and_where(campaign::Column::OrganizationId.eq(organization_id))
+        .and_where(campaign::Column::Status.is_in([
+            campaign::Status(CampaignStatus::Running),
+            campaign::Status(CampaignStatus::Paused),
+        ]))
+        .to_owned();
     let rows: Vec<(Uuid, Uuid)> = delivery::Entity::find()
         .select_only()
         .column(delivery::Column::Id)
         .column(delivery::Column::CampaignId)
-        .filter(delivery::Column::OrganizationId.eq(organization_id))
+        .filter(delivery::Column::CampaignId.in_subquery(sending))
         .filter(delivery::Column::ContactId.eq(contact_id))
         .filter(delivery::Column::Channel.eq(channel.as_str()))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
         .into_tuple()
         .all(db)
         .await?;
-    lock_campaigns(db, rows.iter().map(|(_, c)| (organization_id, *c))).await?;
+    hold_campaigns(db, rows.iter().map(|(_, c)| (organization_id, *c))).await?;
     let mut tally = Tally::default();
     let mut skipped = 0;
     for (id, campaign_id) in &rows {
@@ -448,8 +572,8 @@ pub async fn skip_unsubscribed(
             UNSUBSCRIBED,
         );
     }
-    tally.apply(db, System::Webhook).await?;
-    Ok(skipped)
+    let touched = tally.apply(db).await?;
+    Ok((skipped, touched))
 }
 
 /// A stable number in [0, 1) per delivery and attempt, so workers retrying together

@@ -12,7 +12,7 @@ use crate::{
 };
 use app::model::Channel;
 use async_trait::async_trait;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use serde_json::Value;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use uuid::Uuid;
@@ -34,16 +34,24 @@ impl Job for SimulatorReports {
 
     async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
         let engine = &self.0;
-        let sent: Vec<(Uuid, Uuid, String)> = delivery::Entity::find()
+        let sent: Vec<(Uuid, Uuid, Uuid, Uuid, String)> = delivery::Entity::find()
             .select_only()
             .column(delivery::Column::Id)
             .column(delivery::Column::OrganizationId)
+            .column(delivery::Column::CampaignId)
+            .column(delivery::Column::ContactId)
             .column(delivery::Column::Channel)
-            .filter(delivery::Column::Provider.eq(simulator::NAME))
-            .filter(delivery::Column::Status.eq(DeliveryStatus::Sent))
-            // The (status, next_attempt_at) index walks them in order, with no sort of
-            // every sent delivery each round.
+            // Literals: the index of the simulator's sent rows walks them in order.
+            .filter(delivery::literal(
+                delivery::Column::Provider,
+                simulator::NAME,
+            ))
+            .filter(delivery::literal(
+                delivery::Column::Status,
+                DeliveryStatus::Sent.as_str(),
+            ))
             .order_by_asc(delivery::Column::NextAttemptAt)
+            .order_by_asc(delivery::Column::Id)
             .limit(CHUNK)
             .into_tuple()
             .all(&engine.db)
@@ -53,7 +61,7 @@ impl Job for SimulatorReports {
         }
         let mut rates: HashMap<(Uuid, Channel), f64> = HashMap::new();
         let mut reports = Vec::with_capacity(sent.len());
-        for (id, organization_id, channel) in sent {
+        for (id, organization_id, campaign_id, contact_id, channel) in sent {
             let Ok(channel) = channel.parse::<Channel>() else {
                 continue;
             };
@@ -82,11 +90,19 @@ impl Job for SimulatorReports {
             } else {
                 record::Report::Delivered
             };
-            reports.push((id, report));
+            let reported = record::Reported {
+                id,
+                organization_id,
+                campaign_id,
+                contact_id,
+                channel,
+            };
+            reports.push((reported, report));
         }
         let txn = engine.db.begin().await?;
-        record::reports(&txn, System::Webhook, reports).await?;
+        let (_, touched) = record::reports(&txn, reports).await?;
         txn.commit().await?;
+        record::complete_finished(&engine.db, System::Webhook, touched.0).await;
         Ok(Round::Worked)
     }
 }

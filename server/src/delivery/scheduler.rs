@@ -3,6 +3,8 @@
 //! it, running with all its deliveries). Several processes may run it: on PostgreSQL the
 //! claim skips a campaign another process holds (`FOR UPDATE SKIP LOCKED`); on SQLite
 //! the claim is a conditional `UPDATE … RETURNING`, the first write of the transaction.
+//! Each round also completes running campaigns with nothing pending left whose last
+//! recorder stopped before it could (see `record::complete_finished`).
 
 use super::{fanout, record, Engine};
 use crate::{
@@ -37,12 +39,18 @@ impl Job for Scheduler {
     }
 
     async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
+        // Campaigns whose last outcomes were committed by a process that stopped before
+        // it could complete them.
+        let finished = record::finished_campaigns(&self.0.db).await?;
+        let completed = record::complete_finished(&self.0.db, System::Scheduler, finished).await;
         let mut started = 0;
         while !stop.requested() && self.start_one().await? {
             started += 1;
         }
         if started > 0 {
             self.0.worker_wake.ring();
+        }
+        if started + completed > 0 {
             Ok(Round::Worked)
         } else {
             Ok(Round::Idle)

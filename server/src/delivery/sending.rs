@@ -62,13 +62,14 @@ impl Sending {
     pub async fn resume(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
         let dto = self.campaigns.resume(actor, id).await?;
         // Its last deliveries may have settled while it was paused: then it is done.
-        let txn = self.engine.db.begin().await?;
-        store::lock(&txn, actor.organization_id, id).await?;
-        let completed =
-            record::complete_if_done(&txn, System::Worker, actor.organization_id, id).await?;
-        txn.commit().await?;
+        let completed = record::complete_finished(
+            &self.engine.db,
+            System::Worker,
+            [(actor.organization_id, id)],
+        )
+        .await;
         self.engine.worker_wake.ring();
-        if completed {
+        if completed > 0 {
             return self.campaigns.get(actor, id).await;
         }
         Ok(dto)
@@ -293,9 +294,15 @@ impl Sending {
             .is_some_and(|c| c.state == ConsentState::Withdrawn.as_str())
         {
             // Withdrawn elsewhere (the API, an import): what is pending still must not go.
-            record::skip_unsubscribed(&txn, link.organization_id, link.contact_id, link.channel)
-                .await?;
+            let (_, touched) = record::skip_unsubscribed(
+                &txn,
+                link.organization_id,
+                link.contact_id,
+                link.channel,
+            )
+            .await?;
             txn.commit().await?;
+            record::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
             return Ok(Unsubscribed::Already);
         }
         let existing = HashMap::from([(link.contact_id, current.into_iter().collect())]);
@@ -307,7 +314,7 @@ impl Sending {
             Utc::now(),
         )
         .await?;
-        let skipped =
+        let (skipped, touched) =
             record::skip_unsubscribed(&txn, link.organization_id, link.contact_id, link.channel)
                 .await?;
         events::record(
@@ -324,6 +331,7 @@ impl Sending {
         )
         .await?;
         txn.commit().await?;
+        record::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
         tracing::info!(contact_id = %link.contact_id, channel = %link.channel, skipped, "contact unsubscribed");
         Ok(Unsubscribed::Now)
     }

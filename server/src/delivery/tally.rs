@@ -5,10 +5,9 @@
 
 use super::{
     fanout::{NO_ADDRESS, NO_CONSENT},
-    record::complete_if_done,
+    record::Touched,
 };
 use crate::{
-    campaigns::System,
     db::entities::{delivery::DeliveryStatus, delivery_counter},
     error::ServiceResult,
 };
@@ -121,7 +120,8 @@ impl Tally {
         *delta.reason(reason) -= 1;
     }
 
-    pub async fn apply(self, db: &DatabaseTransaction, system: System) -> ServiceResult<()> {
+    /// Writes the deltas; returns the campaigns they moved, to complete once committed.
+    pub async fn apply(self, db: &DatabaseTransaction) -> ServiceResult<Touched> {
         for ((campaign_id, channel), d) in self.deltas {
             use delivery_counter::Column as C;
             let add = |col: C, n: i64| (col, Expr::col(col).add(n));
@@ -145,10 +145,7 @@ impl Tally {
                 .exec(db)
                 .await?;
         }
-        for (organization_id, campaign_id) in self.campaigns {
-            complete_if_done(db, system, organization_id, campaign_id).await?;
-        }
-        Ok(())
+        Ok(Touched(self.campaigns.into_iter().collect()))
     }
 }
 

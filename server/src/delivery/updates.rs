@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 /// Rows per statement: bounds the statement's size and its bound values.
-const PER_STATEMENT: usize = 100;
+pub const PER_STATEMENT: usize = 100;
 
 /// One row's changes, column by column.
 type Row = (Uuid, Vec<(delivery::Column, Set)>);

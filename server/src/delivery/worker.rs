@@ -11,6 +11,7 @@ use super::{
     Engine,
 };
 use crate::{
+    campaigns::System,
     channels::{Resolved, SendOutcome},
     db::entities::{
         campaign::{self, Status},
@@ -24,7 +25,7 @@ use chrono::Utc;
 use futures_util::{stream::FuturesUnordered, StreamExt};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
-    ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::time::Instant;
@@ -36,7 +37,7 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(120);
 const RECORD_ATTEMPTS: u32 = 3;
 /// Outcomes wait at most this long, or until there are this many, to be recorded.
 const RECORD_EVERY: Duration = Duration::from_millis(250);
-const RECORD_AT: usize = 50;
+const RECORD_AT: usize = 100;
 
 impl jobs::Leased for delivery::Entity {
     const ID: delivery::Column = delivery::Column::Id;
@@ -76,7 +77,8 @@ impl Job for Worker {
         // Another loop may find more while this one sends.
         engine.worker_wake.ring();
         // Stops with this round, also when it panics (the lease then expires).
-        let _renewal = AbortOnDrop(tokio::spawn(renew(engine.clone(), owner)));
+        let ids = batch.iter().map(|d| d.id).collect();
+        let _renewal = AbortOnDrop(tokio::spawn(renew(engine.clone(), owner, ids)));
         self.run(owner, &batch, stop).await?;
         Ok(Round::Worked)
     }
@@ -161,7 +163,7 @@ impl Worker {
             tries += 1;
             let recorded = async {
                 let txn = engine.db.begin().await?;
-                record::batch(
+                let touched = record::batch(
                     &txn,
                     owner,
                     providers,
@@ -170,11 +172,14 @@ impl Worker {
                 )
                 .await?;
                 txn.commit().await?;
-                anyhow::Ok(())
+                anyhow::Ok(touched)
             }
             .await;
             match recorded {
-                Ok(()) => return Ok(()),
+                Ok(touched) => {
+                    record::complete_finished(&engine.db, System::Worker, touched.0).await;
+                    return Ok(());
+                }
                 Err(e) if tries < RECORD_ATTEMPTS => {
                     tracing::warn!(error = ?e, tries, "recording outcomes failed; trying again");
                     tokio::time::sleep(Duration::from_millis(50 * u64::from(tries))).await;
@@ -231,29 +236,72 @@ async fn send_one(
     (d.clone(), Settled::Answered(outcome))
 }
 
-/// Claims up to a batch of due pending deliveries of running campaigns, counting the
+/// Claims up to a batch of due pending deliveries of one running campaign, counting the
 /// attempt now (so a crash mid-send counts too). One claim marks every row with one
-/// owner token, returned with them.
+/// owner token, returned with them. Campaigns take turns: each claim starts at the next
+/// one that has work, so a large campaign does not hold back one started after it, and
+/// concurrent loops mostly work on different campaigns.
 async fn claim(engine: &Engine) -> anyhow::Result<Option<(Uuid, Vec<Claimed>)>> {
+    // A read first: an idle loop must not take SQLite's write lock every few seconds
+    // (a request that reads, then writes, would fail on the changed snapshot).
+    let mut ready = ready_campaigns(engine).await?;
+    if ready.is_empty() {
+        return Ok(None);
+    }
+    let turn = engine
+        .turn
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let first = turn % ready.len();
+    ready.rotate_left(first);
+    for campaign_id in ready {
+        if let Some(claimed) = claim_from(engine, campaign_id).await? {
+            return Ok(Some(claimed));
+        }
+    }
+    Ok(None)
+}
+
+/// The running campaigns with deliveries due, by id (some may be held by other loops:
+/// the claim then finds none; checking leases here would walk past every held row).
+async fn ready_campaigns(engine: &Engine) -> anyhow::Result<Vec<Uuid>> {
+    let due = Query::select()
+        .expr(Expr::val(1))
+        .from(delivery::Entity)
+        .and_where(
+            Expr::col((delivery::Entity, delivery::Column::CampaignId))
+                .equals((campaign::Entity, campaign::Column::Id)),
+        )
+        .and_where(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .and_where(delivery::Column::NextAttemptAt.lte(Utc::now()))
+        .to_owned();
+    Ok(campaign::Entity::find()
+        .select_only()
+        .column(campaign::Column::Id)
+        .filter(campaign::Column::Status.eq(Status(CampaignStatus::Running)))
+        .filter(Expr::exists(due))
+        .order_by_asc(campaign::Column::Id)
+        .into_tuple()
+        .all(&engine.db)
+        .await?)
+}
+
+/// Claims a batch of `campaign_id`'s due deliveries (none if it is no longer running,
+/// or if other loops took them first).
+async fn claim_from(
+    engine: &Engine,
+    campaign_id: Uuid,
+) -> anyhow::Result<Option<(Uuid, Vec<Claimed>)>> {
     let running = Query::select()
         .column(campaign::Column::Id)
         .from(campaign::Entity)
+        .and_where(campaign::Column::Id.eq(campaign_id))
         .and_where(campaign::Column::Status.eq(Status(CampaignStatus::Running)))
         .to_owned();
     let ready = Condition::all()
+        .add(delivery::Column::CampaignId.eq(campaign_id))
         .add(delivery::Column::Status.eq(DeliveryStatus::Pending))
         .add(delivery::Column::NextAttemptAt.lte(Utc::now()))
         .add(delivery::Column::CampaignId.in_subquery(running));
-    // A read first: an idle loop must not take SQLite's write lock every few seconds
-    // (a request that reads, then writes, would fail on the changed snapshot).
-    if delivery::Entity::find()
-        .filter(ready.clone())
-        .one(&engine.db)
-        .await?
-        .is_none()
-    {
-        return Ok(None);
-    }
     let ttl = chrono::Duration::from_std(engine.settings.lease)?;
     let rows = jobs::claim::<delivery::Entity>(
         &engine.db,
@@ -290,7 +338,7 @@ async fn claim(engine: &Engine) -> anyhow::Result<Option<(Uuid, Vec<Claimed>)>> 
 
 /// Keeps the batch's lease while it is out, so a slow provider (or a low rate limit)
 /// does not let another worker claim and send it again.
-async fn renew(engine: Arc<Engine>, owner: Uuid) {
+async fn renew(engine: Arc<Engine>, owner: Uuid, ids: Vec<Uuid>) {
     let every = engine.settings.lease / 3;
     loop {
         tokio::time::sleep(every).await;
@@ -299,6 +347,7 @@ async fn renew(engine: Arc<Engine>, owner: Uuid) {
                 .unwrap_or(chrono::Duration::minutes(2));
         let renewed = delivery::Entity::update_many()
             .col_expr(delivery::Column::ClaimedUntil, Expr::value(until))
+            .filter(delivery::Column::Id.is_in(ids.iter().copied()))
             .filter(delivery::Column::LeaseOwner.eq(owner))
             .exec(&engine.db)
             .await;

@@ -6,8 +6,9 @@ use crate::{auth::require, db::entities::event, error::ServiceResult};
 use app::model::{Action, Actor, Channel, EventDto, EventsPage};
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -102,6 +103,44 @@ pub async fn record(db: &impl ConnectionTrait, events: Vec<New>) -> ServiceResul
     }
 }
 
+/// Where a reader stands: after event `id` of transaction `tx`. Written `{tx}_{id}`;
+/// `0` (or nothing) is the start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Cursor {
+    tx: i64,
+    id: i64,
+}
+
+impl Cursor {
+    fn parse(s: &str) -> Result<Self, app::error::AppError> {
+        if s.is_empty() || s == "0" {
+            return Ok(Cursor::default());
+        }
+        let invalid = || {
+            app::error::AppError::field("after", "not a cursor: pass the `next` of a previous call")
+        };
+        let (tx, id) = s.split_once('_').ok_or_else(invalid)?;
+        // Digits only, as written by `Display` (no sign, no leading zero).
+        let number = |digits: &str| {
+            digits
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0 && n.to_string() == digits)
+                .ok_or_else(invalid)
+        };
+        Ok(Cursor {
+            tx: number(tx)?,
+            id: number(id)?,
+        })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}_{}", self.tx, self.id)
+    }
+}
+
 pub struct Events {
     db: DatabaseConnection,
 }
@@ -111,34 +150,49 @@ impl Events {
         Events { db }
     }
 
-    /// The organization's events after the cursor `after` (0, or none: from the start),
-    /// oldest first, at most `limit` (1 to [`MAX_LIMIT`]).
+    /// The organization's events after the cursor `after` (none, or `0`: from the
+    /// start), oldest first, at most `limit` (1 to [`MAX_LIMIT`]).
+    ///
+    /// In commit order: by the writing transaction's id, then the event's, and on
+    /// PostgreSQL only events of transactions older than every one still running. A
+    /// transaction still running may yet commit events, but never before those returned,
+    /// so a reader that goes on from `next` misses none (at the cost of waiting for the
+    /// oldest running transaction, a long fan-out say, to end).
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
     pub async fn list(
         &self,
         actor: &Actor,
-        after: Option<i64>,
+        after: Option<&str>,
         limit: Option<u64>,
     ) -> ServiceResult<EventsPage> {
         require(actor, Action::CampaignsRead)?;
-        let after = after.unwrap_or(0);
-        if after < 0 {
-            return Err(app::error::AppError::field("after", "a cursor is 0 or more").into());
-        }
+        let after = Cursor::parse(after.unwrap_or_default())?;
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(
                 app::error::AppError::field("limit", format!("between 1 and {MAX_LIMIT}")).into(),
             );
         }
-        let rows = event::Entity::find()
+        let col = |c: event::Column| Expr::col((event::Entity, c));
+        let mut select = event::Entity::find()
             .filter(event::Column::OrganizationId.eq(actor.organization_id))
-            .filter(event::Column::Id.gt(after))
+            .filter(
+                Expr::tuple([col(event::Column::Tx), col(event::Column::Id)])
+                    .gt(Expr::tuple([Expr::val(after.tx), Expr::val(after.id)])),
+            )
+            .order_by_asc(event::Column::Tx)
             .order_by_asc(event::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await?;
-        let next = rows.last().map_or(after, |r| r.id);
+            .limit(limit);
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            select = select.filter(Expr::cust(
+                "\"events\".\"tx\" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+            ));
+        }
+        let rows = select.all(&self.db).await?;
+        let next = rows
+            .last()
+            .map_or(after, |r| Cursor { tx: r.tx, id: r.id })
+            .to_string();
         let items = rows
             .into_iter()
             .map(|r| EventDto {
@@ -153,5 +207,23 @@ impl Events {
             })
             .collect();
         Ok(EventsPage { items, next })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cursor;
+
+    #[test]
+    fn cursors_read_back_and_refuse_anything_else() {
+        let c = Cursor { tx: 7391, id: 42 };
+        assert_eq!(Cursor::parse(&c.to_string()).unwrap(), c);
+        assert_eq!(Cursor::parse("0").unwrap(), Cursor::default());
+        assert_eq!(Cursor::parse("").unwrap(), Cursor::default());
+        for bad in [
+            "12", "1_", "_1", "-1_2", "1_-2", "a_b", "1_2_3", "+1_2", "01_2",
+        ] {
+            assert!(Cursor::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -13,7 +13,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize)]
 pub struct Cursor {
-    after: Option<i64>,
+    after: Option<String>,
     limit: Option<u64>,
 }
 
@@ -29,7 +29,7 @@ pub async fn list(
     Ok(Json(
         state
             .events
-            .list(&actor, cursor.after, cursor.limit)
+            .list(&actor, cursor.after.as_deref(), cursor.limit)
             .await?,
     ))
 }

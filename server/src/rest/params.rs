@@ -52,8 +52,8 @@ pub struct DeliveryFilters {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventCursor {
-    /// The `next` of the previous call (default 0: from the first event).
-    after: Option<i64>,
+    /// The `next` of the previous call (none, or `0`: from the first event).
+    after: Option<String>,
     /// 1 to 1000 (default 100).
     limit: Option<u64>,
 }

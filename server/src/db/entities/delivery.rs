@@ -89,3 +89,12 @@ impl FromStr for DeliveryStatus {
             .ok_or_else(|| UnknownStatus(s.to_owned()))
     }
 }
+
+/// `column = 'value'` with the value written into the SQL rather than bound: a partial
+/// index (`WHERE status = 'sent' AND …`) is used only for a query that states its
+/// predicate's literals. `value` is one of our own names, never user input.
+pub fn literal(column: Column, value: &'static str) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::ExprTrait;
+    debug_assert!(value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    Expr::col((Entity, column)).eq(Expr::cust(format!("'{value}'")))
+}

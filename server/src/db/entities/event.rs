@@ -5,9 +5,12 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
-    /// The cursor: increasing in insertion order.
+    /// Increasing in insertion order.
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The writing transaction's id on PostgreSQL (0 on SQLite), set by the database:
+    /// readers go by `(tx, id)`, which is the commit order (migration m0013).
+    pub tx: i64,
     pub organization_id: Uuid,
     /// `CampaignStarted`, `MessageSent`, ...
     pub kind: String,
