@@ -24,6 +24,7 @@ mod tally;
 mod updates;
 mod worker;
 
+pub use compose::Claimed;
 pub use reports::SimulatorReports;
 pub use scheduler::Scheduler;
 pub use sending::Sending;

@@ -690,6 +690,117 @@ async fn a_dead_workers_batch_is_taken_over_postgres() {
     a_dead_workers_batch_is_sent_once_its_lease_expires(Backend::Postgres).await
 }
 
+/// A process that recorded a campaign's last outcomes and stopped before completing it:
+/// the campaign does not stay running for ever, the next scheduler round completes it.
+async fn a_campaign_settled_by_a_stopped_process_is_completed(backend: Backend) {
+    use carillon::{
+        campaigns::{transition, By, System},
+        channels::SendOutcome,
+        db::entities::{campaign, delivery},
+        delivery::{
+            fanout,
+            record::{self, RetryPolicy, Settled},
+            Claimed,
+        },
+        jobs,
+    };
+    use sea_orm::{Condition, Database, EntityTrait, TransactionTrait};
+    let Some(app) = spawn_app(backend, &[("CARILLON_WORKERS", "0")]).await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    app.signup("ada@example.org").await;
+    let (list, _) = list_of(
+        &app,
+        "L",
+        &[granted("a@x.org", "A"), granted("b@x.org", "B")],
+    )
+    .await;
+    let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+    // This process has no workers: start, claim and record by hand, as a worker does.
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let row = campaign::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let txn = db.begin().await.unwrap();
+    let running = transition(
+        &txn,
+        By::System(System::Scheduler),
+        row.organization_id,
+        row.id,
+        app::model::CampaignStatus::Running,
+    )
+    .await
+    .unwrap();
+    fanout::fan_out(&txn, &running).await.unwrap();
+    txn.commit().await.unwrap();
+    let claimed = jobs::claim::<delivery::Entity>(
+        &db,
+        Condition::all(),
+        delivery::Column::NextAttemptAt,
+        10,
+        chrono::Duration::seconds(60),
+        |u| u,
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 2);
+    let owner = claimed[0].1.owner;
+    let outcomes = claimed
+        .iter()
+        .map(|(d, _)| {
+            let claimed = Claimed {
+                id: d.id,
+                organization_id: d.organization_id,
+                campaign_id: d.campaign_id,
+                contact_id: d.contact_id,
+                channel: app::model::Channel::Email,
+                attempts: 1,
+            };
+            let accepted = SendOutcome::Accepted {
+                provider_message_id: None,
+            };
+            (claimed, Settled::Answered(accepted))
+        })
+        .collect();
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        base: std::time::Duration::from_secs(1),
+    };
+    let txn = db.begin().await.unwrap();
+    let _touched = record::batch(&txn, owner, &Default::default(), outcomes, policy)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    // The process stops here, before `record::complete_finished`.
+    let p = progress(&app, &id).await;
+    assert_eq!(
+        (p["status"].as_str(), p["channels"][0]["pending"].as_u64()),
+        (Some("running"), Some(0)),
+        "{p}"
+    );
+
+    let next = app
+        .another_instance_with(&[("CARILLON_WORKERS", "1")])
+        .await;
+    next.state().jobs.drain().await.unwrap();
+    let p = progress(&app, &id).await;
+    assert_eq!(p["status"], "completed", "{p}");
+    assert_eq!(p["channels"][0]["sent"], 2, "{p}");
+}
+
+#[tokio::test]
+async fn a_campaign_settled_by_a_stopped_process_is_completed_sqlite() {
+    a_campaign_settled_by_a_stopped_process_is_completed(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn a_campaign_settled_by_a_stopped_process_is_completed_postgres() {
+    a_campaign_settled_by_a_stopped_process_is_completed(Backend::Postgres).await
+}
+
 /// Events come out in commit order on PostgreSQL: a transaction that wrote its event
 /// first but commits last is not stepped over by a reader that went on meanwhile.
 #[tokio::test]
