@@ -38,8 +38,9 @@ pub struct Config {
     /// `CARILLON_METRICS_TOKEN`: when set, `/metrics` answers only to
     /// `Authorization: Bearer <token>`.
     pub metrics_token: Option<Secret>,
-    /// `CARILLON_WORKERS`: sending loops in this process (default 2; 0: this process
-    /// sends nothing, e.g. a web-only process beside `carillon worker` processes).
+    /// `CARILLON_WORKERS`: sending loops in this process (default 4: while one loop
+    /// renders its batch, the others keep the database busy; 0: this process sends
+    /// nothing, e.g. a web-only process beside `carillon worker` processes).
     pub workers: usize,
     /// `CARILLON_RETRY_BASE_MS`: the wait before a refused message is tried again; it
     /// doubles with each refusal, up to an hour (default 30000).
@@ -140,7 +141,7 @@ impl Config {
         };
         let trust_proxy = flag("CARILLON_TRUST_PROXY")?;
         let workers = {
-            let raw = var("CARILLON_WORKERS").unwrap_or_else(|| "2".into());
+            let raw = var("CARILLON_WORKERS").unwrap_or_else(|| "4".into());
             match raw.trim().parse::<usize>() {
                 Ok(n) if n <= 64 => n,
                 _ => {

@@ -10,7 +10,7 @@
 //!
 //! `cargo run --release -p bench-send -- fanout|dispatch|smtp [n]`
 //! (`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;
-//! `CARILLON_WORKERS` for the worker loops, default 2).
+//! `CARILLON_WORKERS` for the worker loops, default 4 as the server's).
 
 mod setup;
 mod sink;

@@ -42,7 +42,7 @@ impl Bench {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(2))
         };
-        let workers = std::env::var("CARILLON_WORKERS").unwrap_or_else(|_| "2".into());
+        let workers = std::env::var("CARILLON_WORKERS").unwrap_or_else(|_| "4".into());
         let vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", url.to_owned()),
             ("CARILLON_MASTER_KEY", key),
