@@ -12,6 +12,7 @@
 //! - [`Sending`]: the service behind the API (send now, pause, resume, cancel, test,
 //!   progress, deliveries, unsubscribe).
 
+pub mod completion;
 mod compose;
 pub mod fanout;
 mod gates;

@@ -3,7 +3,7 @@
 //! by [`simulator::fails`]. Reports go through [`record::reports`], the path a real
 //! provider's status webhooks take.
 
-use super::{record, Engine};
+use super::{completion, record, Engine};
 use crate::{
     campaigns::System,
     channels::simulator,
@@ -102,7 +102,7 @@ impl Job for SimulatorReports {
         let txn = engine.db.begin().await?;
         let (_, touched) = record::reports(&txn, reports).await?;
         txn.commit().await?;
-        record::complete_finished(&engine.db, System::Webhook, touched.0).await;
+        completion::complete_finished(&engine.db, System::Webhook, touched.0).await;
         Ok(Round::Worked)
     }
 }

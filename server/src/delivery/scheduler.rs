@@ -4,9 +4,9 @@
 //! claim skips a campaign another process holds (`FOR UPDATE SKIP LOCKED`); on SQLite
 //! the claim is a conditional `UPDATE … RETURNING`, the first write of the transaction.
 //! Each round also completes running campaigns with nothing pending left whose last
-//! recorder stopped before it could (see `record::complete_finished`).
+//! recorder stopped before it could (see `completion::complete_finished`).
 
-use super::{fanout, record, Engine};
+use super::{completion, fanout, Engine};
 use crate::{
     campaigns::{transition, By, System},
     db::entities::campaign::{self, Status},
@@ -41,8 +41,9 @@ impl Job for Scheduler {
     async fn round(&self, stop: &Stop) -> anyhow::Result<Round> {
         // Campaigns whose last outcomes were committed by a process that stopped before
         // it could complete them.
-        let finished = record::finished_campaigns(&self.0.db).await?;
-        let completed = record::complete_finished(&self.0.db, System::Scheduler, finished).await;
+        let finished = completion::finished_campaigns(&self.0.db).await?;
+        let completed =
+            completion::complete_finished(&self.0.db, System::Scheduler, finished).await;
         let mut started = 0;
         while !stop.requested() && self.start_one().await? {
             started += 1;
@@ -105,8 +106,13 @@ impl Scheduler {
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         if pending == 0 {
             // Nobody to send to: everything is skipped, and the campaign is done.
-            record::complete_if_done(&txn, System::Scheduler, running.organization_id, running.id)
-                .await?;
+            completion::complete_if_done(
+                &txn,
+                System::Scheduler,
+                running.organization_id,
+                running.id,
+            )
+            .await?;
         }
         txn.commit().await?;
         tracing::info!(campaign_id = %running.id, pending, "campaign started");

@@ -1,7 +1,7 @@
 //! The service behind sending: start now, pause, resume, cancel (each rings the
 //! engine), a campaign's progress and deliveries, test sends, and unsubscribing.
 
-use super::{compose, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, record, Engine};
+use super::{completion, compose, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, record, Engine};
 use crate::{
     auth::require,
     campaigns::{render::sample_contact, store, Campaigns, System},
@@ -62,7 +62,7 @@ impl Sending {
     pub async fn resume(&self, actor: &Actor, id: Uuid) -> ServiceResult<CampaignDto> {
         let dto = self.campaigns.resume(actor, id).await?;
         // Its last deliveries may have settled while it was paused: then it is done.
-        let completed = record::complete_finished(
+        let completed = completion::complete_finished(
             &self.engine.db,
             System::Worker,
             [(actor.organization_id, id)],
@@ -302,7 +302,7 @@ impl Sending {
             )
             .await?;
             txn.commit().await?;
-            record::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
+            completion::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
             return Ok(Unsubscribed::Already);
         }
         let existing = HashMap::from([(link.contact_id, current.into_iter().collect())]);
@@ -331,7 +331,7 @@ impl Sending {
         )
         .await?;
         txn.commit().await?;
-        record::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
+        completion::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
         tracing::info!(contact_id = %link.contact_id, channel = %link.channel, skipped, "contact unsubscribed");
         Ok(Unsubscribed::Now)
     }

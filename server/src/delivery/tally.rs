@@ -4,8 +4,8 @@
 //! holds at every commit.
 
 use super::{
+    completion::Touched,
     fanout::{NO_ADDRESS, NO_CONSENT},
-    record::Touched,
 };
 use crate::{
     db::entities::{delivery::DeliveryStatus, delivery_counter},

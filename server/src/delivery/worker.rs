@@ -6,6 +6,7 @@
 //! with the same delivery id as their idempotency key.
 
 use super::{
+    completion,
     compose::{compose, Claimed, Composed},
     record::{self, Settled},
     Engine,
@@ -177,7 +178,7 @@ impl Worker {
             .await;
             match recorded {
                 Ok(touched) => {
-                    record::complete_finished(&engine.db, System::Worker, touched.0).await;
+                    completion::complete_finished(&engine.db, System::Worker, touched.0).await;
                     return Ok(());
                 }
                 Err(e) if tries < RECORD_ATTEMPTS => {

@@ -157,7 +157,7 @@ impl Events {
     /// PostgreSQL only events of transactions older than every one still running. A
     /// transaction still running may yet commit events, but never before those returned,
     /// so a reader that goes on from `next` misses none (at the cost of waiting for the
-    /// oldest running transaction, a long fan-out say, to end).
+    /// oldest transaction running on the server, a long fan-out say, to end).
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
     pub async fn list(
         &self,
