@@ -48,7 +48,8 @@ const DOWN: &[&str] = &[
     "CREATE INDEX ix_deliveries_status_due ON deliveries (status, next_attempt_at)",
 ];
 
-/// Room left in each page of `deliveries` on PostgreSQL, in percent.
+/// How full PostgreSQL fills each page of `deliveries`, in percent: the rest is room
+/// for the rows' next versions.
 const FILLFACTOR: u8 = 85;
 
 #[async_trait::async_trait]
