@@ -42,14 +42,16 @@ impl Bench {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(2))
         };
-        let workers = std::env::var("CARILLON_WORKERS").unwrap_or_else(|_| "4".into());
-        let vars: HashMap<&str, String> = HashMap::from([
+        let mut vars: HashMap<&str, String> = HashMap::from([
             ("DATABASE_URL", url.to_owned()),
             ("CARILLON_MASTER_KEY", key),
             ("CARILLON_DATA_DIR", dir.display().to_string()),
             ("CARILLON_ALLOW_PRIVATE_NETWORKS", "true".into()),
-            ("CARILLON_WORKERS", workers),
         ]);
+        // Unset: the server's default.
+        if let Ok(workers) = std::env::var("CARILLON_WORKERS") {
+            vars.insert("CARILLON_WORKERS", workers);
+        }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).map_err(service)?;
         let mut options = carillon::leptos_options()?;
         options.site_addr = "127.0.0.1:0".parse()?;

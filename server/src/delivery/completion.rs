@@ -60,31 +60,21 @@ pub(super) async fn hold_campaigns(
 }
 
 /// A running campaign with nothing pending on any channel is complete. The caller holds
-/// the campaign's row exclusively (`store::lock`), so every outcome recorded before is
-/// committed and counted.
+/// the campaign's row exclusively (`store::lock`, or the transition that gave it), so
+/// `campaign` is current and every outcome recorded before is committed and counted.
 pub async fn complete_if_done(
     db: &DatabaseTransaction,
     system: System,
-    organization_id: Uuid,
-    campaign_id: Uuid,
+    campaign: &campaign::Model,
 ) -> ServiceResult<bool> {
-    if pending_left(db, campaign_id).await? {
-        return Ok(false);
-    }
-    let status: Option<campaign::Status> = campaign::Entity::find_by_id(campaign_id)
-        .select_only()
-        .column(campaign::Column::Status)
-        .into_tuple()
-        .one(db)
-        .await?;
-    if status.map(|s| s.0) != Some(CampaignStatus::Running) {
+    if campaign.status.0 != CampaignStatus::Running || pending_left(db, campaign.id).await? {
         return Ok(false);
     }
     transition(
         db,
         By::System(system),
-        organization_id,
-        campaign_id,
+        campaign.organization_id,
+        campaign.id,
         CampaignStatus::Completed,
     )
     .await?;
@@ -126,12 +116,12 @@ async fn complete_one(
         return Ok(false);
     }
     let txn = db.begin().await?;
-    match store::lock(&txn, organization_id, campaign_id).await {
-        Ok(_) => {}
+    let campaign = match store::lock(&txn, organization_id, campaign_id).await {
+        Ok(campaign) => campaign,
         Err(ServiceError::App(AppError::NotFound(_))) => return Ok(false),
         Err(e) => return Err(e),
-    }
-    let completed = complete_if_done(&txn, system, organization_id, campaign_id).await?;
+    };
+    let completed = complete_if_done(&txn, system, &campaign).await?;
     txn.commit().await?;
     Ok(completed)
 }

@@ -106,13 +106,7 @@ impl Scheduler {
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         if pending == 0 {
             // Nobody to send to: everything is skipped, and the campaign is done.
-            completion::complete_if_done(
-                &txn,
-                System::Scheduler,
-                running.organization_id,
-                running.id,
-            )
-            .await?;
+            completion::complete_if_done(&txn, System::Scheduler, &running).await?;
         }
         txn.commit().await?;
         tracing::info!(campaign_id = %running.id, pending, "campaign started");

@@ -592,18 +592,43 @@ async fn two_engines_send_every_delivery_exactly_once() {
     );
 }
 
+/// Starts campaign `id` and fans it out as the scheduler does, for a test whose
+/// process has no workers; the connection to its database, to go on by hand.
+async fn start_by_hand(app: &TestApp, id: &str) -> sea_orm::DatabaseConnection {
+    use carillon::{
+        campaigns::{transition, By, System},
+        db::entities::campaign,
+        delivery::fanout,
+    };
+    use sea_orm::{Database, EntityTrait, TransactionTrait};
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let row = campaign::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let txn = db.begin().await.unwrap();
+    let running = transition(
+        &txn,
+        By::System(System::Scheduler),
+        row.organization_id,
+        row.id,
+        app::model::CampaignStatus::Running,
+    )
+    .await
+    .unwrap();
+    fanout::fan_out(&txn, &running).await.unwrap();
+    txn.commit().await.unwrap();
+    db
+}
+
 /// A worker that claimed a batch and died before recording it: nothing is lost; once its
 /// lease expires another worker sends the batch, under the same delivery ids.
 async fn a_dead_workers_batch_is_sent_once_its_lease_expires(backend: Backend) {
-    use carillon::{
-        campaigns::{transition, By, System},
-        db::entities::{campaign, delivery},
-        delivery::fanout,
-        jobs,
-    };
+    use carillon::{db::entities::delivery, jobs};
     use sea_orm::{
         sea_query::{Expr, ExprTrait},
-        Condition, Database, EntityTrait, TransactionTrait,
+        Condition,
     };
     let Some(app) = spawn_app(
         backend,
@@ -632,24 +657,7 @@ async fn a_dead_workers_batch_is_sent_once_its_lease_expires(backend: Backend) {
     .await;
     let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
     // This process has no workers: start and fan out by hand, then claim like a worker.
-    let db = Database::connect(&app.database_url).await.unwrap();
-    let row = campaign::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let txn = db.begin().await.unwrap();
-    let running = transition(
-        &txn,
-        By::System(System::Scheduler),
-        row.organization_id,
-        row.id,
-        app::model::CampaignStatus::Running,
-    )
-    .await
-    .unwrap();
-    fanout::fan_out(&txn, &running).await.unwrap();
-    txn.commit().await.unwrap();
+    let db = start_by_hand(&app, &id).await;
     // Claimed as a worker claims: the attempt counted at once.
     let claimed = jobs::claim::<delivery::Entity>(
         &db,
@@ -721,17 +729,15 @@ async fn a_dead_workers_batch_is_taken_over_postgres() {
 /// the campaign does not stay running for ever, the next scheduler round completes it.
 async fn a_campaign_settled_by_a_stopped_process_is_completed(backend: Backend) {
     use carillon::{
-        campaigns::{transition, By, System},
         channels::SendOutcome,
-        db::entities::{campaign, delivery},
+        db::entities::delivery,
         delivery::{
-            fanout,
             record::{self, RetryPolicy, Settled},
             Claimed,
         },
         jobs,
     };
-    use sea_orm::{Condition, Database, EntityTrait, TransactionTrait};
+    use sea_orm::{Condition, TransactionTrait};
     let Some(app) = spawn_app(backend, &[("CARILLON_WORKERS", "0")]).await else {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
@@ -745,24 +751,7 @@ async fn a_campaign_settled_by_a_stopped_process_is_completed(backend: Backend) 
     .await;
     let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
     // This process has no workers: start, claim and record by hand, as a worker does.
-    let db = Database::connect(&app.database_url).await.unwrap();
-    let row = campaign::Entity::find_by_id(id.parse::<uuid::Uuid>().unwrap())
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let txn = db.begin().await.unwrap();
-    let running = transition(
-        &txn,
-        By::System(System::Scheduler),
-        row.organization_id,
-        row.id,
-        app::model::CampaignStatus::Running,
-    )
-    .await
-    .unwrap();
-    fanout::fan_out(&txn, &running).await.unwrap();
-    txn.commit().await.unwrap();
+    let db = start_by_hand(&app, &id).await;
     let claimed = jobs::claim::<delivery::Entity>(
         &db,
         Condition::all(),
