@@ -15,6 +15,7 @@ mod m0010_contact_index_version;
 mod m0011_delivery;
 mod m0012_delivery_queue;
 mod m0013_event_order;
+mod m0014_providers;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_delivery::Migration),
             Box::new(m0012_delivery_queue::Migration),
             Box::new(m0013_event_order::Migration),
+            Box::new(m0014_providers::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Typed configuration, read once from the environment (and `.env`).
 //! Every variable has a default that makes the embedded SQLite run work.
 
+use crate::egress::Egress;
 use std::{path::PathBuf, str::FromStr, time::Duration};
 use url::Url;
 
@@ -50,10 +51,10 @@ pub struct Config {
     /// `CARILLON_DELIVERY_LEASE_SECONDS`: how long a worker's claim holds unrenewed; a
     /// worker that died is replaced after it (default 120).
     pub delivery_lease: Duration,
-    /// `CARILLON_ALLOW_PRIVATE_NETWORKS`: let providers' hosts be private or loopback
-    /// addresses (default false: an organization's settings cannot reach the servers
-    /// beside Carillon).
-    pub allow_private_networks: bool,
+    /// `CARILLON_OUTBOUND_ALLOW`: hosts and networks (CIDR) that providers, gateways
+    /// and push endpoints may reach although they are private or local (default none:
+    /// an organization's settings cannot reach the servers beside Carillon).
+    pub outbound_allow: Egress,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -153,6 +154,10 @@ impl Config {
                 }
             }
         };
+        let outbound_allow = {
+            let raw = var("CARILLON_OUTBOUND_ALLOW").unwrap_or_default();
+            Egress::parse(&raw).map_err(|why| err("CARILLON_OUTBOUND_ALLOW", &raw, &why))?
+        };
         Ok(Config {
             database_url,
             data_dir,
@@ -189,7 +194,7 @@ impl Config {
             delivery_lease: Duration::from_secs(
                 parse("CARILLON_DELIVERY_LEASE_SECONDS", "120")?.max(3),
             ),
-            allow_private_networks: flag("CARILLON_ALLOW_PRIVATE_NETWORKS")?,
+            outbound_allow,
         })
     }
 

@@ -87,6 +87,34 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// An RFC 9457 problem answer outside the services' errors (webhooks, say).
+pub fn problem(status: StatusCode, slug: &str, title: &str, detail: String) -> Response {
+    problem_with(status, slug, title, detail, None)
+}
+
+fn problem_with(
+    status: StatusCode,
+    slug: &str,
+    title: &str,
+    detail: String,
+    errors: Option<app::model::FieldErrors>,
+) -> Response {
+    let body = Problem {
+        kind: format!("https://carillon.dev/problems/{slug}"),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
+    let json = serde_json::to_vec(&body).unwrap_or_default();
+    let mut response = (status, json).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
 pub fn problem_response(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (slug, title) = match e {
@@ -99,23 +127,12 @@ pub fn problem_response(e: &AppError) -> Response {
         AppError::Internal => ("internal", "Internal error"),
         AppError::Transport(_) => ("bad-gateway", "Bad gateway"),
     };
-    let body = Problem {
-        kind: format!("https://carillon.dev/problems/{slug}"),
-        title: title.to_owned(),
-        status: status.as_u16(),
-        detail: e.to_string(),
-        errors: match e {
-            AppError::Validation { fields, .. } if !fields.is_empty() => Some(fields.clone()),
-            _ => None,
-        },
+    let errors = match e {
+        AppError::Validation { fields, .. } if !fields.is_empty() => Some(fields.clone()),
+        _ => None,
     };
-    let json = serde_json::to_vec(&body).unwrap_or_default();
-    let mut response = (status, json).into_response();
+    let mut response = problem_with(status, slug, title, e.to_string(), errors);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
     if let AppError::TooManyRequests { retry_after_secs } = e {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod delivery;
+pub mod egress;
 pub mod error;
 pub mod events;
 pub mod imports;
@@ -18,12 +19,14 @@ pub mod listing;
 pub mod lists;
 pub mod members;
 pub mod ports;
+pub mod push;
 pub mod rest;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;
 pub mod web;
+pub mod webhooks;
 
 /// Leptos settings from the `LEPTOS_*` environment, with our output name when the
 /// binary was not built by cargo-leptos.

@@ -141,7 +141,11 @@ fn router(state: AppState) -> Router {
         .route("/readyz", get(web::health::ready))
         .route("/metrics", get(web::metrics::render))
         // Public, from mail clients of any origin: the signed token is the proof.
-        .merge(web::unsubscribe::router());
+        .merge(web::unsubscribe::router())
+        // Public, from providers: each request's signature is the proof.
+        .merge(web::hooks::router())
+        // Public: a visitor subscribes their own browser to push notifications.
+        .merge(web::push_optin::router());
     let app = Router::new()
         .merge(rest::router())
         .merge(web::import_form::router())

@@ -13,7 +13,7 @@ use crate::{
         throttle::{Limits, LoginThrottle},
     },
     campaigns::Campaigns,
-    channels::{egress::Egress, Channels},
+    channels::Channels,
     config::Config,
     contacts::Contacts,
     crypto::Cipher,
@@ -23,8 +23,10 @@ use crate::{
     jobs::{self, Jobs},
     lists::Lists,
     members::Members,
+    push::Push,
     telemetry::metrics::Metrics,
     tokens::Tokens,
+    webhooks::Webhooks,
 };
 use app::ports::Ports;
 use axum::extract::FromRef;
@@ -51,6 +53,8 @@ pub struct AppState {
     pub channels: Arc<Channels>,
     pub sending: Arc<Sending>,
     pub events: Arc<Events>,
+    pub webhooks: Arc<Webhooks>,
+    pub push: Arc<Push>,
 }
 
 impl AppState {
@@ -86,9 +90,8 @@ impl AppState {
         let channels = Arc::new(Channels::new(
             db.clone(),
             cipher.clone(),
-            Egress {
-                allow_private: config.allow_private_networks,
-            },
+            config.outbound_allow.clone(),
+            public_url(&config, &leptos_options),
         ));
         let engine = Engine::new(
             db.clone(),
@@ -122,6 +125,8 @@ impl AppState {
             ]);
         }
         let jobs = Jobs::new(background);
+        let webhooks = Arc::new(Webhooks::new(db.clone(), cipher.clone(), channels.clone()));
+        let push = Arc::new(Push::new(db.clone(), cipher.clone(), channels.clone()));
         AppState {
             config: Arc::new(config),
             db: db.clone(),
@@ -140,6 +145,8 @@ impl AppState {
             campaigns,
             channels,
             events: Arc::new(Events::new(db.clone())),
+            webhooks,
+            push,
         }
     }
 

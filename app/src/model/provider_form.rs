@@ -18,6 +18,8 @@ pub enum SettingKind {
     Secret,
     /// A write-only block of text (a PEM key).
     SecretBlock,
+    /// Several lines of text (a template, headers).
+    Block,
 }
 
 impl SettingKind {

@@ -46,7 +46,10 @@ impl Bench {
             ("DATABASE_URL", url.to_owned()),
             ("CARILLON_MASTER_KEY", key),
             ("CARILLON_DATA_DIR", dir.display().to_string()),
-            ("CARILLON_ALLOW_PRIVATE_NETWORKS", "true".into()),
+            (
+                "CARILLON_OUTBOUND_ALLOW",
+                "127.0.0.0/8, ::1, localhost".into(),
+            ),
         ]);
         // Unset: the server's default.
         if let Ok(workers) = std::env::var("CARILLON_WORKERS") {

@@ -5,12 +5,17 @@
 //! secrets encrypted, and hands the engine ready adapters.
 
 mod check;
-pub mod egress;
 mod form;
+pub mod http;
+pub mod http_sms;
+pub mod mailgun;
 mod registry;
+pub mod sendgrid;
 mod settings;
 pub mod simulator;
 pub mod smtp;
+pub mod twilio;
+pub mod webpush;
 
 pub use registry::{provider, Provider, PROVIDERS};
 pub use settings::{Channels, Limits, Resolved};
@@ -19,6 +24,17 @@ use app::model::{Channel, SendResult};
 use async_trait::async_trait;
 use std::time::Duration;
 use uuid::Uuid;
+
+/// What an adapter may need besides its settings.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub organization_id: Uuid,
+    /// For adapters that keep state of their own (push subscriptions that are gone).
+    pub db: sea_orm::DatabaseConnection,
+    pub egress: crate::egress::Egress,
+    /// Where providers call us back (status webhooks): our public URL, no trailing `/`.
+    pub public_url: String,
+}
 
 /// One message, rendered for its recipient.
 #[derive(Clone, Debug)]
@@ -74,6 +90,28 @@ pub struct PushMessage {
     pub body: String,
     pub url: String,
     pub icon: String,
+    /// The contact's subscriptions (devices): the message goes to each.
+    pub targets: Vec<PushTarget>,
+}
+
+/// One browser's push subscription, decrypted.
+#[derive(Clone)]
+pub struct PushTarget {
+    pub subscription_id: Uuid,
+    pub endpoint: String,
+    /// The browser's P-256 public key (65 octets).
+    pub p256dh: Vec<u8>,
+    /// The authentication secret (16 octets).
+    pub auth: Vec<u8>,
+}
+
+/// Endpoints and keys are personal data: never in logs.
+impl std::fmt::Debug for PushTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushTarget")
+            .field("subscription_id", &self.subscription_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a provider did with a message.

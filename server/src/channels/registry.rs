@@ -1,7 +1,10 @@
 //! The providers Carillon can send through. A new provider is one module implementing
 //! [`Provider`] and one line in [`PROVIDERS`].
 
-use super::{egress::Egress, simulator::Simulator, smtp::Smtp, ChannelAdapter};
+use super::{
+    http_sms::HttpSms, mailgun::Mailgun, sendgrid::SendGrid, simulator::Simulator, smtp::Smtp,
+    twilio::Twilio, webpush::WebPush, ChannelAdapter, Context,
+};
 use app::model::{Channel, FieldErrors, SettingField};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -25,11 +28,13 @@ pub trait Provider: Send + Sync + 'static {
         &self,
         channel: Channel,
         settings: &Map<String, Value>,
-        egress: Egress,
+        context: &Context,
     ) -> anyhow::Result<Arc<dyn ChannelAdapter>>;
 }
 
-pub static PROVIDERS: &[&dyn Provider] = &[&Simulator, &Smtp];
+pub static PROVIDERS: &[&dyn Provider] = &[
+    &Simulator, &Smtp, &SendGrid, &Mailgun, &Twilio, &HttpSms, &WebPush,
+];
 
 pub fn provider(name: &str) -> Option<&'static dyn Provider> {
     PROVIDERS.iter().copied().find(|p| p.name() == name)

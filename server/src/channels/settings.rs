@@ -3,7 +3,7 @@
 //! settings version and kept in memory).
 
 use super::{
-    check::Check, egress::Egress, provider, simulator, Body, ChannelAdapter, EmailMessage,
+    check::Check, provider, simulator, Body, ChannelAdapter, Context, EmailMessage,
     OutboundMessage, SmsMessage,
 };
 use crate::{
@@ -11,9 +11,10 @@ use crate::{
     contacts::{normalize, store as contact_store},
     crypto::{Cipher, Field},
     db::entities::{channel_setting, user},
+    egress::Egress,
     error::{ServiceError, ServiceResult},
 };
-use anyhow::Context;
+use anyhow::Context as _;
 use app::{
     error::AppError,
     model::{
@@ -61,15 +62,22 @@ pub struct Channels {
     db: DatabaseConnection,
     cipher: Arc<Cipher>,
     egress: Egress,
+    public_url: String,
     adapters: Mutex<HashMap<(Uuid, Channel), Resolved>>,
 }
 
 impl Channels {
-    pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>, egress: Egress) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        cipher: Arc<Cipher>,
+        egress: Egress,
+        public_url: String,
+    ) -> Self {
         Channels {
             db,
             cipher,
             egress,
+            public_url,
             adapters: Mutex::new(HashMap::new()),
         }
     }
@@ -276,7 +284,11 @@ impl Channels {
                 let (limits, settings) = validate(simulator, Map::new())?;
                 Resolved {
                     provider: simulator.name(),
-                    adapter: simulator.adapter(channel, &settings, self.egress)?,
+                    adapter: simulator.adapter(
+                        channel,
+                        &settings,
+                        &self.context(organization_id),
+                    )?,
                     limits,
                     settings: Arc::new(settings),
                     version: None,
@@ -301,11 +313,43 @@ impl Channels {
         })?;
         Ok(Resolved {
             provider: provider.name(),
-            adapter: provider.adapter(channel, &settings, self.egress)?,
+            adapter: provider.adapter(channel, &settings, &self.context(row.organization_id))?,
             limits,
             settings: Arc::new(public),
             version: Some(row.updated_at),
         })
+    }
+
+    /// A channel's settings, secrets included, if it sends through `provider`: for
+    /// checking that provider's signed webhooks.
+    pub async fn provider_settings(
+        &self,
+        organization_id: Uuid,
+        channel: Channel,
+        provider: &str,
+    ) -> ServiceResult<Option<Map<String, Value>>> {
+        let Some(row) = self
+            .row(organization_id, channel)
+            .await?
+            .filter(|r| r.provider == provider)
+        else {
+            return Ok(None);
+        };
+        let mut settings: Map<String, Value> =
+            serde_json::from_str(&row.settings).context("stored channel settings")?;
+        for (path, value) in self.open_secrets(&row)? {
+            set(&mut settings, &path, value);
+        }
+        Ok(Some(settings))
+    }
+
+    fn context(&self, organization_id: Uuid) -> Context {
+        Context {
+            organization_id,
+            db: self.db.clone(),
+            egress: self.egress.clone(),
+            public_url: self.public_url.clone(),
+        }
     }
 
     async fn row(

@@ -42,7 +42,7 @@ impl Provider for Simulator {
         &self,
         _channel: Channel,
         settings: &Map<String, Value>,
-        _egress: super::egress::Egress,
+        _context: &super::Context,
     ) -> anyhow::Result<Arc<dyn ChannelAdapter>> {
         Ok(Arc::new(SimulatorAdapter {
             latency: Duration::from_millis(

@@ -15,7 +15,7 @@ use crate::{
         content::html_to_text,
         render::{render, Part, RenderError},
     },
-    channels::{Body, EmailMessage, OutboundMessage, PushMessage, SmsMessage},
+    channels::{Body, EmailMessage, OutboundMessage, PushMessage, PushTarget, SmsMessage},
     contacts::normalize::{EMAIL, PHONE},
     db::entities::{campaign, contact, contact_consent},
     error::ServiceResult,
@@ -75,10 +75,29 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
         .into_iter()
         .map(|c| ((c.contact_id, c.channel.clone()), c))
         .collect();
+    let push_contacts: Vec<Uuid> = unique(
+        claimed
+            .iter()
+            .filter(|c| c.channel == Channel::Push)
+            .map(|c| c.contact_id),
+    );
+    let mut targets = if push_contacts.is_empty() {
+        HashMap::new()
+    } else {
+        crate::push::targets(&engine.db, &engine.cipher, &push_contacts).await?
+    };
     let mut recipients: HashMap<(Uuid, Channel), Recipient> = HashMap::new();
     for c in &contacts {
-        for channel in [Channel::Email, Channel::Sms] {
-            recipients.insert((c.id, channel), recipient(engine, c, channel));
+        for channel in [Channel::Email, Channel::Sms, Channel::Push] {
+            let mut r = recipient(engine, c, channel);
+            if channel == Channel::Push {
+                // A push "address" is the contact's subscriptions: none, no address.
+                r.address = targets
+                    .get(&c.id)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| format!("{} push subscription(s)", t.len()));
+            }
+            recipients.insert((c.id, channel), r);
         }
     }
     // Boxed: a refusal is rare and small, a message is large.
@@ -120,12 +139,17 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
                     Value::String(unsubscribe_url.clone()),
                 );
             }
+            let targets = match d.channel {
+                Channel::Push => targets.remove(&d.contact_id).unwrap_or_default(),
+                _ => Vec::new(),
+            };
             Ok(Job {
                 delivery: d.clone(),
                 content,
                 to,
                 vars,
                 unsubscribe_url,
+                targets,
             })
         })
         .collect();
@@ -207,16 +231,21 @@ struct Job {
     to: String,
     vars: Value,
     unsubscribe_url: String,
+    /// A push delivery's subscriptions.
+    targets: Vec<PushTarget>,
 }
 
 impl Job {
     fn message(self) -> Result<OutboundMessage, String> {
-        let body = body(
+        let mut body = body(
             self.delivery.channel,
             &self.content,
             &self.vars,
             Some(&self.unsubscribe_url),
         )?;
+        if let Body::Push(push) = &mut body {
+            push.targets = self.targets;
+        }
         Ok(OutboundMessage {
             delivery_id: self.delivery.id,
             organization_id: self.delivery.organization_id,
@@ -292,6 +321,7 @@ pub fn body(
                 body: part(Part::PushBody, &p.body)?,
                 url: part(Part::PushUrl, &p.url)?,
                 icon: p.icon.clone(),
+                targets: Vec::new(),
             })
         }
     })

@@ -5,7 +5,9 @@
 
 use crate::{
     campaigns::audience,
-    db::entities::{campaign, contact, contact_consent, delivery, delivery_counter},
+    db::entities::{
+        campaign, contact, contact_consent, delivery, delivery_counter, push_subscription,
+    },
     error::ServiceResult,
 };
 use app::model::{Channel, ConsentState};
@@ -71,11 +73,23 @@ async fn insert_channel(
     let unsubscribed = state
         .eq(ConsentState::Withdrawn.as_str())
         .and(Expr::col((cc.clone(), contact_consent::Column::Source)).eq(UNSUBSCRIBE_SOURCE));
-    // Push subscriptions come with the push providers: until then nobody has one.
     let has_address = match channel {
         Channel::Email => Expr::col((c.clone(), contact::Column::EmailCiphertext)).is_not_null(),
         Channel::Sms => Expr::col((c.clone(), contact::Column::PhoneCiphertext)).is_not_null(),
-        Channel::Push => Expr::cust("1 = 0"),
+        // A push "address" is a subscription (a device) of the contact's.
+        Channel::Push => Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(push_subscription::Entity)
+                .and_where(
+                    Expr::col((
+                        push_subscription::Entity,
+                        push_subscription::Column::ContactId,
+                    ))
+                    .equals((c.clone(), contact::Column::Id)),
+                )
+                .to_owned(),
+        ),
     };
     let sendable = granted.clone().and(has_address);
     let status = Expr::case(unsubscribed.clone(), Expr::val("skipped"))

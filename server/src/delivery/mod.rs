@@ -23,6 +23,7 @@ mod scheduler;
 pub mod sending;
 mod tally;
 mod updates;
+pub mod withdraw;
 mod worker;
 
 pub use compose::Claimed;

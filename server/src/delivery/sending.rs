@@ -1,35 +1,35 @@
 //! The service behind sending: start now, pause, resume, cancel (each rings the
 //! engine), a campaign's progress and deliveries, test sends, and unsubscribing.
 
-use super::{completion, compose, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, record, Engine};
+use super::{
+    completion, compose, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, withdraw, Engine,
+};
 use crate::{
     auth::require,
     campaigns::{render::sample_contact, store, Campaigns, System},
     channels::{Body, OutboundMessage},
     contacts::{normalize, store as contact_store},
     db::entities::{
-        contact, contact_consent,
+        contact,
         delivery::{self, DeliveryStatus},
         delivery_counter,
     },
     error::{not_found, ServiceResult},
-    events::{self, Kind},
     listing::{Listing, Sorts},
 };
 use app::{
     error::AppError,
     model::{
         Action, Actor, CampaignDto, CampaignTestInput, CampaignTestResult, Channel,
-        ChannelProgress, ConsentState, DeliveryDto, DeliveryQuery, Page, ProgressDto, SkipCounts,
+        ChannelProgress, DeliveryDto, DeliveryQuery, Page, ProgressDto, SkipCounts,
     },
 };
-use chrono::Utc;
 use sea_orm::{
     ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
 };
 use serde_json::{json, Value};
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub struct Sending {
@@ -37,12 +37,7 @@ pub struct Sending {
     campaigns: Arc<Campaigns>,
 }
 
-/// What an unsubscribe link did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unsubscribed {
-    Now,
-    Already,
-}
+pub use super::withdraw::Unsubscribed;
 
 impl Sending {
     pub fn new(engine: Arc<Engine>, campaigns: Arc<Campaigns>) -> Self {
@@ -283,56 +278,17 @@ impl Sending {
         if !exists {
             return Err(not_found("contact"));
         }
-        let current = contact_consent::Entity::find_by_id((
+        let (done, touched) = withdraw::withdraw(
+            &txn,
+            link.organization_id,
             link.contact_id,
-            link.channel.as_str().to_owned(),
-        ))
-        .one(&txn)
-        .await?;
-        if current
-            .as_ref()
-            .is_some_and(|c| c.state == ConsentState::Withdrawn.as_str())
-        {
-            // Withdrawn elsewhere (the API, an import): what is pending still must not go.
-            let (_, touched) = record::skip_unsubscribed(
-                &txn,
-                link.organization_id,
-                link.contact_id,
-                link.channel,
-            )
-            .await?;
-            txn.commit().await?;
-            completion::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
-            return Ok(Unsubscribed::Already);
-        }
-        let existing = HashMap::from([(link.contact_id, current.into_iter().collect())]);
-        contact_store::set_consents(
-            &txn,
-            vec![(link.contact_id, link.channel, ConsentState::Withdrawn)],
-            &existing,
+            link.channel,
             UNSUBSCRIBE_SOURCE,
-            Utc::now(),
-        )
-        .await?;
-        let (skipped, touched) =
-            record::skip_unsubscribed(&txn, link.organization_id, link.contact_id, link.channel)
-                .await?;
-        events::record(
-            &txn,
-            vec![events::New {
-                organization_id: link.organization_id,
-                kind: Kind::ContactUnsubscribed,
-                campaign_id: Some(link.campaign_id),
-                contact_id: Some(link.contact_id),
-                delivery_id: None,
-                channel: Some(link.channel),
-                data: json!({"source": UNSUBSCRIBE_SOURCE, "skipped_deliveries": skipped}),
-            }],
+            Some(link.campaign_id),
         )
         .await?;
         txn.commit().await?;
         completion::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
-        tracing::info!(contact_id = %link.contact_id, channel = %link.channel, skipped, "contact unsubscribed");
-        Ok(Unsubscribed::Now)
+        Ok(done)
     }
 }

@@ -4,8 +4,10 @@
 pub mod authenticate;
 pub mod csrf;
 pub mod health;
+pub mod hooks;
 pub mod idempotency;
 pub mod import_form;
 pub mod metrics;
+pub mod push_optin;
 pub mod security_headers;
 pub mod unsubscribe;

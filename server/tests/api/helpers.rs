@@ -109,7 +109,10 @@ pub async fn spawn_app(backend: Backend, extra_env: &[(&str, &str)]) -> Option<T
         ),
     ]);
     // Tests send to servers on loopback, and retry without waiting long.
-    vars.insert("CARILLON_ALLOW_PRIVATE_NETWORKS".into(), "true".into());
+    vars.insert(
+        "CARILLON_OUTBOUND_ALLOW".into(),
+        "127.0.0.0/8, ::1, localhost".into(),
+    );
     vars.insert("CARILLON_RETRY_BASE_MS".into(), "5".into());
     for (k, v) in extra_env {
         vars.insert((*k).into(), (*v).into());

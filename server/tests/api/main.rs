@@ -15,6 +15,8 @@ mod invitations;
 mod lists;
 mod members;
 mod memberships;
+mod provider_sink;
+mod providers;
 mod sending;
 mod shutdown;
 mod smtp_server;

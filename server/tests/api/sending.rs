@@ -7,7 +7,11 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// A list holding new contacts made from `contacts` (each a contact body).
-async fn list_of(app: &TestApp, name: &str, contacts: &[Value]) -> (String, Vec<String>) {
+pub(crate) async fn list_of(
+    app: &TestApp,
+    name: &str,
+    contacts: &[Value],
+) -> (String, Vec<String>) {
     let r = app.post("/api/lists", &json!({"name": name})).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let list: Value = r.json().await.unwrap();
@@ -33,7 +37,7 @@ async fn list_of(app: &TestApp, name: &str, contacts: &[Value]) -> (String, Vec<
     (id, ids)
 }
 
-fn granted(email: &str, first_name: &str) -> Value {
+pub(crate) fn granted(email: &str, first_name: &str) -> Value {
     json!({"email": email, "first_name": first_name, "consents": {"email": "granted"}})
 }
 
@@ -75,7 +79,7 @@ fn email_campaign(lists: &[&str], exclusions: &[&str]) -> Value {
     })
 }
 
-async fn create_and_send(app: &TestApp, body: Value) -> String {
+pub(crate) async fn create_and_send(app: &TestApp, body: Value) -> String {
     let c = crate::campaigns::create(app, body).await;
     let id = c["id"].as_str().unwrap().to_owned();
     let r = app
@@ -109,7 +113,7 @@ async fn progress(app: &TestApp, id: &str) -> Value {
 
 /// Drains the background work until the campaign stops moving (retries fall due a few
 /// milliseconds later, so one drain may not be enough).
-async fn settle(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn settle(app: &TestApp, id: &str) -> Value {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         app.drain().await;
@@ -135,7 +139,7 @@ async fn settle(app: &TestApp, id: &str) -> Value {
     }
 }
 
-async fn deliveries(app: &TestApp, id: &str, query: &str) -> Vec<Value> {
+pub(crate) async fn deliveries(app: &TestApp, id: &str, query: &str) -> Vec<Value> {
     let r = app
         .get(&format!(
             "/api/campaigns/{id}/deliveries?per_page=100&{query}"

@@ -139,7 +139,7 @@ async fn stop_mid_run_then_restart(backend: Backend) {
         ("DATABASE_URL", database.url.as_str()),
         ("CARILLON_MASTER_KEY", master_key.as_str()),
         ("CARILLON_DATA_DIR", &data.path().display().to_string()),
-        ("CARILLON_ALLOW_PRIVATE_NETWORKS", "true"),
+        ("CARILLON_OUTBOUND_ALLOW", "127.0.0.0/8, ::1, localhost"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -68,56 +68,21 @@ pub struct SendingStrings {
     pub test_channel: &'static str,
     pub push_test_note: &'static str,
 
-    // Provider names and setting labels
-    pub provider_simulator: &'static str,
-    pub provider_smtp: &'static str,
-    pub setting_latency_ms: &'static str,
-    pub setting_failure_rate: &'static str,
-    pub setting_host: &'static str,
-    pub setting_security: &'static str,
-    pub setting_port: &'static str,
-    pub setting_username: &'static str,
-    pub setting_password: &'static str,
-    pub setting_from_email: &'static str,
-    pub setting_max_connections: &'static str,
-    pub setting_timeout_seconds: &'static str,
-    pub setting_dkim_domain: &'static str,
-    pub setting_dkim_selector: &'static str,
-    pub setting_dkim_private_key: &'static str,
-    pub setting_rate_per_second: &'static str,
-    pub setting_max_in_flight: &'static str,
+    // Provider names and setting labels, by name (a new provider adds lines here, not
+    // fields).
+    pub provider_names: &'static [(&'static str, &'static str)],
+    pub setting_labels: &'static [(&'static str, &'static str)],
 }
 
 impl SendingStrings {
     /// A provider's name as the page shows it; an unknown one as it is spelled.
     pub fn provider_name<'a>(&self, name: &'a str) -> &'a str {
-        match name {
-            "simulator" => self.provider_simulator,
-            "smtp" => self.provider_smtp,
-            other => other,
-        }
+        lookup(self.provider_names, name)
     }
 
     /// A setting's label; a setting without one shows its key.
     pub fn setting_label<'a>(&self, key: &'a str) -> &'a str {
-        match key {
-            "latency_ms" => self.setting_latency_ms,
-            "failure_rate" => self.setting_failure_rate,
-            "host" => self.setting_host,
-            "security" => self.setting_security,
-            "port" => self.setting_port,
-            "username" => self.setting_username,
-            "password" => self.setting_password,
-            "from_email" => self.setting_from_email,
-            "max_connections" => self.setting_max_connections,
-            "timeout_seconds" => self.setting_timeout_seconds,
-            "dkim.domain" => self.setting_dkim_domain,
-            "dkim.selector" => self.setting_dkim_selector,
-            "dkim.private_key" => self.setting_dkim_private_key,
-            "rate_per_second" => self.setting_rate_per_second,
-            "max_in_flight" => self.setting_max_in_flight,
-            other => other,
-        }
+        lookup(self.setting_labels, key)
     }
 
     /// What a provider said, in words.
@@ -128,4 +93,12 @@ impl SendingStrings {
             _ => self.outcome_failed,
         }
     }
+}
+
+/// The entry for `key`, or the key itself.
+fn lookup<'a>(table: &'static [(&'static str, &'static str)], key: &'a str) -> &'a str {
+    table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, label)| label)
 }

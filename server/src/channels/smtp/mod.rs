@@ -9,11 +9,10 @@
 mod pool;
 
 use super::{
-    check::Check,
-    egress::{self, Unreachable},
-    registry::Provider,
-    Body, ChannelAdapter, EmailMessage, OutboundMessage, SendOutcome,
+    check::Check, registry::Provider, Body, ChannelAdapter, EmailMessage, OutboundMessage,
+    SendOutcome,
 };
+use crate::egress::{Egress, Unreachable};
 use app::model::{Channel, FieldErrors, SettingField, SettingKind};
 use async_trait::async_trait;
 use lettre::{
@@ -131,7 +130,7 @@ impl Provider for Smtp {
         &self,
         _channel: Channel,
         settings: &Map<String, Value>,
-        egress: egress::Egress,
+        context: &super::Context,
     ) -> anyhow::Result<Arc<dyn ChannelAdapter>> {
         let text = |k: &str| settings.get(k).and_then(Value::as_str).map(str::to_owned);
         let number = |k: &str| settings.get(k).and_then(Value::as_u64).unwrap_or(0);
@@ -161,7 +160,7 @@ impl Provider for Smtp {
             timeout: Duration::from_secs(number("timeout_seconds").max(1)),
             from_email: text("from_email"),
             dkim,
-            egress,
+            egress: context.egress.clone(),
             pool: OnceCell::new(),
         }))
     }
@@ -199,7 +198,7 @@ struct SmtpAdapter {
     timeout: Duration,
     from_email: Option<String>,
     dkim: Option<Arc<DkimConfig>>,
-    egress: egress::Egress,
+    egress: Egress,
     /// Built on first use, once the host resolved to an address we may reach. Senders
     /// beyond `max_connections` wait there for a connection rather than failing.
     pool: OnceCell<Pool>,

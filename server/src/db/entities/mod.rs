@@ -18,5 +18,7 @@ pub mod list;
 pub mod list_member;
 pub mod membership;
 pub mod organization;
+pub mod push_subscription;
 pub mod session;
 pub mod user;
+pub mod webhook_token;

@@ -64,6 +64,11 @@ pub fn SettingInput(
                 required=field.required aria-invalid=invalid aria-describedby=described/>
         }
         .into_any(),
+        SettingKind::Block => view! {
+            <textarea id=id.clone() name=name rows="4" spellcheck="false"
+                required=field.required aria-invalid=invalid aria-describedby=described>{value}</textarea>
+        }
+        .into_any(),
         SettingKind::Text => view! {
             <input id=id.clone() name=name type="text" value=value autocomplete="off"
                 required=field.required aria-invalid=invalid aria-describedby=described/>

@@ -1,0 +1,75 @@
+//! Withdrawing a contact's consent for one channel, for whatever reason the contact or
+//! their provider gave (an unsubscribe link, a hard bounce, a spam complaint, an SMS
+//! "STOP"): the consent, a `ContactUnsubscribed` event with its source, and the
+//! contact's pending deliveries on that channel skipped, in the caller's transaction.
+
+use super::{completion::Touched, record};
+use crate::{
+    contacts::store as contact_store,
+    db::entities::contact_consent,
+    error::ServiceResult,
+    events::{self, Kind},
+};
+use app::model::{Channel, ConsentState};
+use chrono::Utc;
+use sea_orm::{DatabaseTransaction, EntityTrait};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What the withdrawal did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsubscribed {
+    Now,
+    /// Withdrawn before (what was still pending is skipped all the same).
+    Already,
+}
+
+/// The contact must belong to `organization_id` (the caller checked).
+pub async fn withdraw(
+    txn: &DatabaseTransaction,
+    organization_id: Uuid,
+    contact_id: Uuid,
+    channel: Channel,
+    source: &str,
+    campaign_id: Option<Uuid>,
+) -> ServiceResult<(Unsubscribed, Touched)> {
+    let current = contact_consent::Entity::find_by_id((contact_id, channel.as_str().to_owned()))
+        .one(txn)
+        .await?;
+    if current
+        .as_ref()
+        .is_some_and(|c| c.state == ConsentState::Withdrawn.as_str())
+    {
+        // Withdrawn elsewhere (the API, an import): what is pending still must not go.
+        let (_, touched) =
+            record::skip_unsubscribed(txn, organization_id, contact_id, channel).await?;
+        return Ok((Unsubscribed::Already, touched));
+    }
+    let existing = HashMap::from([(contact_id, current.into_iter().collect())]);
+    contact_store::set_consents(
+        txn,
+        vec![(contact_id, channel, ConsentState::Withdrawn)],
+        &existing,
+        source,
+        Utc::now(),
+    )
+    .await?;
+    let (skipped, touched) =
+        record::skip_unsubscribed(txn, organization_id, contact_id, channel).await?;
+    events::record(
+        txn,
+        vec![events::New {
+            organization_id,
+            kind: Kind::ContactUnsubscribed,
+            campaign_id,
+            contact_id: Some(contact_id),
+            delivery_id: None,
+            channel: Some(channel),
+            data: json!({"source": source, "skipped_deliveries": skipped}),
+        }],
+    )
+    .await?;
+    tracing::info!(%contact_id, %channel, source, skipped, "consent withdrawn");
+    Ok((Unsubscribed::Now, touched))
+}
