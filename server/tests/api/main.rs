@@ -17,6 +17,7 @@ mod members;
 mod memberships;
 mod provider_sink;
 mod providers;
+mod push;
 mod sending;
 mod shutdown;
 mod smtp_server;
