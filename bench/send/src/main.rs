@@ -6,12 +6,16 @@
 //!   limit: messages per second from the campaign's start to its completion (claim,
 //!   render, send, record);
 //! - `smtp [messages]` (default 20,000): the same to an SMTP server on loopback (a sink
-//!   started here), with the TCP connections it was opened.
+//!   started here), with the TCP connections it was opened;
+//! - `sendgrid [messages]` (default 50,000): the same through the SendGrid adapter to a
+//!   SendGrid-shaped HTTP sink on loopback, next to what that sink takes from a plain
+//!   HTTP client at the same concurrency in the same run, with the connections opened.
 //!
-//! `cargo run --release -p bench-send -- fanout|dispatch|smtp [n]`
+//! `cargo run --release -p bench-send -- fanout|dispatch|smtp|sendgrid [n]`
 //! (`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;
 //! `CARILLON_WORKERS` for the worker loops, default 4 as the server's).
 
+mod sendgrid_sink;
 mod setup;
 mod sink;
 
@@ -32,6 +36,7 @@ async fn main() -> Result<()> {
         .unwrap_or(match what.as_str() {
             "fanout" => 1_000_000,
             "smtp" => 20_000,
+            "sendgrid" => 50_000,
             _ => 100_000,
         });
     let base = std::env::var("BENCH_DATABASE_URL")
@@ -48,12 +53,15 @@ async fn main() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let result = match what.as_str() {
         "fanout" => fanout(url.as_str(), dir.path(), n).await,
-        "dispatch" => dispatch(url.as_str(), dir.path(), n, None).await,
+        "dispatch" => dispatch(url.as_str(), dir.path(), n, Via::Simulator)
+            .await
+            .map(|_| ()),
+        "sendgrid" => sendgrid(url.as_str(), dir.path(), n).await,
         "smtp" => {
             let sink = sink::Sink::start().await?;
-            dispatch(url.as_str(), dir.path(), n, Some(&sink))
+            dispatch(url.as_str(), dir.path(), n, Via::Smtp(sink.port))
                 .await
-                .map(|()| {
+                .map(|_| {
                     println!(
                         "[smtp] the server received {} messages over {} TCP connections",
                         sink.messages(),
@@ -62,7 +70,7 @@ async fn main() -> Result<()> {
                 })
         }
         other => Err(anyhow::anyhow!(
-            "unknown benchmark `{other}`: fanout, dispatch or smtp"
+            "unknown benchmark `{other}`: fanout, dispatch, smtp or sendgrid"
         )),
     };
     admin
@@ -143,8 +151,39 @@ async fn copy_reference(db: &DatabaseConnection, dir: &Path) -> Result<f64> {
     Ok(rate)
 }
 
-async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> Result<()> {
-    let label = if smtp.is_some() { "smtp" } else { "dispatch" };
+/// The engine through the SendGrid adapter, then a plain HTTP client, to one sink.
+async fn sendgrid(url: &str, dir: &Path, n: u64) -> Result<()> {
+    let sink = sendgrid_sink::Sink::start().await?;
+    let engine = dispatch(url, dir, n, Via::SendGrid(&sink.url)).await?;
+    println!(
+        "[sendgrid] the sink took {} messages over {} TCP connections",
+        sink.counts.messages(),
+        sink.counts.connections()
+    );
+    let plain = sendgrid_sink::load(&sink.url, n, IN_FLIGHT).await?;
+    println!(
+        "[sendgrid] a plain HTTP client, {IN_FLIGHT} requests at a time: {plain:.0} req/s; Carillon / plain = {:.2}",
+        engine / plain
+    );
+    Ok(())
+}
+
+/// Messages in flight at most, through HTTP providers and the plain client alike.
+const IN_FLIGHT: usize = 64;
+
+enum Via<'a> {
+    Simulator,
+    Smtp(u16),
+    SendGrid(&'a str),
+}
+
+/// Returns messages per second from the campaign's start to its completion.
+async fn dispatch(url: &str, dir: &Path, n: u64, via: Via<'_>) -> Result<f64> {
+    let label = match via {
+        Via::Simulator => "dispatch",
+        Via::Smtp(_) => "smtp",
+        Via::SendGrid(_) => "sendgrid",
+    };
     let bench = setup::Bench::new(url, dir).await?;
     let t = Instant::now();
     bench.real_contacts(n).await?;
@@ -152,9 +191,14 @@ async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> R
         "[{label}] {n} contacts with consent in one list, in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    match smtp {
-        Some(sink) => bench.use_smtp(sink.port).await?,
-        None => bench.use_simulator().await?,
+    match via {
+        Via::Simulator => bench.use_simulator().await?,
+        Via::Smtp(port) => bench.use_smtp(port).await?,
+        Via::SendGrid(base) => {
+            bench
+                .use_sendgrid(base, sendgrid_sink::KEY, IN_FLIGHT)
+                .await?
+        }
     }
     let campaign = bench.campaign().await?;
     bench.state.jobs.start().await;
@@ -163,11 +207,11 @@ async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> R
     let done = bench.until_completed(campaign).await?;
     let wall = sent.elapsed().as_secs_f64();
     let engine_secs = (done.completed_at - done.started_at).num_milliseconds() as f64 / 1000.0;
+    let rate = n as f64 / engine_secs;
     println!(
-        "[{label}] {} sent, {} failed; from start to completion {engine_secs:.1} s = {:.0} msg/s (from the send request: {wall:.1} s)",
+        "[{label}] {} sent, {} failed; from start to completion {engine_secs:.1} s = {rate:.0} msg/s (from the send request: {wall:.1} s)",
         done.sent,
         done.failed,
-        n as f64 / engine_secs
     );
     if done.sent + done.failed != n {
         bail!("not every message was sent");
@@ -177,5 +221,5 @@ async fn dispatch(url: &str, dir: &Path, n: u64, smtp: Option<&sink::Sink>) -> R
         .jobs
         .shutdown(std::time::Duration::from_secs(5))
         .await;
-    Ok(())
+    Ok(rate)
 }

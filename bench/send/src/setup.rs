@@ -173,6 +173,16 @@ impl Bench {
         .await
     }
 
+    /// SendGrid through the adapter, to `sink` (a SendGrid-shaped server on loopback);
+    /// `in_flight` messages at most, as the load generator's concurrency.
+    pub async fn use_sendgrid(&self, base_url: &str, key: &str, in_flight: usize) -> Result<()> {
+        self.channel(
+            "sendgrid",
+            json!({"api_key": key, "base_url": base_url, "max_in_flight": in_flight}),
+        )
+        .await
+    }
+
     async fn channel(&self, provider: &str, settings: serde_json::Value) -> Result<()> {
         self.state
             .channels
