@@ -35,12 +35,14 @@ start_server() {
   base_url="http://127.0.0.1:$port"
   echo "==> starting $binary on $base_url (data in $data_dir, log in $log)"
   : >"$log"
-  # Many sign-ups come from one address in these runs.
+  # Many sign-ups come from one address in these runs; the push service of the
+  # browser tests is on loopback.
   LEPTOS_SITE_ROOT="$root/target/site" \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" \
     DATABASE_URL="sqlite://$data_dir/test.db?mode=rwc" \
     CARILLON_DATA_DIR="$data_dir" \
     CARILLON_SIGNUP_MAX_PER_IP=100000 \
+    CARILLON_OUTBOUND_ALLOW=127.0.0.1 \
     NO_COLOR=1 \
     "$binary" serve >>"$log" 2>&1 &
   server_pid=$!

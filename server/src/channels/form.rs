@@ -62,3 +62,34 @@ impl Channels {
         self.put(actor, channel, input).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::i18n::Locale;
+
+    /// A new provider's settings need words on the page, in every language.
+    #[test]
+    fn every_provider_and_setting_has_a_label() {
+        for locale in Locale::ALL {
+            let s = &locale.strings().sending;
+            for p in PROVIDERS {
+                assert_ne!(
+                    s.provider_name(p.name()),
+                    p.name(),
+                    "{locale:?}: {}",
+                    p.name()
+                );
+                for field in fields(*p) {
+                    assert_ne!(
+                        s.setting_label(&field.key),
+                        field.key,
+                        "{locale:?}: {}.{}",
+                        p.name(),
+                        field.key
+                    );
+                }
+            }
+        }
+    }
+}

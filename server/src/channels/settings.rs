@@ -93,7 +93,22 @@ impl Channels {
             .into_iter()
             .map(
                 |channel| match rows.iter().find(|r| r.channel == channel.as_str()) {
-                    Some(row) => shown(channel, row),
+                    Some(row) => {
+                        let mut dto = shown(channel, row);
+                        // Where browsers subscribe: the page shows it, with a snippet.
+                        if row.provider == super::webpush::NAME {
+                            if let Value::Object(s) = &mut dto.settings {
+                                s.insert(
+                                    "optin_url".into(),
+                                    json!(format!(
+                                        "{}/p/{}",
+                                        self.public_url, actor.organization_id
+                                    )),
+                                );
+                            }
+                        }
+                        dto
+                    }
                     None => default_dto(channel),
                 },
             )

@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/hooks/twilio/{organization_id}", post(twilio))
 }
 
-enum HookError {
+pub(crate) enum HookError {
     BadRequest(String),
     Unauthorized(String),
     TooLarge,
@@ -143,7 +143,20 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-async fn sendgrid(
+#[utoipa::path(post, path = "/hooks/sendgrid/{organization_id}", tag = "webhooks",
+    summary = "SendGrid's signed Event Webhook (ECDSA over timestamp and body)",
+    security(()),
+    params(("organization_id" = String, Path, description = "the organization's id"),
+        ("X-Twilio-Email-Event-Webhook-Signature" = String, Header, description = "base64 DER ECDSA P-256 signature"),
+        ("X-Twilio-Email-Event-Webhook-Timestamp" = String, Header, description = "Unix time, within 10 minutes")),
+    request_body(content = Vec<Object>, content_type = "application/json", description = "SendGrid's array of events"),
+    responses((status = 200, description = "what was applied", body = crate::webhooks::Applied),
+        (status = 400, description = "not the provider's format", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "signature missing, wrong or stale; nothing recorded", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "some messages are still being recorded: send again", body = crate::webhooks::Applied))
+)]
+pub(crate) async fn sendgrid(
     State(state): State<AppState>,
     Path(organization_id): Path<String>,
     headers: HeaderMap,
@@ -191,7 +204,18 @@ async fn sendgrid(
     Ok(answer(applied))
 }
 
-async fn mailgun(
+#[utoipa::path(post, path = "/hooks/mailgun/{organization_id}", tag = "webhooks",
+    summary = "Mailgun's signed webhook (HMAC over timestamp and a one-time token)",
+    security(()),
+    params(("organization_id" = String, Path, description = "the organization's id")),
+    request_body(content = Object, content_type = "application/json", description = "`{signature: {timestamp, token, signature}, \"event-data\": {...}}`"),
+    responses((status = 200, description = "what was applied", body = crate::webhooks::Applied),
+        (status = 400, description = "not the provider's format", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "signature missing, wrong or stale; nothing recorded", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "some messages are still being recorded: send again", body = crate::webhooks::Applied))
+)]
+pub(crate) async fn mailgun(
     State(state): State<AppState>,
     Path(organization_id): Path<String>,
     body: Body,
@@ -271,7 +295,19 @@ async fn mailgun(
     Ok(answer(result?))
 }
 
-async fn twilio(
+#[utoipa::path(post, path = "/hooks/twilio/{organization_id}", tag = "webhooks",
+    summary = "Twilio's status callbacks and inbound messages (X-Twilio-Signature); STOP unsubscribes",
+    security(()),
+    params(("organization_id" = String, Path, description = "the organization's id"),
+        ("X-Twilio-Signature" = String, Header, description = "base64 HMAC-SHA1 of the URL and the sorted parameters")),
+    request_body(content = std::collections::HashMap<String, String>, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "a status applied (JSON) or an inbound message taken (empty TwiML)", body = crate::webhooks::Applied),
+        (status = 400, description = "not the provider's format", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "signature missing, wrong or stale; nothing recorded", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "some messages are still being recorded: send again", body = crate::webhooks::Applied))
+)]
+pub(crate) async fn twilio(
     State(state): State<AppState>,
     Path(organization_id): Path<String>,
     uri: Uri,

@@ -97,7 +97,20 @@ fn shell(title: &str, body: &str) -> String {
     )
 }
 
-async fn subscribe(
+#[utoipa::path(post, path = "/p/{organization_id}/subscriptions", tag = "push",
+    summary = "Subscribe a browser to the organization's push notifications (public)",
+    security(()),
+    params(("organization_id" = String, Path, description = "the organization's id")),
+    request_body(content = crate::push::SubscriptionInput, content_type = "application/json", description = "the browser's PushSubscription, optionally with an email"),
+    responses(
+        (status = 201, description = "subscribed; the contact has push consent", body = crate::push::Subscribed),
+        (status = 400, description = "not JSON of that shape", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such organization, or it does not send push through Web Push", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "over 16 KiB", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid endpoint, keys or email", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn subscribe(
     State(state): State<AppState>,
     Path(organization_id): Path<String>,
     body: Body,

@@ -65,7 +65,7 @@ pub enum Outcome {
 }
 
 /// What a webhook call did, as its answer says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Applied {
     /// Statuses that moved a delivery.
     pub applied: usize,

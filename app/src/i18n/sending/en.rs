@@ -58,6 +58,10 @@ pub static EN: SendingStrings = SendingStrings {
     test_to_hint_sms: "A phone number.",
     test_channel: "Send a test",
     push_test_note: "Push messages go to browsers that subscribed: test them with a campaign test.",
+    push_optin_page: "Opt-in page",
+    push_public_key: "VAPID public key",
+    push_snippet: "Snippet for your site (a link to the opt-in page)",
+    push_snippet_text: "Get our notifications",
 
     // Provider names and setting labels
     provider_names: &[

@@ -58,6 +58,10 @@ pub static FR: SendingStrings = SendingStrings {
     test_to_hint_sms: "Un numéro de téléphone.",
     test_channel: "Envoyer un test",
     push_test_note: "Les messages push vont aux navigateurs abonnés : testez-les avec un test de campagne.",
+    push_optin_page: "Page d'abonnement",
+    push_public_key: "Clé publique VAPID",
+    push_snippet: "Extrait pour votre site (un lien vers la page d'abonnement)",
+    push_snippet_text: "Recevoir nos notifications",
 
     // Provider names and setting labels
     provider_names: &[

@@ -67,6 +67,10 @@ pub struct SendingStrings {
     pub test_to_hint_sms: &'static str,
     pub test_channel: &'static str,
     pub push_test_note: &'static str,
+    pub push_optin_page: &'static str,
+    pub push_public_key: &'static str,
+    pub push_snippet: &'static str,
+    pub push_snippet_text: &'static str,
 
     // Provider names and setting labels, by name (a new provider adds lines here, not
     // fields).

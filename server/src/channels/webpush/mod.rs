@@ -36,7 +36,8 @@ const KNOWN: &[&str] = &[
     "vapid_public_key",
 ];
 
-const URGENCIES: &[&str] = &["very-low", "low", "normal", "high"];
+/// The default first: an unsaved form selects the first choice.
+const URGENCIES: &[&str] = &["normal", "high", "low", "very-low"];
 
 pub struct WebPush;
 
@@ -63,6 +64,8 @@ impl Provider for WebPush {
     }
 
     fn validate(&self, settings: &mut Map<String, Value>) -> Result<(), FieldErrors> {
+        // Shown with the settings, derived from the organization: never stored.
+        settings.remove("optin_url");
         let mut check = Check::new(settings);
         check.only(KNOWN);
         let subject = check.text("subject", 256, None);

@@ -89,6 +89,7 @@ pub fn ChannelCard(
                 <button type="submit" class="button secondary">{s.change_provider}</button>
             </form>
             {unsaved.then(|| view! { <p class="note">{s.unsaved_provider}</p> })}
+            {(!unsaved).then(|| push_optin(&settings.settings, channel))}
             <ActionForm action=shared.save attr:class="form" attr:data-testid=id("settings")>
                 <ErrorAlert error=save_error/>
                 <input type="hidden" name="channel" value=channel.as_str()/>
@@ -100,6 +101,30 @@ pub fn ChannelCard(
             <TestForm channel shared/>
         </section>
     }
+}
+
+/// Web Push, once saved: the public key, the opt-in page and a snippet for one's site.
+fn push_optin(settings: &Value, channel: Channel) -> Option<impl IntoView> {
+    let s = use_strings().sending;
+    let url = settings.get("optin_url")?.as_str()?.to_owned();
+    let key = settings
+        .get("vapid_public_key")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let snippet = format!(
+        "<a href=\"{url}\" target=\"_blank\" rel=\"noopener\">{}</a>",
+        s.push_snippet_text
+    );
+    let id = |what: &str| format!("{}-{what}", channel.as_str());
+    Some(view! {
+        <div class="push-optin" data-testid=id("optin")>
+            <p>{s.push_optin_page} ": " <a href=url.clone() target="_blank" rel="noopener" data-testid=id("optin-url")>{url.clone()}</a></p>
+            <p>{s.push_public_key} ": " <code data-testid=id("public-key")>{key}</code></p>
+            <label for=id("snippet")>{s.push_snippet}</label>
+            <textarea id=id("snippet") readonly rows="2" data-testid=id("snippet")>{snippet}</textarea>
+        </div>
+    })
 }
 
 #[component]
