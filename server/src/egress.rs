@@ -334,4 +334,29 @@ mod tests {
             .expect_err("refused");
         assert!(Egress::refusal(&err).is_some(), "{err:?}");
     }
+
+    #[tokio::test]
+    async fn the_http_client_reaches_a_listed_name_on_the_urls_port() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request).await;
+            let _ = stream
+                .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        });
+        let client = Egress::parse("localhost")
+            .unwrap()
+            .http_client(Duration::from_secs(5))
+            .unwrap();
+        let answer = client
+            .get(format!("http://localhost:{port}/"))
+            .send()
+            .await
+            .expect("connected through the filtered resolver");
+        assert_eq!(answer.status(), reqwest::StatusCode::NO_CONTENT);
+    }
 }
