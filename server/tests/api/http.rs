@@ -100,6 +100,10 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("post", "/api/lists/{id}/members"),
     ("delete", "/api/lists/{id}/members"),
     ("get", "/api/openapi.json"),
+    ("post", "/hooks/sendgrid/{organization_id}"),
+    ("post", "/hooks/mailgun/{organization_id}"),
+    ("post", "/hooks/twilio/{organization_id}"),
+    ("post", "/p/{organization_id}/subscriptions"),
 ];
 
 both_backends! {
@@ -112,7 +116,7 @@ both_backends! {
             assert!(doc["paths"][path][method].is_object(), "{method} {path} is not documented");
         }
         let schemas = &doc["components"]["schemas"];
-        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken", "ContactDto", "ListDto", "ListRef", "ImportDto"] {
+        for name in ["Problem", "CampaignDto", "NewCampaign", "Me", "CreatedToken", "ContactDto", "ListDto", "ListRef", "ImportDto", "Applied", "SubscriptionInput", "Subscribed"] {
             assert!(schemas[name].is_object(), "schema {name} missing");
         }
         let lists = &schemas["ContactDto"]["properties"]["lists"];
