@@ -108,6 +108,24 @@ impl<'a> Check<'a> {
         }
     }
 
+    /// A required credential (an API key, a token): no spaces or control characters.
+    pub fn credential(&mut self, key: &str, max: usize) -> String {
+        let value = self.text(key, max, None);
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.fail(key, "without spaces (paste it as the provider shows it)");
+        }
+        value
+    }
+
+    /// An optional email address (a channel's sender, say).
+    pub fn optional_email(&mut self, key: &str) -> Option<String> {
+        let value = self.optional_text(key, 254)?;
+        if value.parse::<lettre::Address>().is_err() {
+            self.fail(key, "an email address");
+        }
+        Some(value)
+    }
+
     /// One of `allowed`, `default` when absent.
     pub fn one_of(&mut self, key: &str, allowed: &[&str], default: &str) -> String {
         let value = self.text(key, 32, Some(default));

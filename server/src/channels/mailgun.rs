@@ -77,10 +77,7 @@ impl Provider for Mailgun {
             check.settings.remove("base_url");
         }
         http::check_common(&mut check, default_base);
-        let key = check.text("api_key", 512, None);
-        if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            check.fail("api_key", "an API key, without spaces");
-        }
+        check.credential("api_key", 512);
         let domain = check.text("domain", 253, None);
         if !domain.is_empty()
             && !domain
@@ -89,11 +86,7 @@ impl Provider for Mailgun {
         {
             check.fail("domain", "your sending domain, e.g. mg.example.com");
         }
-        if let Some(from) = check.optional_text("from_email", 254) {
-            if from.parse::<lettre::Address>().is_err() {
-                check.fail("from_email", "an email address");
-            }
-        }
+        check.optional_email("from_email");
         check.optional_text("webhook_signing_key", 512);
         check.finish()
     }
@@ -130,13 +123,7 @@ impl MailgunAdapter {
         let Body::Email(email) = &message.body else {
             return Err("Mailgun sends email only".into());
         };
-        let from_email = match email.from_email.trim() {
-            "" => self.from_email.clone().unwrap_or_default(),
-            given => given.to_owned(),
-        };
-        if from_email.is_empty() {
-            return Err("the message has no sender address (set the campaign's or the channel's from_email)".into());
-        }
+        let from_email = email.sender(self.from_email.as_deref())?;
         let from = match email.from_name.trim() {
             "" => from_email,
             // A quoted display name: commas or brackets in it stay part of the name.

@@ -78,6 +78,20 @@ pub struct EmailMessage {
     pub unsubscribe_url: Option<String>,
 }
 
+impl EmailMessage {
+    /// The campaign's sender, else the channel's `fallback`.
+    pub fn sender(&self, fallback: Option<&str>) -> Result<String, String> {
+        match (self.from_email.trim(), fallback) {
+            ("", Some(fallback)) if !fallback.is_empty() => Ok(fallback.to_owned()),
+            ("", _) => Err(
+                "the message has no sender address (set the campaign's or the channel's from_email)"
+                    .into(),
+            ),
+            (given, _) => Ok(given.to_owned()),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SmsMessage {
     pub text: String,

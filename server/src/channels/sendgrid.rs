@@ -57,15 +57,8 @@ impl Provider for SendGrid {
         let mut check = Check::new(settings);
         check.only(KNOWN);
         http::check_common(&mut check, "https://api.sendgrid.com");
-        let key = check.text("api_key", 512, None);
-        if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            check.fail("api_key", "an API key, without spaces");
-        }
-        if let Some(from) = check.optional_text("from_email", 254) {
-            if from.parse::<lettre::Address>().is_err() {
-                check.fail("from_email", "an email address");
-            }
-        }
+        check.credential("api_key", 512);
+        check.optional_email("from_email");
         if let Some(key) = check.optional_text("webhook_verification_key", 1024) {
             if verification_key(&key).is_err() {
                 check.fail(
@@ -107,13 +100,7 @@ impl SendGridAdapter {
         let Body::Email(email) = &message.body else {
             return Err("SendGrid sends email only".into());
         };
-        let from_email = match email.from_email.trim() {
-            "" => self.from_email.clone().unwrap_or_default(),
-            given => given.to_owned(),
-        };
-        if from_email.is_empty() {
-            return Err("the message has no sender address (set the campaign's or the channel's from_email)".into());
-        }
+        let from_email = email.sender(self.from_email.as_deref())?;
         let mut from = json!({ "email": from_email });
         if !email.from_name.trim().is_empty() {
             from["name"] = json!(email.from_name);

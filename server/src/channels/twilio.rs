@@ -65,10 +65,7 @@ impl Provider for Twilio {
         if !sid.is_empty() && !is_sid(&sid, "AC") {
             check.fail("account_sid", "AC followed by 32 hexadecimal digits");
         }
-        let token = check.text("auth_token", 128, None);
-        if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            check.fail("auth_token", "the auth token, without spaces");
-        }
+        check.credential("auth_token", 128);
         let from = check.optional_text("from", 16);
         let service = check.optional_text("messaging_service_sid", 34);
         if let Some(from) = &from {

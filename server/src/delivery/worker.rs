@@ -38,6 +38,10 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(120);
 const RECORD_ATTEMPTS: u32 = 3;
 /// Outcomes wait at most this long, or until there are this many, to be recorded.
 const RECORD_EVERY: Duration = Duration::from_millis(250);
+
+/// A recording of outcomes under way.
+type Recording<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>>;
 const RECORD_AT: usize = 100;
 
 impl jobs::Leased for delivery::Entity {
@@ -123,29 +127,38 @@ impl Worker {
                 send_one(engine, d, message, channel, stop)
             })
             .collect();
+        // Outcomes are recorded while the other sends go on: a provider's answers are
+        // read as they come, not after the recording's round trips to the database.
+        // One recording at a time; what finishes meanwhile waits for the next.
         let mut done: Outcomes = Vec::new();
         let mut record_at = Instant::now() + RECORD_EVERY;
+        let mut recording: Option<Recording<'_>> = None;
+        let mut sending = true;
         loop {
+            let due = done.len() >= RECORD_AT || Instant::now() >= record_at || !sending;
+            if recording.is_none() && !done.is_empty() && due {
+                let outcomes = std::mem::take(&mut done);
+                recording = Some(Box::pin(self.record(owner, &providers, outcomes)));
+            }
+            if !sending && recording.is_none() {
+                break;
+            }
             tokio::select! {
-                next = sends.next() => match next {
+                next = sends.next(), if sending => match next {
                     Some(outcome) => {
                         if done.is_empty() {
                             record_at = Instant::now() + RECORD_EVERY;
                         }
                         done.push(outcome);
-                        if done.len() >= RECORD_AT {
-                            self.record(owner, &providers, std::mem::take(&mut done)).await?;
-                        }
                     }
-                    None => break,
+                    None => sending = false,
                 },
-                () = tokio::time::sleep_until(record_at), if !done.is_empty() => {
-                    self.record(owner, &providers, std::mem::take(&mut done)).await?;
+                recorded = async { recording.as_mut().expect("guarded").await }, if recording.is_some() => {
+                    recording = None;
+                    recorded?;
                 }
+                () = tokio::time::sleep_until(record_at), if recording.is_none() && !done.is_empty() => {}
             }
-        }
-        if !done.is_empty() {
-            self.record(owner, &providers, done).await?;
         }
         Ok(())
     }
