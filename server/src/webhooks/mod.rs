@@ -23,7 +23,7 @@ use crate::{
         delivery::{self, DeliveryStatus},
     },
     delivery::{
-        completion::{self, Touched},
+        completion,
         record::{self, Report, Reported},
         withdraw,
     },
@@ -182,7 +182,7 @@ impl Webhooks {
             touched.extend(t.0);
         }
         txn.commit().await?;
-        completion::complete_finished(&self.db, System::Webhook, Touched(touched).0).await;
+        completion::complete_finished(&self.db, System::Webhook, touched).await;
         if done.unknown > 0 || done.early > 0 {
             tracing::info!(?done, "webhook statuses not all applied");
         }
