@@ -154,7 +154,8 @@ fn email_rules(e: &EmailContent, require: &mut impl FnMut(&str, &str, bool, &str
     );
 }
 
-fn valid_sender_id(id: &str) -> bool {
+/// An SMS sender: up to 11 letters, digits and spaces, or a number in E.164 form.
+pub fn valid_sender_id(id: &str) -> bool {
     let alphanumeric = (1..=11).contains(&id.chars().count())
         && id.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ');
     let phone = id.starts_with('+')

@@ -4,7 +4,7 @@
 //! with the provider's own message as the reason when its body has one.
 
 use super::{check::Check, SendOutcome};
-use crate::egress::{Egress, Unreachable};
+use crate::egress::Egress;
 use bytes::{Bytes, BytesMut};
 use reqwest::{header::HeaderMap, RequestBuilder, StatusCode};
 use serde_json::Value;
@@ -253,17 +253,6 @@ pub async fn verify(
         },
         Err(SendOutcome::Retry { reason, .. } | SendOutcome::Failed { reason }) => Err(reason),
         Err(SendOutcome::Accepted { .. }) => Ok(()),
-    }
-}
-
-/// Maps an unusable address to the outcome: not resolving now may pass; refused will not.
-pub fn unreachable(e: Unreachable) -> SendOutcome {
-    match e {
-        Unreachable::Unresolved(reason) => SendOutcome::Retry {
-            after: None,
-            reason,
-        },
-        Unreachable::Refused(reason) => SendOutcome::Failed { reason },
     }
 }
 

@@ -143,6 +143,19 @@ pub enum SendOutcome {
     Failed { reason: String },
 }
 
+/// A name that does not resolve may resolve later; a refused address will not.
+impl From<crate::egress::Unreachable> for SendOutcome {
+    fn from(e: crate::egress::Unreachable) -> Self {
+        match e {
+            crate::egress::Unreachable::Unresolved(reason) => SendOutcome::Retry {
+                after: None,
+                reason,
+            },
+            crate::egress::Unreachable::Refused(reason) => SendOutcome::Failed { reason },
+        }
+    }
+}
+
 impl From<SendOutcome> for SendResult {
     fn from(outcome: SendOutcome) -> Self {
         match outcome {

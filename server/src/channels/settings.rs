@@ -343,6 +343,35 @@ impl Channels {
         channel: Channel,
         provider: &str,
     ) -> ServiceResult<Option<Map<String, Value>>> {
+        let Some((row, mut settings)) = self.stored(organization_id, channel, provider).await?
+        else {
+            return Ok(None);
+        };
+        for (path, value) in self.open_secrets(&row)? {
+            set(&mut settings, &path, value);
+        }
+        Ok(Some(settings))
+    }
+
+    /// The same without the secrets (nothing is decrypted).
+    pub async fn public_settings(
+        &self,
+        organization_id: Uuid,
+        channel: Channel,
+        provider: &str,
+    ) -> ServiceResult<Option<Map<String, Value>>> {
+        Ok(self
+            .stored(organization_id, channel, provider)
+            .await?
+            .map(|(_, settings)| settings))
+    }
+
+    async fn stored(
+        &self,
+        organization_id: Uuid,
+        channel: Channel,
+        provider: &str,
+    ) -> ServiceResult<Option<(channel_setting::Model, Map<String, Value>)>> {
         let Some(row) = self
             .row(organization_id, channel)
             .await?
@@ -350,12 +379,8 @@ impl Channels {
         else {
             return Ok(None);
         };
-        let mut settings: Map<String, Value> =
-            serde_json::from_str(&row.settings).context("stored channel settings")?;
-        for (path, value) in self.open_secrets(&row)? {
-            set(&mut settings, &path, value);
-        }
-        Ok(Some(settings))
+        let settings = serde_json::from_str(&row.settings).context("stored channel settings")?;
+        Ok(Some((row, settings)))
     }
 
     fn context(&self, organization_id: Uuid) -> Context {

@@ -8,6 +8,7 @@ use super::{
     check::Check, http, registry::Provider, Body, ChannelAdapter, Context, OutboundMessage,
     SendOutcome,
 };
+use crate::campaigns::content::valid_sender_id;
 use app::model::{Channel, FieldErrors, SettingField, SettingKind};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -69,13 +70,10 @@ impl Provider for Twilio {
         let from = check.optional_text("from", 16);
         let service = check.optional_text("messaging_service_sid", 34);
         if let Some(from) = &from {
-            let phone = from.starts_with('+')
-                && (8..=16).contains(&from.len())
-                && from[1..].chars().all(|c| c.is_ascii_digit());
-            let alphanumeric = (1..=11).contains(&from.chars().count())
-                && from.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
-                && from.chars().any(|c| c.is_ascii_alphabetic());
-            if !phone && !alphanumeric {
+            // Twilio also wants a letter in an alphanumeric sender id.
+            let twilio_takes =
+                from.starts_with('+') || from.chars().any(|c| c.is_ascii_alphabetic());
+            if !valid_sender_id(from) || !twilio_takes {
                 check.fail(
                     "from",
                     "a number in E.164 form (+14155550100) or an alphanumeric sender id (up to 11 letters and digits)",

@@ -287,14 +287,7 @@ impl ChannelAdapter for SmtpAdapter {
         };
         let pool = match self.pool().await {
             Ok(p) => p,
-            // A name that does not resolve may resolve later; a refused address will not.
-            Err(Unreachable::Unresolved(reason)) => {
-                return SendOutcome::Retry {
-                    after: None,
-                    reason,
-                }
-            }
-            Err(Unreachable::Refused(reason)) => return SendOutcome::Failed { reason },
+            Err(unreachable) => return unreachable.into(),
         };
         match pool.send(built.envelope(), &built.formatted()).await {
             Ok(response) => SendOutcome::Accepted {
