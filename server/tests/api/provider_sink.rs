@@ -8,9 +8,10 @@
 //! 400; `busy` gets a 503 HTML page on its first try; `slow` gets no answer for 5 s.
 
 use axum::{
-    body::Bytes,
+    body::{Body, Bytes},
     extract::{Path, State},
-    http::{header, HeaderMap, Method, StatusCode, Uri},
+    http::{header, HeaderMap, Method, StatusCode},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{any, post},
     Json, Router,
@@ -78,6 +79,7 @@ impl Sink {
             .route("/v3/{domain}/messages", post(mailgun))
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(twilio))
             .route("/gateway/send", any(gateway))
+            .layer(middleware::from_fn_with_state(sink.clone(), keep))
             .with_state(sink.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -108,17 +110,6 @@ impl Sink {
         }
     }
 
-    fn keep(&self, method: Method, uri: &Uri, headers: &HeaderMap, body: &Bytes, status: u16) {
-        self.requests.lock().unwrap().push(Request {
-            method,
-            path: uri.path().to_owned(),
-            headers: headers.clone(),
-            body: body.clone(),
-            status,
-        });
-        self.arrived.notify_waiters();
-    }
-
     /// Scripted trouble for a recipient, if any.
     async fn trouble(&self, to: &str) -> Option<Response> {
         if to.contains("slow") {
@@ -141,6 +132,34 @@ impl Sink {
         }
         None
     }
+}
+
+/// Keeps every request, with the status it was answered.
+async fn keep(State(sink): State<Sink>, request: axum::extract::Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let (method, path, headers) = (
+        parts.method.clone(),
+        parts.uri.path().to_owned(),
+        parts.headers.clone(),
+    );
+    let answer = next
+        .run(axum::extract::Request::from_parts(
+            parts,
+            Body::from(body.clone()),
+        ))
+        .await;
+    sink.requests.lock().unwrap().push(Request {
+        method,
+        path,
+        headers,
+        body,
+        status: answer.status().as_u16(),
+    });
+    sink.arrived.notify_waiters();
+    answer
 }
 
 fn basic(headers: &HeaderMap) -> Option<(String, String)> {
@@ -170,19 +189,8 @@ fn sendgrid_error(status: StatusCode, message: &str, field: Option<&str>) -> Res
         .into_response()
 }
 
-async fn sendgrid(
-    State(sink): State<Sink>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let answer = sendgrid_answer(&sink, &headers, &body).await;
-    sink.keep(method, &uri, &headers, &body, answer.status().as_u16());
-    answer
-}
-
-async fn sendgrid_answer(sink: &Sink, headers: &HeaderMap, body: &Bytes) -> Response {
+async fn sendgrid(State(sink): State<Sink>, headers: HeaderMap, body: Bytes) -> Response {
+    let (sink, headers, body) = (&sink, &headers, &body);
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -267,17 +275,10 @@ async fn sendgrid_answer(sink: &Sink, headers: &HeaderMap, body: &Bytes) -> Resp
 async fn mailgun(
     State(sink): State<Sink>,
     Path(domain): Path<String>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = mailgun_answer(&sink, &domain, &headers, &body).await;
-    sink.keep(method, &uri, &headers, &body, answer.status().as_u16());
-    answer
-}
-
-async fn mailgun_answer(sink: &Sink, domain: &str, headers: &HeaderMap, body: &Bytes) -> Response {
+    let (sink, domain, headers, body) = (&sink, domain.as_str(), &headers, &body);
     if basic(headers) != Some(("api".into(), MAILGUN_KEY.into())) {
         return (StatusCode::UNAUTHORIZED, "Forbidden").into_response();
     }
@@ -327,17 +328,10 @@ fn twilio_error(status: StatusCode, code: u32, message: &str) -> Response {
 async fn twilio(
     State(sink): State<Sink>,
     Path(sid): Path<String>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let answer = twilio_answer(&sink, &sid, &headers, &body).await;
-    sink.keep(method, &uri, &headers, &body, answer.status().as_u16());
-    answer
-}
-
-async fn twilio_answer(sink: &Sink, sid: &str, headers: &HeaderMap, body: &Bytes) -> Response {
+    let (sink, sid, headers, body) = (&sink, sid.as_str(), &headers, &body);
     if sid != TWILIO_SID || basic(headers) != Some((TWILIO_SID.into(), TWILIO_TOKEN.into())) {
         return twilio_error(StatusCode::UNAUTHORIZED, 20003, "Authenticate");
     }
@@ -397,14 +391,8 @@ async fn twilio_answer(sink: &Sink, sid: &str, headers: &HeaderMap, body: &Bytes
         .into_response()
 }
 
-async fn gateway(
-    State(sink): State<Sink>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let answer = if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(GATEWAY_KEY) {
+async fn gateway(State(sink): State<Sink>, headers: HeaderMap, body: Bytes) -> Response {
+    if headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(GATEWAY_KEY) {
         (
             StatusCode::UNAUTHORIZED,
             Json(json!({"error": "bad api key"})),
@@ -425,7 +413,5 @@ async fn gateway(
             )
                 .into_response(),
         }
-    };
-    sink.keep(method, &uri, &headers, &body, answer.status().as_u16());
-    answer
+    }
 }
