@@ -163,39 +163,70 @@ impl RenderError {
 /// Renders `source` as `part` with `vars`. Unknown variables render empty (use
 /// `{{ first_name | default("there") }}` for a fallback).
 pub fn render(part: Part, source: &str, vars: &Value) -> Result<String, RenderError> {
-    let mut env = Environment::new();
-    env.set_fuel(Some(FUEL));
-    let escape = if part == Part::EmailHtml {
-        AutoEscape::Html
-    } else {
-        AutoEscape::None
-    };
-    env.set_auto_escape_callback(move |_| escape);
-    let template = env
-        .template_from_str(source)
-        .map_err(|e| RenderError::Template(e.to_string()))?;
-    check_allowed(&template).map_err(RenderError::Template)?;
-    let mut out = Bounded {
-        bytes: Vec::new(),
-        max: part.max_output(),
-        over: false,
-    };
-    if let Err(e) = template.render_captured_to(vars, &mut out) {
-        return Err(if out.over {
-            RenderError::TooLarge(part.max_output())
-        } else if e.kind() == ErrorKind::OutOfFuel {
-            RenderError::OutOfFuel
+    Compiled::new(part, source)?.render(vars)
+}
+
+/// A template compiled and checked once, to render for many contacts: each render runs
+/// on its own [`FUEL`] and output bound.
+pub struct Compiled {
+    // Boxed: an environment is large, and a message's templates hold several.
+    env: Box<Environment<'static>>,
+    part: Part,
+}
+
+impl Compiled {
+    pub fn new(part: Part, source: &str) -> Result<Self, RenderError> {
+        let mut env = Environment::new();
+        env.set_fuel(Some(FUEL));
+        let escape = if part == Part::EmailHtml {
+            AutoEscape::Html
         } else {
-            RenderError::Template(e.to_string())
-        });
+            AutoEscape::None
+        };
+        env.set_auto_escape_callback(move |_| escape);
+        env.add_template_owned(part.key(), source.to_owned())
+            .map_err(|e| RenderError::Template(e.to_string()))?;
+        let template = env
+            .get_template(part.key())
+            .map_err(|e| RenderError::Template(e.to_string()))?;
+        check_allowed(&template).map_err(RenderError::Template)?;
+        Ok(Compiled {
+            env: Box::new(env),
+            part,
+        })
     }
-    let text = String::from_utf8(out.bytes).map_err(|e| RenderError::Template(e.to_string()))?;
-    match part {
-        Part::EmailHtml => Ok(sanitize_html(&text)),
-        Part::PushUrl if !text.trim().is_empty() && !is_http_url(text.trim()) => {
-            Err(RenderError::NotHttp(text.chars().take(100).collect()))
+
+    /// The template for one contact's variables (a `serde_json::Value`, or a
+    /// `minijinja::Value` made once for the several parts of a message).
+    pub fn render(&self, vars: &impl serde::Serialize) -> Result<String, RenderError> {
+        let part = self.part;
+        let template = self
+            .env
+            .get_template(part.key())
+            .map_err(|e| RenderError::Template(e.to_string()))?;
+        let mut out = Bounded {
+            bytes: Vec::new(),
+            max: part.max_output(),
+            over: false,
+        };
+        if let Err(e) = template.render_captured_to(vars, &mut out) {
+            return Err(if out.over {
+                RenderError::TooLarge(part.max_output())
+            } else if e.kind() == ErrorKind::OutOfFuel {
+                RenderError::OutOfFuel
+            } else {
+                RenderError::Template(e.to_string())
+            });
         }
-        _ => Ok(text),
+        let text =
+            String::from_utf8(out.bytes).map_err(|e| RenderError::Template(e.to_string()))?;
+        match part {
+            Part::EmailHtml => Ok(sanitize_html(&text)),
+            Part::PushUrl if !text.trim().is_empty() && !is_http_url(text.trim()) => {
+                Err(RenderError::NotHttp(text.chars().take(100).collect()))
+            }
+            _ => Ok(text),
+        }
     }
 }
 

@@ -8,14 +8,11 @@
 use super::{
     fanout::{NO_ADDRESS, NO_CONSENT, UNSUBSCRIBED, UNSUBSCRIBE_SOURCE},
     links::Unsubscribe,
+    templates::Templates,
     Engine,
 };
 use crate::{
-    campaigns::{
-        content::html_to_text,
-        render::{render, Part, RenderError},
-    },
-    channels::{Body, EmailMessage, OutboundMessage, PushMessage, PushTarget, SmsMessage},
+    channels::{Body, OutboundMessage, PushTarget},
     contacts::normalize::{EMAIL, PHONE},
     db::entities::{campaign, contact, contact_consent},
     error::ServiceResult,
@@ -86,19 +83,25 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
     } else {
         crate::push::targets(&engine.db, &engine.cipher, &push_contacts).await?
     };
+    let contacts: HashMap<Uuid, contact::Model> = contacts.into_iter().map(|c| (c.id, c)).collect();
+    // Only what the batch needs: each contact's data is decrypted once per channel.
     let mut recipients: HashMap<(Uuid, Channel), Recipient> = HashMap::new();
-    for c in &contacts {
-        for channel in [Channel::Email, Channel::Sms, Channel::Push] {
-            let mut r = recipient(engine, c, channel);
-            if channel == Channel::Push {
-                // A push "address" is the contact's subscriptions: none, no address.
-                r.address = targets
-                    .get(&c.id)
-                    .filter(|t| !t.is_empty())
-                    .map(|t| format!("{} push subscription(s)", t.len()));
-            }
-            recipients.insert((c.id, channel), r);
+    for d in claimed {
+        let (Some(c), std::collections::hash_map::Entry::Vacant(slot)) = (
+            contacts.get(&d.contact_id),
+            recipients.entry((d.contact_id, d.channel)),
+        ) else {
+            continue;
+        };
+        let mut r = recipient(engine, c, d.channel);
+        if d.channel == Channel::Push {
+            // A push "address" is the contact's subscriptions: none, no address.
+            r.address = targets
+                .get(&c.id)
+                .filter(|t| !t.is_empty())
+                .map(|t| format!("{} push subscription(s)", t.len()));
         }
+        slot.insert(r);
     }
     // Boxed: a refusal is rare and small, a message is large.
     let jobs: Vec<Result<Job, Box<Composed>>> = claimed
@@ -153,10 +156,12 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
             })
         })
         .collect();
-    // Rendering is CPU work: the whole batch on one blocking thread.
+    // Rendering is CPU work: the whole batch on one blocking thread, each campaign's
+    // templates compiled once.
     let messages = tokio::task::spawn_blocking(move || {
+        let mut templates: HashMap<(Uuid, Channel), Result<Templates, String>> = HashMap::new();
         jobs.into_iter()
-            .map(|job| match job.map(Job::message) {
+            .map(|job| match job.map(|job| job.message(&mut templates)) {
                 Ok(Ok(message)) => Composed::Message(message),
                 Ok(Err(reason)) => Composed::Fail(reason),
                 Err(composed) => *composed,
@@ -236,13 +241,17 @@ struct Job {
 }
 
 impl Job {
-    fn message(self) -> Result<OutboundMessage, String> {
-        let mut body = body(
-            self.delivery.channel,
-            &self.content,
-            &self.vars,
-            Some(&self.unsubscribe_url),
-        )?;
+    fn message(
+        self,
+        templates: &mut HashMap<(Uuid, Channel), Result<Templates, String>>,
+    ) -> Result<OutboundMessage, String> {
+        let d = &self.delivery;
+        let mut body = templates
+            .entry((d.campaign_id, d.channel))
+            .or_insert_with(|| Templates::new(d.channel, &self.content))
+            .as_ref()
+            .map_err(Clone::clone)?
+            .body(&self.vars, Some(&self.unsubscribe_url))?;
         if let Body::Push(push) = &mut body {
             push.targets = self.targets;
         }
@@ -254,75 +263,4 @@ impl Job {
             body,
         })
     }
-}
-
-/// A campaign's message on `channel` for a contact's template variables. The
-/// unsubscribe link goes where the email template puts `{{ unsubscribe_url }}`, else in
-/// a footer; a test send has none.
-pub fn body(
-    channel: Channel,
-    content: &CampaignContent,
-    vars: &Value,
-    unsubscribe_url: Option<&str>,
-) -> Result<Body, String> {
-    let part = |part: Part, source: &str| {
-        render(part, source, vars).map_err(|e: RenderError| {
-            format!("the template `{}` failed for this contact: {e}", part.key())
-        })
-    };
-    let missing = || format!("the campaign has no {channel} content");
-    Ok(match channel {
-        Channel::Email => {
-            let e = content.email.as_ref().ok_or_else(missing)?;
-            let mut html = part(Part::EmailHtml, &e.html)?;
-            let mut text = if e.text.trim().is_empty() {
-                html_to_text(&html)
-            } else {
-                part(Part::EmailText, &e.text)?
-            };
-            let preheader = part(Part::EmailPreheader, &e.preheader)?;
-            if !preheader.trim().is_empty() {
-                html = format!(
-                    "<div style=\"display:none;max-height:0;overflow:hidden\">{}</div>{html}",
-                    ammonia::clean_text(&preheader)
-                );
-            }
-            if let Some(url) = unsubscribe_url {
-                if !e.html.contains("unsubscribe_url") {
-                    html.push_str(&format!(
-                        "<p style=\"font-size:12px;color:#666\"><a href=\"{}\">Unsubscribe</a></p>",
-                        ammonia::clean_text(url)
-                    ));
-                }
-                if !e.text.contains("unsubscribe_url") {
-                    text.push_str(&format!("\n\nUnsubscribe: {url}\n"));
-                }
-            }
-            Body::Email(EmailMessage {
-                from_name: e.from_name.clone(),
-                from_email: e.from_email.clone(),
-                subject: part(Part::EmailSubject, &e.subject)?,
-                html,
-                text,
-                unsubscribe_url: unsubscribe_url.map(str::to_owned),
-            })
-        }
-        Channel::Sms => {
-            let s = content.sms.as_ref().ok_or_else(missing)?;
-            Body::Sms(SmsMessage {
-                text: part(Part::SmsText, &s.text)?,
-                sender_id: s.sender_id.clone(),
-            })
-        }
-        Channel::Push => {
-            let p = content.push.as_ref().ok_or_else(missing)?;
-            Body::Push(PushMessage {
-                title: part(Part::PushTitle, &p.title)?,
-                body: part(Part::PushBody, &p.body)?,
-                url: part(Part::PushUrl, &p.url)?,
-                icon: p.icon.clone(),
-                targets: Vec::new(),
-            })
-        }
-    })
 }

@@ -22,6 +22,7 @@ mod reports;
 mod scheduler;
 pub mod sending;
 mod tally;
+mod templates;
 mod updates;
 pub mod withdraw;
 mod worker;

@@ -100,6 +100,11 @@ async fn locked_statuses(
 /// Records a batch's outcomes in one transaction: statuses, counters, events, and the
 /// campaigns that this settles. A row whose lease was lost is left to its new holder; a
 /// row cancelled or skipped while in flight stays so, unless the provider took it.
+///
+/// Nearly every row is as it was claimed: still pending, still this owner's. Those are
+/// moved without being read first, by statements that check exactly that and return the
+/// rows they moved; only the few that changed meanwhile (unsubscribed, cancelled, their
+/// lease lost) are then read, locked and moved as they now are.
 pub async fn batch(
     db: &DatabaseTransaction,
     owner: Uuid,
@@ -114,23 +119,79 @@ pub async fn batch(
             .map(|(d, _)| (d.organization_id, d.campaign_id)),
     )
     .await?;
-    let ids: Vec<Uuid> = outcomes.iter().map(|(c, _)| c.id).collect();
-    let current = locked_statuses(
-        db,
-        &ids,
-        Condition::all().add(delivery::Column::LeaseOwner.eq(owner)),
-    )
-    .await?;
     let now = Utc::now();
+    let mine = || Condition::all().add(delivery::Column::LeaseOwner.eq(owner));
     let mut tally = Tally::default();
     let mut events = Vec::new();
-    let mut updates = Updates::default();
-    for (d, outcome) in outcomes {
-        let Some(&from) = current.get(&d.id) else {
-            tracing::warn!(delivery_id = %d.id, "lease lost before recording; left to its new holder");
-            continue;
-        };
+    let plan = |d: &Claimed, outcome: &Settled, from: DeliveryStatus| {
         let provider = provider.get(&(d.organization_id, d.channel)).copied();
+        Plan::new(d, outcome, from, provider, policy, now)
+    };
+    let mut updates = Updates::default();
+    let mut plans = HashMap::with_capacity(outcomes.len());
+    for (d, outcome) in &outcomes {
+        let mut planned = plan(d, outcome, DeliveryStatus::Pending);
+        updates.push(d.id, std::mem::take(&mut planned.set));
+        plans.insert(d.id, planned);
+    }
+    let moved = updates
+        .write(
+            db,
+            mine().add(delivery::Column::Status.eq(DeliveryStatus::Pending)),
+        )
+        .await?;
+    let mut changed = Vec::new();
+    for (d, outcome) in outcomes {
+        match plans.remove(&d.id) {
+            Some(planned) if moved.contains(&d.id) => {
+                planned.count(&d, DeliveryStatus::Pending, &mut tally, &mut events);
+            }
+            _ => changed.push((d, outcome)),
+        }
+    }
+    if !changed.is_empty() {
+        let ids: Vec<Uuid> = changed.iter().map(|(c, _)| c.id).collect();
+        let current = locked_statuses(db, &ids, mine()).await?;
+        let mut updates = Updates::default();
+        for (d, outcome) in changed {
+            let Some(&from) = current.get(&d.id) else {
+                tracing::warn!(delivery_id = %d.id, "lease lost before recording; left to its new holder");
+                continue;
+            };
+            let mut planned = plan(&d, &outcome, from);
+            updates.push(d.id, std::mem::take(&mut planned.set));
+            planned.count(&d, from, &mut tally, &mut events);
+        }
+        updates.write(db, mine()).await?;
+    }
+    events::record(db, events).await?;
+    tally.apply(db).await
+}
+
+/// What recording one outcome does to its row, if the row is in status `from`.
+struct Plan {
+    set: Vec<(delivery::Column, Set)>,
+    event: Option<(Kind, serde_json::Value)>,
+    counted: Counted,
+}
+
+/// How a planned change moves the counters.
+enum Counted {
+    /// Released only (held back, or not sendable and no longer pending).
+    Nothing,
+    Skipped(&'static str),
+    Moved(DeliveryStatus),
+}
+
+impl Plan {
+    fn new(
+        d: &Claimed,
+        outcome: &Settled,
+        from: DeliveryStatus,
+        provider: Option<&'static str>,
+        policy: RetryPolicy,
+        now: DateTime<Utc>,
+    ) -> Plan {
         use delivery::Column as C;
         // Every row is released; the rest depends on the outcome.
         let mut set = vec![
@@ -138,35 +199,25 @@ pub async fn batch(
             (C::LeaseOwner, Set::to(Option::<Uuid>::None)),
             (C::UpdatedAt, Set::to(now)),
         ];
-        let mut event = |kind: Kind, data: serde_json::Value| {
-            events.push(events::New {
-                organization_id: d.organization_id,
-                kind,
-                campaign_id: Some(d.campaign_id),
-                contact_id: Some(d.contact_id),
-                delivery_id: Some(d.id),
-                channel: Some(d.channel),
-                data,
-            })
-        };
         // Not sent: the attempt does not count (skipped if it is still pending).
-        let answered = match outcome {
-            Settled::Answered(outcome) => Some(outcome),
-            Settled::HeldBack => None,
-            Settled::Skipped(reason) => {
-                if from == DeliveryStatus::Pending {
+        let outcome = match outcome {
+            Settled::Answered(outcome) => outcome,
+            Settled::HeldBack | Settled::Skipped(_) => {
+                let mut counted = Counted::Nothing;
+                if let (Settled::Skipped(reason), DeliveryStatus::Pending) = (outcome, from) {
                     set.push((C::Status, Set::to(DeliveryStatus::Skipped)));
-                    set.push((C::SkipReason, Set::to(Some(reason))));
-                    tally.skipped(d.organization_id, d.campaign_id, d.channel, from, reason);
+                    set.push((C::SkipReason, Set::to(Some(*reason))));
+                    counted = Counted::Skipped(reason);
                 }
-                None
+                set.push((C::Attempts, Set::Decrement));
+                return Plan {
+                    set,
+                    event: None,
+                    counted,
+                };
             }
         };
-        let Some(outcome) = answered else {
-            set.push((C::Attempts, Set::Decrement));
-            updates.push(d.id, set);
-            continue;
-        };
+        let mut event = None;
         let to = match outcome {
             SendOutcome::Accepted {
                 provider_message_id,
@@ -179,20 +230,20 @@ pub async fn batch(
                     (C::ProviderMessageId, Set::to(provider_message_id.clone())),
                     (C::Error, Set::to(Option::<String>::None)),
                 ]);
-                event(
+                event = Some((
                     Kind::MessageSent,
                     json!({"provider": provider, "provider_message_id": provider_message_id, "attempts": d.attempts}),
-                );
+                ));
                 DeliveryStatus::Sent
             }
             SendOutcome::Retry { after, reason }
                 if from == DeliveryStatus::Pending && d.attempts < policy.max_attempts =>
             {
-                let at = policy.next_at(d.attempts, after, jitter(d.id, d.attempts));
+                let at = policy.next_at(d.attempts, *after, jitter(d.id, d.attempts));
                 set.extend([
                     (C::NextAttemptAt, Set::to(at)),
                     (C::Provider, Set::to(provider)),
-                    (C::Error, Set::to(Some(clip(&reason)))),
+                    (C::Error, Set::to(Some(clip(reason)))),
                 ]);
                 tracing::info!(delivery_id = %d.id, attempts = d.attempts, %at, %reason, "send deferred");
                 DeliveryStatus::Pending
@@ -203,44 +254,60 @@ pub async fn batch(
                 let reason = if d.attempts >= policy.max_attempts && !reason.is_empty() {
                     format!("gave up after {} attempts: {reason}", d.attempts)
                 } else {
-                    reason
+                    reason.clone()
                 };
                 set.extend([
                     (C::Status, Set::to(DeliveryStatus::Failed)),
                     (C::Provider, Set::to(provider)),
                     (C::Error, Set::to(Some(clip(&reason)))),
                 ]);
-                event(
+                event = Some((
                     Kind::MessageFailed,
                     json!({"provider": provider, "reason": clip(&reason)}),
-                );
+                ));
                 DeliveryStatus::Failed
             }
             // Cancelled or skipped while in flight, and not sent: it stays so.
             _ => from,
         };
-        updates.push(d.id, set);
-        if from == DeliveryStatus::Skipped && to != from {
-            // Claimed rows are skipped by others only through an unsubscribe.
-            tally.unskipped(
-                d.organization_id,
-                d.campaign_id,
-                d.channel,
-                UNSUBSCRIBED,
-                to,
-            );
-        } else {
-            tally.moved(d.organization_id, d.campaign_id, d.channel, from, to);
+        Plan {
+            set,
+            event,
+            counted: Counted::Moved(to),
         }
     }
-    updates
-        .write(
-            db,
-            Condition::all().add(delivery::Column::LeaseOwner.eq(owner)),
-        )
-        .await?;
-    events::record(db, events).await?;
-    tally.apply(db).await
+
+    /// Adds this change, made to a row that was in status `from`, to the counters and
+    /// events.
+    fn count(
+        self,
+        d: &Claimed,
+        from: DeliveryStatus,
+        tally: &mut Tally,
+        events: &mut Vec<events::New>,
+    ) {
+        let (org, campaign, channel) = (d.organization_id, d.campaign_id, d.channel);
+        match self.counted {
+            Counted::Nothing => {}
+            Counted::Skipped(reason) => tally.skipped(org, campaign, channel, from, reason),
+            // Claimed rows are skipped by others only through an unsubscribe.
+            Counted::Moved(to) if from == DeliveryStatus::Skipped && to != from => {
+                tally.unskipped(org, campaign, channel, UNSUBSCRIBED, to);
+            }
+            Counted::Moved(to) => tally.moved(org, campaign, channel, from, to),
+        }
+        if let Some((kind, data)) = self.event {
+            events.push(events::New {
+                organization_id: org,
+                kind,
+                campaign_id: Some(campaign),
+                contact_id: Some(d.contact_id),
+                delivery_id: Some(d.id),
+                channel: Some(channel),
+                data,
+            });
+        }
+    }
 }
 
 /// What a provider (or the simulator) later says about a sent message.

@@ -2,7 +2,7 @@
 //! engine), a campaign's progress and deliveries, test sends, and unsubscribing.
 
 use super::{
-    completion, compose, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, withdraw, Engine,
+    completion, fanout::UNSUBSCRIBE_SOURCE, links::Unsubscribe, templates, withdraw, Engine,
 };
 use crate::{
     auth::require,
@@ -218,7 +218,7 @@ impl Sending {
                 Channel::Push => None,
             };
             let Some(to) = to else { continue };
-            let mut body = compose::body(*channel, &content, &vars, None)
+            let mut body = templates::body(*channel, &content, &vars, None)
                 .map_err(|reason| AppError::field("content", reason))?;
             if let Body::Email(e) = &mut body {
                 e.subject = format!("[Test] {}", e.subject);

@@ -6,8 +6,9 @@
 use crate::{db::entities::delivery, error::ServiceResult};
 use sea_orm::{
     sea_query::{CaseStatement, Expr, ExprTrait},
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iden, QueryFilter, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iden, QueryFilter, QueryTrait, Value,
 };
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Rows per statement: bounds the statement's size and its bound values.
@@ -49,8 +50,12 @@ impl Updates {
     }
 
     /// Writes every change, to the rows that still meet `guard` (held by the same
-    /// owner, in the status they were read in).
-    pub async fn write(self, db: &impl ConnectionTrait, guard: Condition) -> ServiceResult<()> {
+    /// owner, in the status they were read in). Returns the rows written.
+    pub async fn write(
+        self,
+        db: &impl ConnectionTrait,
+        guard: Condition,
+    ) -> ServiceResult<HashSet<Uuid>> {
         // Rows grouped by the columns they set.
         let mut shapes: Vec<(Vec<String>, Vec<Row>)> = Vec::new();
         for (id, set) in self.rows {
@@ -60,16 +65,20 @@ impl Updates {
                 None => shapes.push((shape, vec![(id, set)])),
             }
         }
+        let mut written = HashSet::new();
         for (_, rows) in shapes {
             for chunk in rows.chunks(PER_STATEMENT) {
-                statement(chunk)
+                let mut update = statement(chunk)
                     .filter(delivery::Column::Id.is_in(chunk.iter().map(|(id, _)| *id)))
                     .filter(guard.clone())
-                    .exec(db)
-                    .await?;
+                    .into_query();
+                update.returning_col(delivery::Column::Id);
+                for row in db.query_all(&update).await? {
+                    written.insert(row.try_get::<Uuid>("", "id")?);
+                }
             }
         }
-        Ok(())
+        Ok(written)
     }
 }
 

@@ -821,6 +821,161 @@ async fn a_campaign_settled_by_a_stopped_process_is_completed_postgres() {
     a_campaign_settled_by_a_stopped_process_is_completed(Backend::Postgres).await
 }
 
+/// Outcomes are recorded without reading the rows first, as long as they are as claimed;
+/// a row that changed while its message was out is recorded as it now is: one
+/// unsubscribed meanwhile but taken by the provider is sent after all (no longer counted
+/// as skipped), one whose lease another worker took is left to that worker.
+async fn rows_changed_in_flight_are_recorded_as_they_now_are(backend: Backend) {
+    use carillon::{
+        channels::SendOutcome,
+        db::entities::delivery,
+        delivery::{
+            record::{self, RetryPolicy, Settled},
+            Claimed,
+        },
+        jobs,
+    };
+    use sea_orm::{
+        sea_query::Expr, ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait,
+    };
+    let Some(app) = spawn_app(backend, &[("CARILLON_WORKERS", "0")]).await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    app.signup("ada@example.org").await;
+    let (list, _) = list_of(
+        &app,
+        "L",
+        &[
+            granted("a@x.org", "A"),
+            granted("b@x.org", "B"),
+            granted("c@x.org", "C"),
+            granted("d@x.org", "D"),
+        ],
+    )
+    .await;
+    let id = create_and_send(&app, email_campaign(&[&list], &[])).await;
+    let db = start_by_hand(&app, &id).await;
+    let claimed = jobs::claim::<delivery::Entity>(
+        &db,
+        Condition::all(),
+        delivery::Column::NextAttemptAt,
+        10,
+        chrono::Duration::seconds(60),
+        |u| u,
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 4);
+    let owner = claimed[0].1.owner;
+    let rows: Vec<&delivery::Model> = claimed.iter().map(|(d, _)| d).collect();
+    // While the messages are out: one contact unsubscribes, one row changes hands.
+    let (unsubscribed, taken) = (rows[0], rows[1]);
+    let txn = db.begin().await.unwrap();
+    let (skipped, _) = record::skip_unsubscribed(
+        &txn,
+        unsubscribed.organization_id,
+        unsubscribed.contact_id,
+        app::model::Channel::Email,
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(skipped, 1);
+    let other = uuid::Uuid::now_v7();
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::LeaseOwner, Expr::value(other))
+        .filter(delivery::Column::Id.eq(taken.id))
+        .exec(&db)
+        .await
+        .unwrap();
+
+    let outcomes = rows
+        .iter()
+        .map(|d| {
+            let claimed = Claimed {
+                id: d.id,
+                organization_id: d.organization_id,
+                campaign_id: d.campaign_id,
+                contact_id: d.contact_id,
+                channel: app::model::Channel::Email,
+                attempts: 1,
+            };
+            let accepted = SendOutcome::Accepted {
+                provider_message_id: Some(format!("pm-{}", d.id)),
+            };
+            (claimed, Settled::Answered(accepted))
+        })
+        .collect();
+    let policy = RetryPolicy {
+        max_attempts: 3,
+        base: std::time::Duration::from_secs(1),
+    };
+    let txn = db.begin().await.unwrap();
+    let _touched = record::batch(&txn, owner, &Default::default(), outcomes, policy)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+
+    let after = |id: uuid::Uuid| {
+        let db = db.clone();
+        async move {
+            delivery::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let row = after(unsubscribed.id).await;
+    assert_eq!(
+        (row.status.to_string(), row.skip_reason, row.lease_owner),
+        ("sent".to_owned(), None, None),
+        "the provider took it before the unsubscribe"
+    );
+    let row = after(taken.id).await;
+    assert_eq!(
+        (
+            row.status.to_string(),
+            row.lease_owner,
+            row.provider_message_id
+        ),
+        ("pending".to_owned(), Some(other), None),
+        "left to the worker that holds it"
+    );
+    for d in &rows[2..] {
+        let row = after(d.id).await;
+        assert_eq!(
+            (row.status.to_string(), row.provider_message_id),
+            ("sent".to_owned(), Some(format!("pm-{}", d.id)))
+        );
+    }
+    let p = progress(&app, &id).await;
+    let c = &p["channels"][0];
+    assert_eq!(
+        (
+            c["sent"].as_u64(),
+            c["pending"].as_u64(),
+            c["skipped"].as_u64()
+        ),
+        (Some(3), Some(1), Some(0)),
+        "{p}"
+    );
+    let sent = |e: &[Value]| e.iter().filter(|e| e["type"] == "MessageSent").count();
+    let all = events_when(&app, |e| sent(e) >= 3).await;
+    assert_eq!(sent(&all), 3, "{all:?}");
+}
+
+#[tokio::test]
+async fn rows_changed_in_flight_are_recorded_as_they_now_are_sqlite() {
+    rows_changed_in_flight_are_recorded_as_they_now_are(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn rows_changed_in_flight_are_recorded_as_they_now_are_postgres() {
+    rows_changed_in_flight_are_recorded_as_they_now_are(Backend::Postgres).await
+}
+
 /// Events come out in commit order on PostgreSQL: a transaction that wrote its event
 /// first but commits last is not stepped over by a reader that went on meanwhile.
 #[tokio::test]
