@@ -129,6 +129,11 @@ pub trait ContactsPort: Send + Sync {
         patch: ContactPatch,
     ) -> Result<ContactDto, AppError>;
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+    async fn consent_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<ConsentRecordDto>, AppError>;
 }
 
 #[async_trait]

@@ -16,6 +16,7 @@ mod m0011_delivery;
 mod m0012_delivery_queue;
 mod m0013_event_order;
 mod m0014_providers;
+mod m0015_consent_ledger;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_delivery_queue::Migration),
             Box::new(m0013_event_order::Migration),
             Box::new(m0014_providers::Migration),
+            Box::new(m0015_consent_ledger::Migration),
         ]
     }
 }

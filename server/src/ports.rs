@@ -176,6 +176,13 @@ impl ContactsPort for Contacts {
     async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         Ok(Contacts::delete(self, actor, id).await?)
     }
+    async fn consent_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<ConsentRecordDto>, AppError> {
+        Ok(Contacts::consent_history(self, actor, id).await?)
+    }
 }
 
 #[async_trait]

@@ -23,7 +23,9 @@ use crate::{
     jobs::{self, Jobs},
     lists::Lists,
     members::Members,
+    privacy::Privacy,
     push::Push,
+    suppressions::Suppressions,
     telemetry::metrics::Metrics,
     tokens::Tokens,
     webhooks::Webhooks,
@@ -55,6 +57,8 @@ pub struct AppState {
     pub events: Arc<Events>,
     pub webhooks: Arc<Webhooks>,
     pub push: Arc<Push>,
+    pub suppressions: Arc<Suppressions>,
+    pub privacy: Arc<Privacy>,
 }
 
 impl AppState {
@@ -147,6 +151,8 @@ impl AppState {
             events: Arc::new(Events::new(db.clone())),
             webhooks,
             push,
+            suppressions: Arc::new(Suppressions::new(db.clone(), cipher.clone())),
+            privacy: Arc::new(Privacy::new(db.clone(), cipher.clone())),
         }
     }
 

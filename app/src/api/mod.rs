@@ -32,6 +32,7 @@ mod take_flash;
 mod unschedule_campaign;
 // Contacts, lists and imports.
 mod add_to_list;
+mod consent_history;
 mod create_list;
 mod delete_contact;
 mod delete_list;
@@ -65,6 +66,7 @@ pub use campaign_progress::*;
 pub use campaign_view::*;
 pub use cancel_campaign::*;
 pub use change_member_role::*;
+pub use consent_history::*;
 pub use create_list::*;
 pub use create_token::*;
 pub use delete_campaign::*;

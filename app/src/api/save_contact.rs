@@ -94,6 +94,7 @@ impl SaveContact {
             time_zone: text(&self.time_zone),
             attributes: (!attributes.is_empty()).then_some(attributes),
             consents: self.consents()?,
+            ..Default::default()
         })
     }
 
@@ -113,6 +114,7 @@ impl SaveContact {
             time_zone: Some(text(&self.time_zone)),
             attributes: (!attributes.is_empty()).then_some(attributes),
             consents: self.consents()?,
+            ..Default::default()
         })
     }
 

@@ -48,10 +48,14 @@ pub enum Action {
     TokensManageOwn,
     /// See and revoke the tokens of other members.
     TokensManageAll,
+    /// See the suppression list.
+    SuppressionsRead,
+    /// Add and remove suppressed addresses.
+    SuppressionsManage,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::CampaignsRead,
         Action::CampaignsWrite,
         Action::CampaignsSchedule,
@@ -68,6 +72,8 @@ impl Action {
         Action::ChannelsManage,
         Action::TokensManageOwn,
         Action::TokensManageAll,
+        Action::SuppressionsRead,
+        Action::SuppressionsManage,
     ];
 
     /// The least role that may perform this action.
@@ -79,9 +85,8 @@ impl Action {
             CampaignsWrite | CampaignsSchedule | CampaignsCancel | ContactsWrite | ListsWrite => {
                 Role::Contributor
             }
-            MembersManage | SettingsManage | ChannelsRead | ChannelsManage | TokensManageAll => {
-                Role::Admin
-            }
+            MembersManage | SettingsManage | ChannelsRead | ChannelsManage | TokensManageAll
+            | SuppressionsRead | SuppressionsManage => Role::Admin,
         }
     }
 
@@ -91,8 +96,8 @@ impl Action {
         match self {
             CampaignsRead => Ability::CampaignsRead,
             CampaignsWrite | CampaignsSchedule | CampaignsCancel => Ability::CampaignsWrite,
-            ContactsRead => Ability::ContactsRead,
-            ContactsWrite => Ability::ContactsWrite,
+            ContactsRead | SuppressionsRead => Ability::ContactsRead,
+            ContactsWrite | SuppressionsManage => Ability::ContactsWrite,
             ListsRead => Ability::ListsRead,
             ListsWrite => Ability::ListsWrite,
             MembersRead => Ability::MembersRead,
@@ -249,7 +254,7 @@ mod tests {
     #[test]
     fn role_matrix_for_sessions() {
         use Action::*;
-        let expected: [(Action, [bool; 3]); 16] = [
+        let expected: [(Action, [bool; 3]); 18] = [
             //                 reader contributor admin
             (CampaignsRead, [true, true, true]),
             (CampaignsWrite, [false, true, true]),
@@ -267,6 +272,8 @@ mod tests {
             (ChannelsManage, [false, false, true]),
             (TokensManageOwn, [true, true, true]),
             (TokensManageAll, [false, false, true]),
+            (SuppressionsRead, [false, false, true]),
+            (SuppressionsManage, [false, false, true]),
         ];
         assert_eq!(expected.len(), Action::ALL.len());
         for (action, allowed) in expected {

@@ -12,6 +12,7 @@ mod provider_form;
 mod role;
 mod sending;
 mod sms;
+mod suppression;
 mod validation;
 
 pub use authz::{authorize, Ability, Action, Actor, Via};
@@ -27,6 +28,7 @@ pub use provider_form::{settings_from_form, ChannelsView, ProviderDto, SettingFi
 pub use role::Role;
 pub use sending::*;
 pub use sms::{sms_length, SmsEncoding, SmsLength};
+pub use suppression::*;
 pub use validation::{
     normalize_email, validate_name, validate_password, FieldErrors, PASSWORD_MAX, PASSWORD_MIN,
 };

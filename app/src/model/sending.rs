@@ -43,6 +43,8 @@ pub struct SkipCounts {
     pub no_consent: u64,
     pub no_address: u64,
     pub unsubscribed: u64,
+    /// On the suppression list.
+    pub suppressed: u64,
 }
 
 /// `GET /api/campaigns/{id}/progress`.
@@ -65,7 +67,7 @@ pub struct DeliveryDto {
     pub channel: Channel,
     /// `pending`, `sent`, `delivered`, `failed`, `skipped` or `cancelled`.
     pub status: String,
-    /// `no_consent`, `no_address` or `unsubscribed` when skipped.
+    /// `no_consent`, `no_address`, `unsubscribed` or `suppressed` when skipped.
     pub skip_reason: Option<String>,
     pub attempts: u32,
     pub provider: Option<String>,

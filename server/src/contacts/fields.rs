@@ -100,7 +100,7 @@ pub fn validate_input(
         locale: Some(input.locale.clone()),
         time_zone: Some(input.time_zone.clone()),
         attributes: input.attributes.clone(),
-        consents: Default::default(),
+        ..Default::default()
     };
     let v = validate(as_patch, region).map_err(AppError::fields)?;
     let has = |c: &Option<Change<String>>| matches!(c, Some(Change::Set(_)));

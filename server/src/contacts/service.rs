@@ -4,13 +4,14 @@ use super::{
 };
 use crate::{
     auth::require,
+    consents::{history, ledger, Change as ConsentChange, Provenance},
     crypto::Cipher,
-    db::entities::{contact, list_member},
+    db::entities::{consent_record, contact, contact_consent, list_member},
     error::{not_found, ServiceError, ServiceResult},
 };
 use app::{
     error::AppError,
-    model::{Action, Actor, ContactDto, ContactInput, ContactPatch},
+    model::{Action, Actor, ConsentRecordDto, ContactDto, ContactInput, ContactPatch, LawfulBasis},
 };
 use chrono::Utc;
 use sea_orm::{
@@ -28,6 +29,26 @@ pub struct Contacts {
 
 const API_SOURCE: &str = "api";
 
+/// An API call's changes: by the member or token's owner, with the basis and wording given.
+fn provenance(actor: &Actor, basis: Option<LawfulBasis>, wording: &Option<String>) -> Provenance {
+    Provenance {
+        basis: basis.unwrap_or_default(),
+        wording: wording.clone().filter(|w| !w.trim().is_empty()),
+        ..Provenance::new(API_SOURCE).by(actor.user_id)
+    }
+}
+
+fn check_wording(wording: &Option<String>) -> ServiceResult<()> {
+    match wording {
+        Some(w) if w.len() > ledger::MAX_WORDING => Err(AppError::field(
+            "consent_wording",
+            format!("at most {} bytes", ledger::MAX_WORDING),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 impl Contacts {
     pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
         Self { db, cipher }
@@ -36,6 +57,7 @@ impl Contacts {
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
     pub async fn create(&self, actor: &Actor, input: ContactInput) -> ServiceResult<ContactDto> {
         require(actor, Action::ContactsWrite)?;
+        check_wording(&input.consent_wording)?;
         let region = store::region(&self.db, actor.organization_id).await?;
         let v = validate_input(&input, region)?;
         let id = Uuid::now_v7();
@@ -64,9 +86,18 @@ impl Contacts {
         let consents = input
             .consents
             .iter()
-            .map(|(ch, st)| (id, *ch, *st))
+            .map(|(ch, st)| ConsentChange::new(id, *ch, *st))
             .collect();
-        store::set_consents(&txn, consents, &Default::default(), API_SOURCE, now).await?;
+        let provenance = provenance(actor, input.lawful_basis, &input.consent_wording);
+        ledger::set(
+            &txn,
+            actor.organization_id,
+            consents,
+            &Default::default(),
+            &provenance,
+            now,
+        )
+        .await?;
         let consents = store::consents_of(&txn, &[id]).await?;
         txn.commit().await?;
         tracing::info!(contact_id = %id, "contact created");
@@ -92,6 +123,17 @@ impl Contacts {
         )
     }
 
+    /// The contact's consent ledger, oldest first.
+    pub async fn consent_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> ServiceResult<Vec<ConsentRecordDto>> {
+        require(actor, Action::ContactsRead)?;
+        find(&self.db, actor.organization_id, id).await?;
+        history::of_contact(&self.db, &self.cipher, actor.organization_id, id).await
+    }
+
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
     pub async fn update(
         &self,
@@ -100,6 +142,7 @@ impl Contacts {
         patch: ContactPatch,
     ) -> ServiceResult<ContactDto> {
         require(actor, Action::ContactsWrite)?;
+        check_wording(&patch.consent_wording)?;
         let region = store::region(&self.db, actor.organization_id).await?;
         let v = validate_patch(&patch, region)?;
         let txn = self.db.begin().await?;
@@ -136,9 +179,18 @@ impl Contacts {
         let consents = patch
             .consents
             .iter()
-            .map(|(ch, st)| (id, *ch, *st))
+            .map(|(ch, st)| ConsentChange::new(id, *ch, *st))
             .collect();
-        store::set_consents(&txn, consents, &existing, API_SOURCE, now).await?;
+        let provenance = provenance(actor, patch.lawful_basis, &patch.consent_wording);
+        ledger::set(
+            &txn,
+            actor.organization_id,
+            consents,
+            &existing,
+            &provenance,
+            now,
+        )
+        .await?;
         let consents = store::consents_of(&txn, &[id]).await?;
         let mut lists = store::lists_of(&txn, actor.organization_id, &[id]).await?;
         txn.commit().await?;
@@ -161,8 +213,12 @@ impl Contacts {
             .filter(list_member::Column::ContactId.eq(id))
             .exec(&txn)
             .await?;
-        crate::db::entities::contact_consent::Entity::delete_many()
-            .filter(crate::db::entities::contact_consent::Column::ContactId.eq(id))
+        contact_consent::Entity::delete_many()
+            .filter(contact_consent::Column::ContactId.eq(id))
+            .exec(&txn)
+            .await?;
+        consent_record::Entity::delete_many()
+            .filter(consent_record::Column::ContactId.eq(id))
             .exec(&txn)
             .await?;
         contact::Entity::delete_by_id(id).exec(&txn).await?;

@@ -7,11 +7,10 @@ use crate::{
     error::ServiceResult,
 };
 use anyhow::Context;
-use app::model::{Channel, ConsentDto, ConsentState, ContactDto, ListRef};
-use chrono::{DateTime, Utc};
+use app::model::{Channel, ConsentDto, ConsentState, ContactDto, LawfulBasis, ListRef};
 use sea_orm::{
-    sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -127,54 +126,6 @@ pub async fn lists_of(
     Ok(by_contact)
 }
 
-/// Sets the state of each channel (unique per contact and channel), keeping rows whose
-/// state does not change so their `updated_at` and `source` stay meaningful.
-pub async fn set_consents(
-    db: &impl ConnectionTrait,
-    rows: Vec<(Uuid, Channel, ConsentState)>,
-    existing: &HashMap<Uuid, Vec<contact_consent::Model>>,
-    source: &str,
-    now: DateTime<Utc>,
-) -> ServiceResult<()> {
-    let changed = rows.into_iter().filter(|(contact, channel, state)| {
-        let current = existing
-            .get(contact)
-            .and_then(|v| v.iter().find(|c| c.channel == channel.as_str()));
-        current.map_or(*state != ConsentState::Unknown, |c| {
-            c.state != state.as_str()
-        })
-    });
-    let models: Vec<_> = changed
-        .map(
-            |(contact_id, channel, state)| contact_consent::ActiveModel {
-                contact_id: Set(contact_id),
-                channel: Set(channel.as_str().to_owned()),
-                state: Set(state.as_str().to_owned()),
-                source: Set(source.to_owned()),
-                updated_at: Set(now),
-            },
-        )
-        .collect();
-    for chunk in crate::db::shape::pow2_chunks(models) {
-        contact_consent::Entity::insert_many(chunk)
-            .on_conflict(
-                OnConflict::columns([
-                    contact_consent::Column::ContactId,
-                    contact_consent::Column::Channel,
-                ])
-                .update_columns([
-                    contact_consent::Column::State,
-                    contact_consent::Column::Source,
-                    contact_consent::Column::UpdatedAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
 pub fn to_dto(
     cipher: &Cipher,
     c: contact::Model,
@@ -202,12 +153,14 @@ pub fn to_dto(
                 Some(r) => ConsentDto {
                     channel,
                     state: r.state.parse().unwrap_or(ConsentState::Unknown),
+                    lawful_basis: r.lawful_basis.parse().unwrap_or_default(),
                     source: r.source.clone(),
                     updated_at: r.updated_at,
                 },
                 None => ConsentDto {
                     channel,
                     state: ConsentState::Unknown,
+                    lawful_basis: LawfulBasis::Consent,
                     source: "none".into(),
                     updated_at: c.created_at,
                 },

@@ -6,7 +6,7 @@
 //! was deleted, or a template fails on their data) fails with the reason.
 
 use super::{
-    fanout::{NO_ADDRESS, NO_CONSENT, UNSUBSCRIBED, UNSUBSCRIBE_SOURCE},
+    fanout::{NO_ADDRESS, NO_CONSENT, SUPPRESSED, UNSUBSCRIBED, UNSUBSCRIBE_SOURCE},
     links::Unsubscribe,
     templates::Templates,
     Engine,
@@ -16,6 +16,7 @@ use crate::{
     contacts::normalize::{EMAIL, PHONE},
     db::entities::{campaign, contact, contact_consent},
     error::ServiceResult,
+    suppressions,
 };
 use app::model::{CampaignContent, Channel, ConsentState};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -84,6 +85,7 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
         crate::push::targets(&engine.db, &engine.cipher, &push_contacts).await?
     };
     let contacts: HashMap<Uuid, contact::Model> = contacts.into_iter().map(|c| (c.id, c)).collect();
+    let suppressed = suppressed(engine, claimed, &contacts).await?;
     // Only what the batch needs: each contact's data is decrypted once per channel.
     let mut recipients: HashMap<(Uuid, Channel), Recipient> = HashMap::new();
     for d in claimed {
@@ -115,9 +117,13 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
             let recipient = recipients
                 .get(&(d.contact_id, d.channel))
                 .ok_or_else(|| fail("the contact was deleted"))?;
-            if let Some(reason) =
-                unsendable(consents.get(&(d.contact_id, d.channel.as_str().to_owned())))
-            {
+            let consent = consents.get(&(d.contact_id, d.channel.as_str().to_owned()));
+            let reason = match unsendable(consent) {
+                Some(UNSUBSCRIBED) => Some(UNSUBSCRIBED),
+                _ if suppressed.contains(&(d.contact_id, d.channel)) => Some(SUPPRESSED),
+                other => other,
+            };
+            if let Some(reason) = reason {
                 return Err(Box::new(Composed::Skip(reason)));
             }
             let to = recipient
@@ -171,6 +177,49 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
     .await
     .map_err(|e| anyhow::anyhow!("rendering stopped: {e}"))?;
     Ok(messages)
+}
+
+/// The (contact, channel) pairs of the batch whose address is suppressed now: one
+/// query per organization in the batch (usually one).
+async fn suppressed(
+    engine: &Engine,
+    claimed: &[Claimed],
+    contacts: &HashMap<Uuid, contact::Model>,
+) -> ServiceResult<std::collections::HashSet<(Uuid, Channel)>> {
+    let mut by_org: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for d in claimed {
+        if let Some(index) = contacts
+            .get(&d.contact_id)
+            .and_then(|c| suppressions::store::address_index(d.channel, c))
+        {
+            by_org
+                .entry(d.organization_id)
+                .or_default()
+                .push(index.to_owned());
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    for (org, mut indexes) in by_org {
+        indexes.sort_unstable();
+        indexes.dedup();
+        let found = suppressions::store::suppressed(&engine.db, org, indexes).await?;
+        if found.is_empty() {
+            continue;
+        }
+        out.extend(
+            claimed
+                .iter()
+                .filter(|d| {
+                    d.organization_id == org
+                        && contacts
+                            .get(&d.contact_id)
+                            .and_then(|c| suppressions::store::address_index(d.channel, c))
+                            .is_some_and(|i| found.contains(&(d.channel, i.to_owned())))
+                })
+                .map(|d| (d.contact_id, d.channel)),
+        );
+    }
+    Ok(out)
 }
 
 /// Why a contact with this consent (none: never asked) may not be sent to, as the

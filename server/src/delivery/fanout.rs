@@ -7,6 +7,7 @@ use crate::{
     campaigns::audience,
     db::entities::{
         campaign, contact, contact_consent, delivery, delivery_counter, push_subscription,
+        suppression,
     },
     error::ServiceResult,
 };
@@ -23,6 +24,8 @@ use std::collections::BTreeMap;
 pub const NO_CONSENT: &str = "no_consent";
 pub const NO_ADDRESS: &str = "no_address";
 pub const UNSUBSCRIBED: &str = "unsubscribed";
+/// The address is on the organization's suppression list for the channel.
+pub const SUPPRESSED: &str = "suppressed";
 /// The consent source an unsubscribe link records.
 pub const UNSUBSCRIBE_SOURCE: &str = "unsubscribe";
 
@@ -53,6 +56,7 @@ pub async fn fan_out(db: &impl ConnectionTrait, campaign: &campaign::Model) -> S
                 skipped_no_consent: Set(c.skipped_no_consent),
                 skipped_no_address: Set(c.skipped_no_address),
                 skipped_unsubscribed: Set(c.skipped_unsubscribed),
+                skipped_suppressed: Set(c.skipped_suppressed),
             });
         delivery_counter::Entity::insert_many(rows).exec(db).await?;
     }
@@ -91,11 +95,19 @@ async fn insert_channel(
                 .to_owned(),
         ),
     };
+    let s = Alias::new("s");
+    let suppressed = Expr::col((s.clone(), suppression::Column::Id)).is_not_null();
+    let suppressed_by = match channel {
+        Channel::Sms => contact::Column::PhoneIndex,
+        Channel::Email | Channel::Push => contact::Column::EmailIndex,
+    };
     let sendable = granted.clone().and(has_address);
     let status = Expr::case(unsubscribed.clone(), Expr::val("skipped"))
+        .case(suppressed.clone(), Expr::val("skipped"))
         .case(sendable.clone(), Expr::val("pending"))
         .finally(Expr::val("skipped"));
     let reason = Expr::case(unsubscribed, Expr::val(UNSUBSCRIBED))
+        .case(suppressed, Expr::val(SUPPRESSED))
         .case(sendable, Expr::val(Option::<String>::None))
         .case(granted, Expr::val(NO_ADDRESS))
         .finally(Expr::val(NO_CONSENT));
@@ -139,6 +151,18 @@ async fn insert_channel(
             Expr::col((cc.clone(), contact_consent::Column::ContactId))
                 .equals((a, Alias::new("contact_id")))
                 .and(Expr::col((cc, contact_consent::Column::Channel)).eq(channel.as_str())),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            suppression::Entity,
+            s.clone(),
+            Expr::col((s.clone(), suppression::Column::OrganizationId))
+                .eq(campaign.organization_id)
+                .and(Expr::col((s.clone(), suppression::Column::Channel)).eq(channel.as_str()))
+                .and(
+                    Expr::col((s, suppression::Column::AddressIndex))
+                        .equals((c.clone(), suppressed_by)),
+                ),
         )
         .to_owned();
     let insert = Query::insert()
@@ -219,6 +243,7 @@ async fn count(
                     skipped_no_consent: 0,
                     skipped_no_address: 0,
                     skipped_unsubscribed: 0,
+                    skipped_suppressed: 0,
                 },
             )
         })
@@ -240,6 +265,7 @@ async fn count(
                 match reason {
                     Some(NO_ADDRESS) => c.skipped_no_address += g.n,
                     Some(UNSUBSCRIBED) => c.skipped_unsubscribed += g.n,
+                    Some(SUPPRESSED) => c.skipped_suppressed += g.n,
                     _ => c.skipped_no_consent += g.n,
                 }
             }

@@ -93,6 +93,7 @@ impl Sending {
                 skipped.no_consent += n(c.skipped_no_consent);
                 skipped.no_address += n(c.skipped_no_address);
                 skipped.unsubscribed += n(c.skipped_unsubscribed);
+                skipped.suppressed += n(c.skipped_suppressed);
                 ChannelProgress {
                     channel: *channel,
                     total: n(c.total),
@@ -153,22 +154,7 @@ impl Sending {
             .limit(listing.per_page)
             .all(db)
             .await?;
-        let items = rows
-            .into_iter()
-            .map(|d| DeliveryDto {
-                id: d.id,
-                contact_id: d.contact_id,
-                channel: d.channel.parse().unwrap_or(Channel::Email),
-                status: d.status.as_str().to_owned(),
-                skip_reason: d.skip_reason,
-                attempts: u32::try_from(d.attempts).unwrap_or(0),
-                provider: d.provider,
-                provider_message_id: d.provider_message_id,
-                error: d.error,
-                sent_at: d.sent_at,
-                updated_at: d.updated_at,
-            })
-            .collect();
+        let items = rows.into_iter().map(dto).collect();
         Ok(Page {
             items,
             page: listing.page,
@@ -290,5 +276,22 @@ impl Sending {
         txn.commit().await?;
         completion::complete_finished(&self.engine.db, System::Webhook, touched.0).await;
         Ok(done)
+    }
+}
+
+/// A delivery as the API shows it.
+pub fn dto(d: delivery::Model) -> DeliveryDto {
+    DeliveryDto {
+        id: d.id,
+        contact_id: d.contact_id,
+        channel: d.channel.parse().unwrap_or(Channel::Email),
+        status: d.status.as_str().to_owned(),
+        skip_reason: d.skip_reason,
+        attempts: u32::try_from(d.attempts).unwrap_or(0),
+        provider: d.provider,
+        provider_message_id: d.provider_message_id,
+        error: d.error,
+        sent_at: d.sent_at,
+        updated_at: d.updated_at,
     }
 }

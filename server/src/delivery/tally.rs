@@ -5,7 +5,7 @@
 
 use super::{
     completion::Touched,
-    fanout::{NO_ADDRESS, NO_CONSENT},
+    fanout::{NO_ADDRESS, NO_CONSENT, SUPPRESSED},
 };
 use crate::{
     db::entities::{delivery::DeliveryStatus, delivery_counter},
@@ -32,6 +32,7 @@ struct Delta {
     skipped_no_consent: i64,
     skipped_no_address: i64,
     skipped_unsubscribed: i64,
+    skipped_suppressed: i64,
 }
 
 impl Delta {
@@ -50,6 +51,7 @@ impl Delta {
         match reason {
             NO_CONSENT => &mut self.skipped_no_consent,
             NO_ADDRESS => &mut self.skipped_no_address,
+            SUPPRESSED => &mut self.skipped_suppressed,
             _ => &mut self.skipped_unsubscribed,
         }
     }
@@ -136,6 +138,7 @@ impl Tally {
                 add(C::SkippedNoConsent, d.skipped_no_consent),
                 add(C::SkippedNoAddress, d.skipped_no_address),
                 add(C::SkippedUnsubscribed, d.skipped_unsubscribed),
+                add(C::SkippedSuppressed, d.skipped_suppressed),
             ] {
                 update = update.col_expr(col, expr);
             }

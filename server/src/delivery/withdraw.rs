@@ -1,16 +1,18 @@
 //! Withdrawing a contact's consent for one channel, for whatever reason the contact or
 //! their provider gave (an unsubscribe link, a hard bounce, a spam complaint, an SMS
-//! "STOP"): the consent, a `ContactUnsubscribed` event with its source, and the
-//! contact's pending deliveries on that channel skipped, in the caller's transaction.
+//! "STOP"): the consent (with its ledger entry), the address suppressed, a
+//! `ContactUnsubscribed` event with its source, and the contact's pending deliveries on
+//! that channel skipped, in the caller's transaction.
 
 use super::{completion::Touched, record};
 use crate::{
-    contacts::store as contact_store,
-    db::entities::contact_consent,
+    consents::{ledger, Change, Provenance},
+    db::entities::{contact, contact_consent},
     error::ServiceResult,
     events::{self, Kind},
+    suppressions,
 };
-use app::model::{Channel, ConsentState};
+use app::model::{Channel, ConsentState, SuppressionReason};
 use chrono::Utc;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 use serde_json::json;
@@ -34,6 +36,13 @@ pub async fn withdraw(
     source: &str,
     campaign_id: Option<Uuid>,
 ) -> ServiceResult<(Unsubscribed, Touched)> {
+    // A withdrawal for a reason that suppresses keeps the address out for good, even
+    // from a later import or a new contact with the same address.
+    if let Some(reason) = SuppressionReason::from_name(source) {
+        if let Some(c) = contact::Entity::find_by_id(contact_id).one(txn).await? {
+            suppressions::store::suppress_contact(txn, &c, channel, reason).await?;
+        }
+    }
     let current = contact_consent::Entity::find_by_id((contact_id, channel.as_str().to_owned()))
         .one(txn)
         .await?;
@@ -47,11 +56,14 @@ pub async fn withdraw(
         return Ok((Unsubscribed::Already, touched));
     }
     let existing = HashMap::from([(contact_id, current.into_iter().collect())]);
-    contact_store::set_consents(
+    let mut provenance = Provenance::new(source);
+    provenance.source_ref = campaign_id.map(|c| c.to_string());
+    ledger::set(
         txn,
-        vec![(contact_id, channel, ConsentState::Withdrawn)],
+        organization_id,
+        vec![Change::new(contact_id, channel, ConsentState::Withdrawn)],
         &existing,
-        source,
+        &provenance,
         Utc::now(),
     )
     .await?;

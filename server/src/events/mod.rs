@@ -193,20 +193,22 @@ impl Events {
             .last()
             .map_or(after, |r| Cursor { tx: r.tx, id: r.id })
             .to_string();
-        let items = rows
-            .into_iter()
-            .map(|r| EventDto {
-                id: r.id,
-                kind: r.kind,
-                occurred_at: r.occurred_at,
-                campaign_id: r.campaign_id,
-                contact_id: r.contact_id,
-                delivery_id: r.delivery_id,
-                channel: r.channel.and_then(|c| c.parse().ok()),
-                data: serde_json::from_str(&r.data).unwrap_or(Value::Null),
-            })
-            .collect();
+        let items = rows.into_iter().map(dto).collect();
         Ok(EventsPage { items, next })
+    }
+}
+
+/// An event as the API shows it.
+pub fn dto(r: event::Model) -> EventDto {
+    EventDto {
+        id: r.id,
+        kind: r.kind,
+        occurred_at: r.occurred_at,
+        campaign_id: r.campaign_id,
+        contact_id: r.contact_id,
+        delivery_id: r.delivery_id,
+        channel: r.channel.and_then(|c| c.parse().ok()),
+        data: serde_json::from_str(&r.data).unwrap_or(Value::Null),
     }
 }
 

@@ -9,6 +9,7 @@ use super::{
     prepare::{Candidate, Prepared},
 };
 use crate::{
+    consents::{ledger, Change, Provenance},
     contacts::store,
     crypto::{Cipher, IndexKey},
     db::{
@@ -16,6 +17,7 @@ use crate::{
         shape::{padded, pow2_chunks},
     },
     error::ServiceResult,
+    suppressions,
 };
 use app::model::{Channel, ConsentState};
 use chrono::{DateTime, Utc};
@@ -24,7 +26,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub const CREATED: &str = "created";
@@ -43,7 +45,8 @@ struct Tally {
 pub struct Batch<'a> {
     pub import_id: Uuid,
     pub organization_id: Uuid,
-    pub source: &'a str,
+    /// The import, for the consent ledger.
+    pub provenance: &'a Provenance,
     pub cipher: &'a Cipher,
     /// The organization's blind-index key.
     pub index_key: &'a IndexKey,
@@ -78,6 +81,7 @@ impl Batch<'_> {
                 }
             }
         }
+        let blocked = self.suppressed_grants(db, &fresh).await?;
         // Every row is tried as a new contact in one statement; the rows that an existing
         // contact's email or phone stops are merged into that contact instead.
         let again = || NewContacts::of(fresh.iter().map(|(_, c)| *c));
@@ -86,17 +90,30 @@ impl Batch<'_> {
             .iter()
             .copied()
             .partition(|(_, c)| inserted.contains(&c.new_id));
-        let consents = created
+        for &(at, c) in &created {
+            report[at].reason = blocked_reason(c, &blocked);
+        }
+        let changes: Vec<Change> = created
             .iter()
-            .flat_map(|(_, c)| {
+            .flat_map(|&(at, c)| {
+                let line = report[at].line;
+                let blocked = &blocked;
                 c.consents
                     .iter()
                     .filter(|(_, state)| *state != ConsentState::Unknown)
-                    .map(|(channel, state)| consent_row(c.new_id, *channel, *state))
+                    .filter(move |(channel, state)| {
+                        !(*state == ConsentState::Granted
+                            && blocked.contains(&(c.new_id, *channel)))
+                    })
+                    .map(move |(channel, state)| Change {
+                        line: Some(line),
+                        ..Change::new(c.new_id, *channel, *state)
+                    })
             })
             .collect();
-        bulk::insert_consents(db, self.source, now, consents).await?;
-        self.merge_into_existing(db, &existing, &mut report, matched, now)
+        bulk::insert_consents(db, self.provenance, now, &changes).await?;
+        ledger::append(db, self.organization_id, &changes, self.provenance, now).await?;
+        self.merge_into_existing(db, &existing, &mut report, matched, &blocked, now)
             .await?;
 
         let mut tally = Tally::default();
@@ -111,7 +128,7 @@ impl Batch<'_> {
         let last_line = report.last().map_or(0, |r| r.line);
         // Rows that created a contact are the many, and the ones the report can tell
         // without a row each: every line up to `last_line` that has no report row.
-        report.retain(|r| r.outcome != CREATED);
+        report.retain(|r| r.outcome != CREATED || r.reason.is_some());
         bulk::insert_report(db, self.import_id, report).await?;
         self.record_progress(db, rows.len(), last_line, tally, now)
             .await?;
@@ -126,6 +143,7 @@ impl Batch<'_> {
         rows: &[(usize, &Candidate)],
         report: &mut [import_row::Model],
         matched: &mut Matched,
+        blocked: &HashSet<(Uuid, Channel)>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         if rows.is_empty() {
@@ -180,7 +198,10 @@ impl Batch<'_> {
             }
             matched.add(x.id);
             let current = consents.get(&x.id).map_or(&[][..], Vec::as_slice);
-            let consent_changes = changed_consents(&c.consents, current);
+            let mut consent_changes = changed_consents(&c.consents, current);
+            consent_changes.retain(|(channel, state)| {
+                !(*state == ConsentState::Granted && blocked.contains(&(c.new_id, *channel)))
+            });
             let merged = self.merge(x, c, now)?;
             let outcome = if merged.is_some() || !consent_changes.is_empty() {
                 UPDATED
@@ -188,8 +209,12 @@ impl Batch<'_> {
                 UNCHANGED
             };
             upserts.extend(merged);
-            consent_rows.extend(consent_changes.into_iter().map(|(ch, st)| (x.id, ch, st)));
+            consent_rows.extend(consent_changes.into_iter().map(|(ch, st)| Change {
+                line: Some(line),
+                ..Change::new(x.id, ch, st)
+            }));
             report[at] = report_row(line, outcome, None, Some(x.id));
+            report[at].reason = blocked_reason(c, blocked);
         }
         for chunk in pow2_chunks(upserts) {
             contact::Entity::insert_many(chunk)
@@ -212,7 +237,43 @@ impl Batch<'_> {
                 .exec_without_returning(db)
                 .await?;
         }
-        store::set_consents(db, consent_rows, &consents, self.source, now).await
+        ledger::set(
+            db,
+            self.organization_id,
+            consent_rows,
+            &consents,
+            self.provenance,
+            now,
+        )
+        .await
+    }
+
+    /// The (candidate, channel) pairs whose consent the file grants to an address on
+    /// the suppression list: that consent is not applied.
+    async fn suppressed_grants(
+        &self,
+        db: &impl ConnectionTrait,
+        rows: &[(usize, &Candidate)],
+    ) -> ServiceResult<HashSet<(Uuid, Channel)>> {
+        let grants = || {
+            rows.iter().flat_map(|(_, c)| {
+                c.consents
+                    .iter()
+                    .filter(|(_, state)| *state == ConsentState::Granted)
+                    .filter_map(move |(channel, _)| {
+                        Some((c.new_id, *channel, address_index(c, *channel)?))
+                    })
+            })
+        };
+        let indexes: Vec<String> = grants().map(|(_, _, i)| i.to_owned()).collect();
+        if indexes.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let found = suppressions::store::suppressed(db, self.organization_id, indexes).await?;
+        Ok(grants()
+            .filter(|(_, channel, index)| found.contains(&(*channel, (*index).to_owned())))
+            .map(|(id, channel, _)| (id, channel))
+            .collect())
     }
 
     async fn matching_contacts<'c>(
@@ -337,6 +398,30 @@ impl Batch<'_> {
     }
 }
 
+/// The address a channel's suppression is looked up by (as `suppressions::store` does
+/// for contacts).
+fn address_index(c: &Candidate, channel: Channel) -> Option<&str> {
+    match channel {
+        Channel::Sms => c.phone.as_ref().map(|p| p.index.as_str()),
+        Channel::Email | Channel::Push => c.email.as_ref().map(|p| p.index.as_str()),
+    }
+}
+
+/// The report's word for consents left out because their address is suppressed.
+fn blocked_reason(c: &Candidate, blocked: &HashSet<(Uuid, Channel)>) -> Option<String> {
+    let channels: Vec<&str> = Channel::ALL
+        .into_iter()
+        .filter(|ch| blocked.contains(&(c.new_id, *ch)))
+        .map(Channel::as_str)
+        .collect();
+    (!channels.is_empty()).then(|| {
+        format!(
+            "{} consent not applied: the address is suppressed",
+            channels.join(" and ")
+        )
+    })
+}
+
 fn changed_consents(
     wanted: &[(Channel, ConsentState)],
     current: &[contact_consent::Model],
@@ -387,16 +472,5 @@ fn report_row(
         outcome: outcome.to_owned(),
         reason: reason.map(str::to_owned),
         contact_id,
-    }
-}
-
-fn consent_row(contact_id: Uuid, channel: Channel, state: ConsentState) -> contact_consent::Model {
-    // Source and time are set when the rows are written.
-    contact_consent::Model {
-        contact_id,
-        channel: channel.as_str().to_owned(),
-        state: state.as_str().to_owned(),
-        source: String::new(),
-        updated_at: DateTime::<Utc>::MIN_UTC,
     }
 }

@@ -10,6 +10,7 @@
 use super::prepare::Candidate;
 use crate::db::shape::pow2_chunks;
 use crate::{
+    consents::{Change, Provenance},
     db::entities::{contact, contact_consent, import_row},
     error::ServiceResult,
 };
@@ -216,24 +217,27 @@ AS t(id, ec, ei, pc, pi, fi, la, lo, tz, at)";
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]
 pub async fn insert_consents(
     db: &impl ConnectionTrait,
-    source: &str,
+    provenance: &Provenance,
     now: DateTime<Utc>,
-    rows: Vec<contact_consent::Model>,
+    rows: &[Change],
 ) -> ServiceResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    let source = provenance.current_source();
+    let basis = provenance.basis.as_str();
     if db.get_database_backend() == DbBackend::Postgres {
         let values = vec![
             source.into(),
+            basis.into(),
             now.into(),
             rows.iter().map(|r| r.contact_id).collect::<Vec<_>>().into(),
             rows.iter()
-                .map(|r| r.channel.clone())
+                .map(|r| r.channel.as_str().to_owned())
                 .collect::<Vec<_>>()
                 .into(),
             rows.iter()
-                .map(|r| r.state.clone())
+                .map(|r| r.state.as_str().to_owned())
                 .collect::<Vec<_>>()
                 .into(),
         ];
@@ -245,23 +249,27 @@ pub async fn insert_consents(
         .await?;
         return Ok(());
     }
-    for chunk in pow2_chunks(rows) {
-        let models = chunk.into_iter().map(|r| contact_consent::ActiveModel {
+    let models: Vec<_> = rows
+        .iter()
+        .map(|r| contact_consent::ActiveModel {
             contact_id: Set(r.contact_id),
-            channel: Set(r.channel),
-            state: Set(r.state),
+            channel: Set(r.channel.as_str().to_owned()),
+            state: Set(r.state.as_str().to_owned()),
             source: Set(source.to_owned()),
+            lawful_basis: Set(basis.to_owned()),
             updated_at: Set(now),
-        });
-        contact_consent::Entity::insert_many(models)
+        })
+        .collect();
+    for chunk in pow2_chunks(models) {
+        contact_consent::Entity::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
     }
     Ok(())
 }
 
-const PG_INSERT_CONSENTS: &str = "INSERT INTO contact_consents (contact_id, channel, state, source, updated_at) \
-SELECT t.contact_id, t.channel, t.state, $1, $2 FROM UNNEST($3::uuid[], $4::text[], $5::text[]) AS t(contact_id, channel, state)";
+const PG_INSERT_CONSENTS: &str = "INSERT INTO contact_consents (contact_id, channel, state, source, lawful_basis, updated_at) \
+SELECT t.contact_id, t.channel, t.state, $1, $2, $3 FROM UNNEST($4::uuid[], $5::text[], $6::text[]) AS t(contact_id, channel, state)";
 
 /// The report rows of a batch (every row but those that created a contact).
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]

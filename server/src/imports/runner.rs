@@ -13,6 +13,7 @@ use super::{
     Inner,
 };
 use crate::{
+    consents::Provenance,
     contacts::store,
     db::entities::import,
     error::ServiceResult,
@@ -223,7 +224,7 @@ async fn run_inner(
     let mapping: ImportMapping =
         serde_json::from_str(&job.mapping).map_err(|e| Halt::Internal(e.into()))?;
     let region = store::region(&inner.db, job.organization_id).await?;
-    let source = format!("import:{import_id}");
+    let provenance = Provenance::import(import_id);
     let mut matched = Matched::load(&inner.db, import_id).await?;
     let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
     let in_file = InFile::with_capacity(
@@ -252,7 +253,7 @@ async fn run_inner(
     let batch = Batch {
         import_id,
         organization_id: job.organization_id,
-        source: &source,
+        provenance: &provenance,
         cipher: &inner.cipher,
         index_key: &index_key,
     };

@@ -6,6 +6,7 @@
 
 use crate::{
     channels::{Channels, PushTarget},
+    consents::{ledger, Change, Provenance},
     contacts::{normalize, store as contact_store},
     crypto::{Cipher, Field},
     db::entities::{contact, contact_consent, push_subscription},
@@ -113,6 +114,7 @@ impl Push {
         &self,
         organization_id: Uuid,
         input: SubscriptionInput,
+        client: Client,
     ) -> ServiceResult<Subscribed> {
         if self.public_key(organization_id).await?.is_none() {
             return Err(not_found("push opt-in page"));
@@ -224,11 +226,24 @@ impl Push {
             .filter(contact_consent::Column::ContactId.eq(contact_id))
             .all(&txn)
             .await?;
-        contact_store::set_consents(
+        let provenance = Provenance::new(OPTIN_SOURCE)
+            .with_ref(format!("/p/{organization_id}"))
+            .from_client(
+                &self.cipher,
+                organization_id,
+                client.ip.as_deref(),
+                client.user_agent.as_deref(),
+            )?;
+        ledger::set(
             &txn,
-            vec![(contact_id, Channel::Push, ConsentState::Granted)],
+            organization_id,
+            vec![Change::new(
+                contact_id,
+                Channel::Push,
+                ConsentState::Granted,
+            )],
             &HashMap::from([(contact_id, current)]),
-            OPTIN_SOURCE,
+            &provenance,
             now,
         )
         .await?;
@@ -240,6 +255,13 @@ impl Push {
             matched,
         })
     }
+}
+
+/// Who posted a subscription, kept (encrypted) as the consent's evidence.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// The subscriptions of `contacts`, decrypted, by contact.

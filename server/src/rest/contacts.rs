@@ -1,13 +1,17 @@
 use super::extract::{ApiJson, ApiQuery, AuthActor, IdPath};
 use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
 use crate::{error::ApiError, state::AppState};
-use app::model::{ContactDto, ContactInput, ContactPatch, Page, SearchQuery};
+use app::model::{
+    ConsentRecordDto, ContactDto, ContactExport, ContactInput, ContactPatch, Page, SearchQuery,
+};
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/contacts", get(list).post(create))
         .route("/api/contacts/{id}", get(show).patch(update).delete(remove))
+        .route("/api/contacts/{id}/consents", get(consents))
+        .route("/api/contacts/{id}/export", get(export))
         .merge(super::imports::upload_router())
 }
 
@@ -75,4 +79,36 @@ pub async fn remove(
 ) -> Result<StatusCode, ApiError> {
     state.contacts.delete(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/contacts/{id}/consents", tag = "contacts", summary = "The contact's consent history, oldest first: every change with its lawful basis, wording, source, IP and user agent (the last 1,000)",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "the history", body = Vec<app::model::ConsentRecordDto>), Unauthorized, Forbidden, NotFound)
+)]
+pub async fn consents(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<Vec<ConsentRecordDto>>, ApiError> {
+    Ok(Json(state.contacts.consent_history(&actor, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/contacts/{id}/export", tag = "contacts", summary = "Everything held about the contact, as a JSON download: profile, consent history, lists, push devices, deliveries with their events",
+    params(("id" = uuid::Uuid, Path, description = "the id")),
+    responses((status = 200, description = "the export (`Content-Disposition: attachment`)", body = app::model::ContactExport), Unauthorized, Forbidden, NotFound)
+)]
+pub async fn export(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let export: ContactExport = state.privacy.export(&actor, id).await?;
+    let disposition = format!("attachment; filename=\"contact-{id}.json\"");
+    Ok((
+        [
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Json(export),
+    ))
 }

@@ -15,6 +15,7 @@ mod openapi;
 mod params;
 mod responses;
 mod sending;
+mod suppressions;
 mod tokens;
 
 use crate::{error::ApiError, state::AppState};
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(sending::router())
         .merge(channels::router())
         .merge(events::router())
+        .merge(suppressions::router())
 }
 
 /// Unknown paths under `/api` answer in the API's own format.

@@ -13,17 +13,17 @@
 
 use crate::{
     error::problem_response,
-    push::{SubscriptionInput, MAX_BODY},
+    push::{Client, SubscriptionInput, MAX_BODY},
     state::AppState,
 };
-use app::error::AppError;
+use app::{error::AppError, ports::RequestContext};
 use axum::{
     body::Body,
     extract::{Path, State},
     http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
-    Json, Router,
+    Extension, Json, Router,
 };
 use uuid::Uuid;
 
@@ -113,6 +113,8 @@ fn shell(title: &str, body: &str) -> String {
 pub async fn subscribe(
     State(state): State<AppState>,
     Path(organization_id): Path<String>,
+    context: Option<Extension<RequestContext>>,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
     let Ok(organization_id) = organization_id.parse::<Uuid>() else {
@@ -142,7 +144,15 @@ pub async fn subscribe(
             )
         }
     };
-    match state.push.subscribe(organization_id, input).await {
+    // The consent's evidence: who accepted, from where.
+    let client = Client {
+        ip: context.map(|Extension(c)| c.client_ip.to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    match state.push.subscribe(organization_id, input, client).await {
         Ok(done) => (StatusCode::CREATED, Json(done)).into_response(),
         Err(e) => problem_response(&AppError::from(e)),
     }

@@ -7,6 +7,7 @@ mod campaigns;
 mod contacts;
 mod engine;
 mod errors;
+mod gdpr;
 mod http;
 mod idempotency;
 mod import_form;

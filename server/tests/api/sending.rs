@@ -41,7 +41,7 @@ pub(crate) fn granted(email: &str, first_name: &str) -> Value {
     json!({"email": email, "first_name": first_name, "consents": {"email": "granted"}})
 }
 
-async fn use_smtp(app: &TestApp, smtp: &SmtpServer, extra: Value) {
+pub(crate) async fn use_smtp(app: &TestApp, smtp: &SmtpServer, extra: Value) {
     let mut settings =
         json!({"host": "127.0.0.1", "port": smtp.port, "security": "none", "max_connections": 2});
     if let (Value::Object(s), Value::Object(e)) = (&mut settings, extra) {
@@ -89,7 +89,7 @@ pub(crate) async fn create_and_send(app: &TestApp, body: Value) -> String {
     id
 }
 
-async fn progress(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn progress(app: &TestApp, id: &str) -> Value {
     let r = app.get(&format!("/api/campaigns/{id}/progress")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let p: Value = r.json().await.unwrap();
@@ -192,7 +192,7 @@ fn unfolded(data: &str, name: &str) -> Option<String> {
     Some(value)
 }
 
-fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
     data.lines()
         .find(|l| {
             l.to_ascii_lowercase()
@@ -231,7 +231,7 @@ both_backends! {
         assert!(p["started_at"].is_string() && p["completed_at"].is_string());
         let email = &p["channels"][0];
         assert_eq!((email["total"].as_u64(), email["sent"].as_u64(), email["skipped"].as_u64()), (Some(5), Some(2), Some(3)), "{p}");
-        assert_eq!(p["skipped"], json!({"no_consent": 2, "no_address": 1, "unsubscribed": 0}));
+        assert_eq!(p["skipped"], json!({"no_consent": 2, "no_address": 1, "unsubscribed": 0, "suppressed": 0}));
 
         let received = smtp.wait_for(2).await;
         assert_eq!(received.len(), 2);

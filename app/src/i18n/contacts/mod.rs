@@ -7,7 +7,7 @@ mod fr;
 pub use en::EN;
 pub use fr::FR;
 
-use crate::model::{Channel, ConsentState, ImportStatus};
+use crate::model::{Channel, ConsentState, ImportStatus, LawfulBasis};
 
 pub struct ContactStrings {
     // Contacts list
@@ -39,6 +39,18 @@ pub struct ContactStrings {
     pub time_zone: &'static str,
     pub time_zone_hint: &'static str,
     pub consents: &'static str,
+    pub consent_history: &'static str,
+    pub consent_history_empty: &'static str,
+    pub history_when: &'static str,
+    pub history_channel: &'static str,
+    pub history_state: &'static str,
+    pub history_basis: &'static str,
+    pub history_source: &'static str,
+    pub history_wording: &'static str,
+    pub basis_consent: &'static str,
+    pub basis_contract: &'static str,
+    pub basis_legitimate_interest: &'static str,
+    pub export_json: &'static str,
     pub channel_email: &'static str,
     pub channel_sms: &'static str,
     pub channel_push: &'static str,
@@ -133,6 +145,14 @@ impl ContactStrings {
             ConsentState::Granted => self.granted,
             ConsentState::Withdrawn => self.withdrawn,
             ConsentState::Unknown => self.unknown,
+        }
+    }
+
+    pub fn basis_name(&self, basis: LawfulBasis) -> &'static str {
+        match basis {
+            LawfulBasis::Consent => self.basis_consent,
+            LawfulBasis::Contract => self.basis_contract,
+            LawfulBasis::LegitimateInterest => self.basis_legitimate_interest,
         }
     }
 

@@ -8,10 +8,13 @@ use super::{
     parts::route_id,
 };
 use crate::{
-    api::{get_contact, list_options, take_flash, DeleteContact, FlashKind, SaveContact},
+    api::{
+        consent_history, get_contact, list_options, take_flash, DeleteContact, FlashKind,
+        SaveContact,
+    },
     components::{date, error_text, use_can, use_strings, ErrorAlert},
     error::AppError,
-    model::{Action, ContactDto, ListOption},
+    model::{Action, ConsentRecordDto, ContactDto, ListOption},
 };
 use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};
@@ -71,6 +74,15 @@ pub fn ContactDetailPage() -> impl IntoView {
             }
         },
     );
+    let history = Resource::new(
+        move || (id.get(), saved.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => consent_history(id).await,
+                None => Ok(vec![]),
+            }
+        },
+    );
     // Loaded beside the contact, not in a nested `Suspense` under it: a resource created
     // while rendering resolved content failed to hydrate.
     let lists = can_write.then(|| Resource::new(|| (), |_| list_options()));
@@ -89,8 +101,9 @@ pub fn ContactDetailPage() -> impl IntoView {
                 };
                 // Once a save has worked, the flash of an earlier refused one is stale.
                 let flash = flash.filter(|_| saved.get_untracked().is_none());
+                let history = history.await.unwrap_or_default();
                 match contact.await {
-                    Ok(contact) => view! { <Detail contact lists flash save delete memberships/> }.into_any(),
+                    Ok(contact) => view! { <Detail contact lists flash save delete memberships history/> }.into_any(),
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
             })}
@@ -106,6 +119,7 @@ fn Detail(
     save: ServerAction<SaveContact>,
     delete: ServerAction<DeleteContact>,
     memberships: MembershipActions,
+    history: Vec<ConsentRecordDto>,
 ) -> impl IntoView {
     let t = use_strings();
     let c = t.contacts;
@@ -123,6 +137,10 @@ fn Detail(
             <dt>{c.updated_at}</dt>
             <dd>{date(&contact.updated_at)}</dd>
         </dl>
+        <p>
+            <a class="button" href=format!("/api/contacts/{id}/export") download
+                data-testid="export">{c.export_json}</a>
+        </p>
     };
     let body = if can_write {
         let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
@@ -152,7 +170,64 @@ fn Detail(
         <h1>{heading}</h1>
         {facts}
         {body}
+        <ConsentHistory history/>
     }
+}
+
+/// The consent ledger, oldest first: what was agreed to, on which basis, from where.
+#[component]
+fn ConsentHistory(history: Vec<ConsentRecordDto>) -> impl IntoView {
+    let c = use_strings().contacts;
+    if history.is_empty() {
+        return view! {
+            <section aria-label=c.consent_history>
+                <h2>{c.consent_history}</h2>
+                <p class="muted" data-testid="consent-history">{c.consent_history_empty}</p>
+            </section>
+        }
+        .into_any();
+    }
+    let rows = history
+        .into_iter()
+        .map(|r| {
+            let mut source = r.source.clone();
+            if let Some(what) = &r.source_ref {
+                source.push_str(&format!(" · {what}"));
+            }
+            if let Some(line) = r.source_line {
+                source.push_str(&format!(" · {line}"));
+            }
+            view! {
+                <tr>
+                    <td>{r.recorded_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                    <td>{c.channel_name(r.channel)}</td>
+                    <td>{c.consent_name(r.state)}</td>
+                    <td>{c.basis_name(r.lawful_basis)}</td>
+                    <td>{source}</td>
+                    <td>{r.wording.unwrap_or_else(|| "—".to_owned())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-label=c.consent_history>
+            <h2>{c.consent_history}</h2>
+            <table class="table" data-testid="consent-history">
+                <thead>
+                    <tr>
+                        <th scope="col">{c.history_when}</th>
+                        <th scope="col">{c.history_channel}</th>
+                        <th scope="col">{c.history_state}</th>
+                        <th scope="col">{c.history_basis}</th>
+                        <th scope="col">{c.history_source}</th>
+                        <th scope="col">{c.history_wording}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+    .into_any()
 }
 
 /// Everything the form would show, for readers.

@@ -11,6 +11,8 @@ pub struct Model {
     /// `granted`, `withdrawn` or `unknown`.
     pub state: String,
     pub source: String,
+    /// `consent`, `contract` or `legitimate_interest`.
+    pub lawful_basis: String,
     pub updated_at: DateTimeUtc,
 }
 

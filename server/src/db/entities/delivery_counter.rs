@@ -21,6 +21,7 @@ pub struct Model {
     pub skipped_no_consent: i64,
     pub skipped_no_address: i64,
     pub skipped_unsubscribed: i64,
+    pub skipped_suppressed: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

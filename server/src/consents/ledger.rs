@@ -1,0 +1,311 @@
+//! The one writer of consent: the current state (`contact_consents`) and, for each state
+//! that changes, a ledger row (`consent_records`), in the caller's transaction. A state
+//! written again unchanged records nothing: the ledger holds changes, not repetitions.
+
+use crate::{
+    crypto::{Cipher, Field},
+    db::{
+        entities::{consent_record, consent_text, contact_consent},
+        shape::pow2_chunks,
+    },
+    error::ServiceResult,
+};
+use anyhow::Context;
+use app::model::{Channel, ConsentState, LawfulBasis};
+use chrono::{DateTime, Utc};
+use ring::digest;
+use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, Set};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The only purpose so far; per-list purposes come with double opt-in.
+pub const MARKETING: &str = "marketing";
+
+/// Bound of a consent wording kept in the ledger.
+pub const MAX_WORDING: usize = 10 * 1024;
+
+const IP: Field<'static> = Field {
+    table: "consent_records",
+    column: "ip",
+};
+const USER_AGENT: Field<'static> = Field {
+    table: "consent_records",
+    column: "user_agent",
+};
+
+/// Where a change comes from, the same for every change of one call.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// `api`, `import`, `unsubscribe`, `bounce`, `complaint`, `stop`, `push_optin`, ...
+    pub source: String,
+    /// What the current state shows as its source, when not `source` (`import:<id>`).
+    pub state_source: Option<String>,
+    /// What the source names: an import or campaign id, a form's URL.
+    pub source_ref: Option<String>,
+    pub basis: LawfulBasis,
+    /// The exact text the person saw, when there was one.
+    pub wording: Option<String>,
+    pub actor_id: Option<Uuid>,
+    /// Encrypted (they are personal data), bound to the organization.
+    pub ip_ciphertext: Option<String>,
+    pub user_agent_ciphertext: Option<String>,
+}
+
+impl Provenance {
+    pub fn new(source: impl Into<String>) -> Self {
+        Provenance {
+            source: source.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn with_ref(mut self, source_ref: impl Into<String>) -> Self {
+        self.source_ref = Some(source_ref.into());
+        self
+    }
+
+    /// The source the current state shows.
+    pub fn current_source(&self) -> &str {
+        self.state_source.as_deref().unwrap_or(&self.source)
+    }
+
+    /// An import's changes: the ledger names the import and each row's line.
+    pub fn import(import_id: Uuid) -> Self {
+        Provenance {
+            state_source: Some(format!("import:{import_id}")),
+            ..Provenance::new("import").with_ref(import_id.to_string())
+        }
+    }
+
+    pub fn by(mut self, actor_id: Uuid) -> Self {
+        self.actor_id = Some(actor_id);
+        self
+    }
+
+    /// The client's IP and user agent (clipped to 512 bytes), encrypted.
+    pub fn from_client(
+        mut self,
+        cipher: &Cipher,
+        organization_id: Uuid,
+        ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> ServiceResult<Self> {
+        let row = organization_id.to_string();
+        let seal = |field, value: &str| cipher.encrypt(field, &row, value);
+        self.ip_ciphertext = ip
+            .map(|ip| seal(IP, ip))
+            .transpose()
+            .context("Failed to encrypt a consent's IP")?;
+        self.user_agent_ciphertext = user_agent
+            .map(|ua| seal(USER_AGENT, clip(ua, 512)))
+            .transpose()
+            .context("Failed to encrypt a consent's user agent")?;
+        Ok(self)
+    }
+}
+
+/// Decrypts what `from_client` sealed; `None` for what cannot be read.
+pub fn open_client(cipher: &Cipher, organization_id: Uuid, r: &consent_record::Model) -> Client {
+    let row = organization_id.to_string();
+    let open = |field, v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| cipher.decrypt(field, &row, v).ok())
+    };
+    Client {
+        ip: open(IP, &r.ip_ciphertext),
+        user_agent: open(USER_AGENT, &r.user_agent_ciphertext),
+        confirmed_ip: open(IP, &r.confirmed_ip_ciphertext),
+    }
+}
+
+pub struct Client {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub confirmed_ip: Option<String>,
+}
+
+/// One wanted state; `line` is the import file's line when the change comes from one.
+#[derive(Clone, Copy, Debug)]
+pub struct Change {
+    pub contact_id: Uuid,
+    pub channel: Channel,
+    pub state: ConsentState,
+    pub line: Option<i64>,
+}
+
+impl Change {
+    pub fn new(contact_id: Uuid, channel: Channel, state: ConsentState) -> Self {
+        Change {
+            contact_id,
+            channel,
+            state,
+            line: None,
+        }
+    }
+}
+
+/// The hex SHA-256 naming a wording.
+pub fn wording_hash(text: &str) -> String {
+    let d = digest::digest(&digest::SHA256, text.as_bytes());
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sets each contact's state per channel where it changes (`existing`: the current rows
+/// of those contacts, absent for new contacts) and appends the ledger rows.
+pub async fn set(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    changes: Vec<Change>,
+    existing: &HashMap<Uuid, Vec<contact_consent::Model>>,
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let changed: Vec<Change> = changes
+        .into_iter()
+        .filter(|c| {
+            let current = existing
+                .get(&c.contact_id)
+                .and_then(|v| v.iter().find(|r| r.channel == c.channel.as_str()));
+            current.map_or(c.state != ConsentState::Unknown, |r| {
+                r.state != c.state.as_str() || r.lawful_basis != provenance.basis.as_str()
+            })
+        })
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let current: Vec<_> = changed
+        .iter()
+        .map(|c| contact_consent::ActiveModel {
+            contact_id: Set(c.contact_id),
+            channel: Set(c.channel.as_str().to_owned()),
+            state: Set(c.state.as_str().to_owned()),
+            source: Set(provenance.current_source().to_owned()),
+            lawful_basis: Set(provenance.basis.as_str().to_owned()),
+            updated_at: Set(now),
+        })
+        .collect();
+    for chunk in pow2_chunks(current) {
+        contact_consent::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([
+                    contact_consent::Column::ContactId,
+                    contact_consent::Column::Channel,
+                ])
+                .update_columns([
+                    contact_consent::Column::State,
+                    contact_consent::Column::Source,
+                    contact_consent::Column::LawfulBasis,
+                    contact_consent::Column::UpdatedAt,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    append(db, organization_id, &changed, provenance, now).await
+}
+
+/// Ledger rows only, for states the caller wrote itself (the import's bulk insert of
+/// new contacts' consents).
+pub async fn append(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    changes: &[Change],
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let text_hash = match &provenance.wording {
+        Some(text) => Some(keep_wording(db, organization_id, text, now).await?),
+        None => None,
+    };
+    let rows: Vec<_> = changes
+        .iter()
+        .map(|c| consent_record::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(organization_id),
+            contact_id: Set(c.contact_id),
+            channel: Set(c.channel.as_str().to_owned()),
+            purpose: Set(MARKETING.to_owned()),
+            state: Set(c.state.as_str().to_owned()),
+            lawful_basis: Set(provenance.basis.as_str().to_owned()),
+            text_hash: Set(text_hash.clone()),
+            source: Set(provenance.source.clone()),
+            source_ref: Set(provenance.source_ref.clone()),
+            source_line: Set(c.line),
+            actor_id: Set(provenance.actor_id),
+            ip_ciphertext: Set(provenance.ip_ciphertext.clone()),
+            user_agent_ciphertext: Set(provenance.user_agent_ciphertext.clone()),
+            confirmed_at: Set(None),
+            confirmed_ip_ciphertext: Set(None),
+            recorded_at: Set(now),
+        })
+        .collect();
+    for chunk in pow2_chunks(rows) {
+        consent_record::Entity::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Keeps a wording once per organization; its hash names it in the ledger.
+async fn keep_wording(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    text: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<String> {
+    let hash = wording_hash(text);
+    consent_text::Entity::insert(consent_text::ActiveModel {
+        organization_id: Set(organization_id),
+        hash: Set(hash.clone()),
+        body: Set(text.to_owned()),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            consent_text::Column::OrganizationId,
+            consent_text::Column::Hash,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(hash)
+}
+
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wording_hash_is_sha256_hex() {
+        assert_eq!(
+            wording_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn clip_keeps_whole_characters() {
+        assert_eq!(clip("héllo", 2), "h");
+        assert_eq!(clip("héllo", 3), "hé");
+        assert_eq!(clip("abc", 10), "abc");
+    }
+}
