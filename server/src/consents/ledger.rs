@@ -14,7 +14,7 @@ use anyhow::Context;
 use app::model::{Channel, ConsentState, LawfulBasis};
 use chrono::{DateTime, Utc};
 use ring::digest;
-use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{sea_query::OnConflict, ConnectionTrait, DbBackend, EntityTrait, Set, Statement};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -222,6 +222,53 @@ pub async fn append(
         Some(text) => Some(keep_wording(db, organization_id, text, now).await?),
         None => None,
     };
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One statement whatever the number of rows (an import batch holds thousands).
+        let values: Vec<sea_orm::Value> = vec![
+            organization_id.into(),
+            MARKETING.into(),
+            provenance.basis.as_str().into(),
+            text_hash.into(),
+            provenance.source.clone().into(),
+            provenance.source_ref.clone().into(),
+            provenance.actor_id.into(),
+            provenance.ip_ciphertext.clone().into(),
+            provenance.user_agent_ciphertext.clone().into(),
+            now.into(),
+            changes
+                .iter()
+                .map(|_| Uuid::now_v7())
+                .collect::<Vec<_>>()
+                .into(),
+            changes
+                .iter()
+                .map(|c| c.contact_id)
+                .collect::<Vec<_>>()
+                .into(),
+            changes
+                .iter()
+                .map(|c| c.channel.as_str().to_owned())
+                .collect::<Vec<_>>()
+                .into(),
+            changes
+                .iter()
+                .map(|c| c.state.as_str().to_owned())
+                .collect::<Vec<_>>()
+                .into(),
+            changes
+                .iter()
+                .map(|c| c.line.unwrap_or(NO_LINE))
+                .collect::<Vec<_>>()
+                .into(),
+        ];
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            PG_APPEND,
+            values,
+        ))
+        .await?;
+        return Ok(());
+    }
     let rows: Vec<_> = changes
         .iter()
         .map(|c| consent_record::ActiveModel {
@@ -251,6 +298,15 @@ pub async fn append(
     }
     Ok(())
 }
+
+/// Stands for "no line" in the statement's array (lines start at 2, the header is 1).
+const NO_LINE: i64 = -1;
+
+const PG_APPEND: &str = "INSERT INTO consent_records (id, organization_id, contact_id, channel, purpose, \
+state, lawful_basis, text_hash, source, source_ref, source_line, actor_id, ip_ciphertext, \
+user_agent_ciphertext, recorded_at) \
+SELECT t.id, $1, t.contact_id, t.channel, $2, t.state, $3, $4, $5, $6, NULLIF(t.line, -1), $7, $8, $9, $10 \
+FROM UNNEST($11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::int8[]) AS t(id, contact_id, channel, state, line)";
 
 /// Keeps a wording once per organization; its hash names it in the ledger.
 async fn keep_wording(
