@@ -17,6 +17,7 @@ mod m0012_delivery_queue;
 mod m0013_event_order;
 mod m0014_providers;
 mod m0015_consent_ledger;
+mod m0016_audit_log;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_event_order::Migration),
             Box::new(m0014_providers::Migration),
             Box::new(m0015_consent_ledger::Migration),
+            Box::new(m0016_audit_log::Migration),
         ]
     }
 }

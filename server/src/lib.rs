@@ -1,6 +1,7 @@
 //! The Carillon server: configuration, services, REST API and the Leptos app on axum.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod channels;

@@ -8,6 +8,7 @@
 
 use crate::{
     accounts::Accounts,
+    audit::Audit,
     auth::{
         session_store::DbSessionStore,
         throttle::{Limits, LoginThrottle},
@@ -59,6 +60,7 @@ pub struct AppState {
     pub push: Arc<Push>,
     pub suppressions: Arc<Suppressions>,
     pub privacy: Arc<Privacy>,
+    pub audit: Arc<Audit>,
 }
 
 impl AppState {
@@ -153,6 +155,7 @@ impl AppState {
             push,
             suppressions: Arc::new(Suppressions::new(db.clone(), cipher.clone())),
             privacy: Arc::new(Privacy::new(db.clone(), cipher.clone())),
+            audit: Arc::new(Audit::new(db.clone(), cipher.clone())),
         }
     }
 

@@ -52,10 +52,12 @@ pub enum Action {
     SuppressionsRead,
     /// Add and remove suppressed addresses.
     SuppressionsManage,
+    /// Read the audit log.
+    AuditRead,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::CampaignsRead,
         Action::CampaignsWrite,
         Action::CampaignsSchedule,
@@ -74,6 +76,7 @@ impl Action {
         Action::TokensManageAll,
         Action::SuppressionsRead,
         Action::SuppressionsManage,
+        Action::AuditRead,
     ];
 
     /// The least role that may perform this action.
@@ -86,7 +89,7 @@ impl Action {
                 Role::Contributor
             }
             MembersManage | SettingsManage | ChannelsRead | ChannelsManage | TokensManageAll
-            | SuppressionsRead | SuppressionsManage => Role::Admin,
+            | SuppressionsRead | SuppressionsManage | AuditRead => Role::Admin,
         }
     }
 
@@ -102,7 +105,7 @@ impl Action {
             ListsWrite => Ability::ListsWrite,
             MembersRead => Ability::MembersRead,
             MembersManage => Ability::MembersWrite,
-            SettingsRead => Ability::SettingsRead,
+            SettingsRead | AuditRead => Ability::SettingsRead,
             SettingsManage => Ability::SettingsWrite,
             ChannelsRead => Ability::ChannelsRead,
             ChannelsManage => Ability::ChannelsWrite,
@@ -254,7 +257,7 @@ mod tests {
     #[test]
     fn role_matrix_for_sessions() {
         use Action::*;
-        let expected: [(Action, [bool; 3]); 18] = [
+        let expected: [(Action, [bool; 3]); 19] = [
             //                 reader contributor admin
             (CampaignsRead, [true, true, true]),
             (CampaignsWrite, [false, true, true]),
@@ -274,6 +277,7 @@ mod tests {
             (TokensManageAll, [false, false, true]),
             (SuppressionsRead, [false, false, true]),
             (SuppressionsManage, [false, false, true]),
+            (AuditRead, [false, false, true]),
         ];
         assert_eq!(expected.len(), Action::ALL.len());
         for (action, allowed) in expected {

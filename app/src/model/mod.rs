@@ -1,6 +1,7 @@
 //! Types shared by the browser and the server: DTOs, roles, the authorization matrix
 //! and the validation rules both sides run.
 
+mod audit;
 mod authz;
 mod campaign;
 mod channel;
@@ -15,6 +16,7 @@ mod sms;
 mod suppression;
 mod validation;
 
+pub use audit::*;
 pub use authz::{authorize, Ability, Action, Actor, Via};
 #[allow(unused_imports)]
 pub use campaign::*;

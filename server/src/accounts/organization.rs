@@ -2,6 +2,7 @@
 
 use super::Accounts;
 use crate::{
+    audit::{self, Entry},
     auth::require,
     contacts::normalize,
     db::entities::organization,
@@ -12,7 +13,8 @@ use app::{
     model::{validate_name, Action, Actor, FieldErrors, OrganizationDto, OrganizationPatch},
 };
 use chrono::Utc;
-use sea_orm::{EntityTrait, Set};
+use sea_orm::{EntityTrait, Set, TransactionTrait};
+use serde_json::json;
 
 impl Accounts {
     pub async fn organization(&self, actor: &Actor) -> ServiceResult<OrganizationDto> {
@@ -69,6 +71,7 @@ impl Accounts {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
+        let changed = json!({"name": name, "time_zone": time_zone, "default_region": region});
         if let Some(n) = name {
             active.name = Set(n);
         }
@@ -78,7 +81,14 @@ impl Accounts {
         if let Some(r) = region {
             active.default_region = Set(r);
         }
-        let org = organization::Entity::update(active).exec(&self.db).await?;
+        let txn = self.db.begin().await?;
+        let org = organization::Entity::update(active).exec(&txn).await?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "organization.updated", "organization", org.id).with(changed),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(to_dto(org))
     }
 }

@@ -1,4 +1,5 @@
 use crate::{
+    audit::{self, Entry},
     auth::{password, session_auth, session_auth::SessionAuth, throttle::LoginThrottle},
     db::entities::{membership, organization, user},
     error::{not_found, ServiceResult},
@@ -13,7 +14,8 @@ use app::{
 };
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
 };
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -131,6 +133,10 @@ impl Accounts {
         let (user_id, ok) = self.verify_credentials(&email, input.password).await?;
         let Some(user_id) = user_id.filter(|_| ok) else {
             tracing::info!("login failed");
+            if let Some(user_id) = user_id {
+                self.audit_everywhere(user_id, "auth.sign_in_failed")
+                    .await?;
+            }
             return Err(AppError::Unauthorized("invalid email or password".into()).into());
         };
         attempt.succeeded();
@@ -143,9 +149,30 @@ impl Accounts {
                 AppError::Forbidden("this account is not a member of any organization".into())
             })?;
         session_auth::sign_in(session, user_id, first.organization_id).await?;
+        audit::record(
+            &self.db,
+            Entry::account(first.organization_id, Some(user_id), "auth.sign_in", "user"),
+        )
+        .await?;
         tracing::info!(%user_id, "logged in");
         self.me_for(user_id, first.organization_id, Via::Session)
             .await
+    }
+
+    /// A line in each organization the account belongs to (a failed sign-in concerns
+    /// them all: the session would have opened in any).
+    async fn audit_everywhere(&self, user_id: Uuid, action: &'static str) -> ServiceResult<()> {
+        let orgs: Vec<Uuid> = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::OrganizationId)
+            .filter(membership::Column::UserId.eq(user_id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        for org in orgs {
+            audit::record(&self.db, Entry::account(org, Some(user_id), action, "user")).await?;
+        }
+        Ok(())
     }
 
     /// The user with this address (if any) and whether the password matches. Takes the

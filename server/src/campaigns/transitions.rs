@@ -10,6 +10,7 @@ use super::{
     store,
 };
 use crate::{
+    audit::{self, Entry},
     auth::require,
     db::entities::{
         campaign::{self, Status},
@@ -145,6 +146,15 @@ pub async fn transition(
     }
     .insert(db)
     .await?;
+    if let (By::User(actor), Some(action)) = (by, audited(from, next)) {
+        audit::record(
+            db,
+            Entry::by(actor, action, "campaign", id).with(json!({
+                "title": row.title, "from": from, "to": next, "scheduled_at": row.scheduled_at,
+            })),
+        )
+        .await?;
+    }
     if let Some(kind) = event_of(from, next) {
         let by = match by {
             By::User(actor) => json!({"user_id": actor.user_id}),
@@ -163,6 +173,18 @@ pub async fn transition(
     }
     tracing::info!(campaign_id = %id, %from, to = %next, "campaign status changed");
     Ok(row)
+}
+
+/// The audit line a member's move writes.
+fn audited(from: CampaignStatus, to: CampaignStatus) -> Option<&'static str> {
+    Some(match (from, to) {
+        (_, CampaignStatus::Scheduled) => "campaign.scheduled",
+        (CampaignStatus::Scheduled, CampaignStatus::Draft) => "campaign.unscheduled",
+        (_, CampaignStatus::Paused) => "campaign.paused",
+        (CampaignStatus::Paused, CampaignStatus::Running) => "campaign.resumed",
+        (_, CampaignStatus::Cancelled) => "campaign.cancelled",
+        _ => return None,
+    })
 }
 
 /// The event a move records (going back to draft records none).

@@ -7,6 +7,7 @@ use super::{
     OutboundMessage, SmsMessage,
 };
 use crate::{
+    audit::{self, Entry},
     auth::require,
     contacts::{normalize, store as contact_store},
     crypto::{Cipher, Field},
@@ -24,6 +25,7 @@ use app::{
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::OnConflict, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use serde_json::{json, Map, Value};
 use std::{collections::HashMap, sync::Arc};
@@ -153,8 +155,10 @@ impl Channels {
         };
         // A secret left out keeps its stored value, so the form need not show it.
         let stored = self.row(actor.organization_id, channel).await?;
+        let mut before = Map::new();
         if let Some(row) = stored.as_ref().filter(|r| r.provider == provider.name()) {
             let secrets = self.open_secrets(row)?;
+            before = secrets.clone();
             for path in provider.secrets() {
                 if get(&settings, path).is_none_or(|v| v.is_null() || v.get("set").is_some()) {
                     if let Some(value) = secrets.get(*path) {
@@ -175,6 +179,38 @@ impl Channels {
         }
         public.insert("rate_per_second".into(), json!(limits.rate_per_second));
         public.insert("max_in_flight".into(), json!(limits.max_in_flight));
+        // What the audit line says changed: setting names, never a secret's value.
+        let shown_before: Map<String, Value> = stored
+            .as_ref()
+            .filter(|r| r.provider == provider.name())
+            .and_then(|r| serde_json::from_str(&r.settings).ok())
+            .unwrap_or_default();
+        let mut changed: Vec<&str> = public
+            .iter()
+            .filter(|(k, v)| shown_before.get(*k) != Some(*v))
+            .map(|(k, _)| k.as_str())
+            .chain(
+                shown_before
+                    .keys()
+                    .filter(|k| !public.contains_key(*k))
+                    .map(String::as_str),
+            )
+            .collect();
+        changed.extend(
+            provider
+                .secrets()
+                .iter()
+                .filter(|p| before.get(**p) != secrets.get(**p))
+                .copied(),
+        );
+        changed.sort_unstable();
+        changed.dedup();
+        let details = json!({
+            "channel": channel.as_str(),
+            "provider": provider.name(),
+            "previous_provider": stored.as_ref().map(|r| r.provider.clone()),
+            "changed": changed,
+        });
         let sealed = if secrets.is_empty() {
             None
         } else {
@@ -196,6 +232,7 @@ impl Channels {
             secrets: Set(sealed),
             updated_at: Set(Utc::now()),
         };
+        let txn = self.db.begin().await?;
         channel_setting::Entity::insert(row)
             .on_conflict(
                 OnConflict::columns([
@@ -210,8 +247,14 @@ impl Channels {
                 ])
                 .to_owned(),
             )
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "channel.updated", "channel", channel.as_str()).with(details),
+        )
+        .await?;
+        txn.commit().await?;
         tracing::info!(provider = provider.name(), "channel settings saved");
         let row = self
             .row(actor.organization_id, channel)

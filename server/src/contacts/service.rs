@@ -3,6 +3,7 @@ use super::{
     store::{self, duplicate_field},
 };
 use crate::{
+    audit::{self, Entry},
     auth::require,
     consents::{history, ledger, Change as ConsentChange, Provenance},
     crypto::Cipher,
@@ -222,6 +223,7 @@ impl Contacts {
             .exec(&txn)
             .await?;
         contact::Entity::delete_by_id(id).exec(&txn).await?;
+        audit::record(&txn, Entry::by(actor, "contact.deleted", "contact", id)).await?;
         txn.commit().await?;
         tracing::info!("contact deleted");
         Ok(())

@@ -5,14 +5,20 @@ use super::{
     mapping::{column_map, suggest_mapping},
     runner, Imports,
 };
-use crate::{auth::require, db::entities::import, error::ServiceResult, jobs};
+use crate::{
+    audit::{self, Entry},
+    auth::require,
+    db::entities::import,
+    error::ServiceResult,
+    jobs,
+};
 use anyhow::Context;
 use app::{
     error::AppError,
     model::{Action, Actor, ImportDto, ImportMapping, ImportPreview, ImportStatus},
 };
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, Set, TransactionTrait};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
@@ -147,17 +153,37 @@ impl Imports {
             updated_at: Set(now),
             finished_at: Set(None),
         };
-        let saved = match row.insert(&self.inner.db).await {
+        let saved = match self.insert_audited(actor, row, sniffed.data_lines).await {
             Ok(saved) => saved,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&final_path).await;
-                return Err(e.into());
+                return Err(e);
             }
         };
         tracing::info!(import_id = %saved.id, rows = sniffed.data_lines, "import queued");
         self.reserve(saved.id).await;
         self.wake.ring();
         super::report::to_dto(saved)
+    }
+
+    /// The queued import and its audit line, together.
+    async fn insert_audited(
+        &self,
+        actor: &Actor,
+        row: import::ActiveModel,
+        rows: u64,
+    ) -> ServiceResult<import::Model> {
+        let txn = self.inner.db.begin().await?;
+        let saved = row.insert(&txn).await?;
+        // The file's name may be personal ("customers-of-jane.csv"): the line has the id.
+        audit::record(
+            &txn,
+            Entry::by(actor, "import.started", "import", saved.id)
+                .with(serde_json::json!({"rows": rows, "mapping": serde_json::from_str::<serde_json::Value>(&saved.mapping).unwrap_or_default()})),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     /// Claims a new upload for this process, whose disk holds the file, and hands it to

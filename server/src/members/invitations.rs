@@ -5,6 +5,7 @@
 use super::service::Members;
 use crate::{
     accounts::{insert_membership, parse_role},
+    audit::{self, Entry},
     auth::{password, require, secret, session_auth},
     db::entities::{invitation, membership, organization, user},
     error::{not_found, ServiceResult},
@@ -21,6 +22,7 @@ use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
+use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -75,6 +77,13 @@ impl Members {
             updated_at: Set(now),
         };
         let row = sea_orm::ActiveModelTrait::insert(row, &txn).await?;
+        // The invitee's address is personal data: the line names the invitation.
+        audit::record(
+            &txn,
+            Entry::by(actor, "invitation.created", "invitation", row.id)
+                .with(json!({"role": row.role})),
+        )
+        .await?;
         txn.commit().await?;
         let accept_url = format!("{}/invite/{link_secret}", ctx.base_url);
         // Until the email channel exists, the log is how the link reaches the invitee.
@@ -101,15 +110,22 @@ impl Members {
 
     pub async fn revoke_invitation(&self, actor: &Actor, invitation_id: Uuid) -> ServiceResult<()> {
         require(actor, Action::MembersManage)?;
+        let txn = self.db.begin().await?;
         let deleted = invitation::Entity::delete_many()
             .filter(invitation::Column::Id.eq(invitation_id))
             .filter(invitation::Column::OrganizationId.eq(actor.organization_id))
             .filter(invitation::Column::AcceptedAt.is_null())
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if deleted.rows_affected == 0 {
             return Err(not_found("invitation"));
         }
+        audit::record(
+            &txn,
+            Entry::by(actor, "invitation.revoked", "invitation", invitation_id),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(())
     }
 
@@ -200,6 +216,20 @@ impl Members {
             let role: Role = parse_role(&invitation.role)?;
             insert_membership(&txn, invitation.organization_id, user_id, role).await?;
         }
+        audit::record(
+            &txn,
+            Entry {
+                target_id: Some(invitation.id.to_string()),
+                ..Entry::account(
+                    invitation.organization_id,
+                    Some(user_id),
+                    "invitation.accepted",
+                    "invitation",
+                )
+            }
+            .with(json!({"role": invitation.role, "new_account": existing.is_none()})),
+        )
+        .await?;
         txn.commit().await?;
 
         session_auth::sign_in(session, user_id, invitation.organization_id).await?;

@@ -1,5 +1,6 @@
 use crate::{
     accounts::{lock_organization, parse_role},
+    audit::{self, Entry},
     auth::require,
     db::entities::{api_token, invitation, membership, user},
     error::{not_found, ServiceResult},
@@ -13,6 +14,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
 };
+use serde_json::json;
 use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
@@ -60,6 +62,7 @@ impl Members {
         let txn = self.db.begin().await?;
         lock_organization(&txn, actor.organization_id).await?;
         let member = find_member(&txn, actor.organization_id, member_id).await?;
+        let from = member.role.clone();
         if parse_role(&member.role)? == Role::Admin && role != Role::Admin {
             ensure_another_admin(&txn, actor.organization_id).await?;
             // Only admins invite: what a former admin issued must not outlive the role.
@@ -70,6 +73,12 @@ impl Members {
         active.updated_at = Set(Utc::now());
         let updated = sea_orm::ActiveModelTrait::update(active, &txn).await?;
         let owner = user::Entity::find_by_id(updated.user_id).one(&txn).await?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "member.role_changed", "member", member_id)
+                .with(json!({"user_id": updated.user_id, "from": from, "to": role.as_str()})),
+        )
+        .await?;
         txn.commit().await?;
         tracing::info!(%member_id, %role, "member role changed");
         to_member_dto(updated, owner)
@@ -94,6 +103,12 @@ impl Members {
         membership::Entity::delete_by_id(member.id)
             .exec(&txn)
             .await?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "member.removed", "member", member_id)
+                .with(json!({"user_id": member.user_id, "role": member.role})),
+        )
+        .await?;
         txn.commit().await?;
         tracing::info!(%member_id, "member removed");
         Ok(())

@@ -3,6 +3,7 @@
 //! [`MAX_DELIVERIES`] deliveries and [`MAX_EVENTS`] events, with `truncated` set beyond.
 
 use crate::{
+    audit::{self, Entry},
     auth::require,
     consents::history,
     contacts::store as contact_store,
@@ -99,7 +100,7 @@ impl Privacy {
                 .await?;
             titles.extend(found);
         }
-        let deliveries = rows
+        let deliveries: Vec<ExportedDelivery> = rows
             .into_iter()
             .map(|d| ExportedDelivery {
                 campaign_id: d.campaign_id,
@@ -108,6 +109,12 @@ impl Privacy {
                 delivery: sending::dto(d),
             })
             .collect();
+        audit::record(
+            &self.db,
+            Entry::by(actor, "contact.exported", "contact", contact_id)
+                .with(serde_json::json!({"deliveries": deliveries.len(), "truncated": truncated})),
+        )
+        .await?;
         tracing::info!("contact exported");
         Ok(ContactExport {
             exported_at: Utc::now(),

@@ -1,6 +1,7 @@
 //! The JSON REST API under `/api`. Handlers are thin: extract, call one service
 //! method, shape the response. Errors are `application/problem+json`.
 
+mod audit;
 mod auth;
 mod campaigns;
 mod channels;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(channels::router())
         .merge(events::router())
         .merge(suppressions::router())
+        .merge(audit::router())
 }
 
 /// Unknown paths under `/api` answer in the API's own format.

@@ -54,6 +54,8 @@ use utoipa::{
         super::contacts::remove,
         super::contacts::consents,
         super::contacts::export,
+        super::audit::list,
+        super::audit::csv,
         super::suppressions::list,
         super::suppressions::create,
         super::suppressions::remove,

@@ -2,6 +2,7 @@
 
 use super::store;
 use crate::{
+    audit::{self, Entry},
     auth::require,
     contacts::{normalize, store as contact_store},
     crypto::Cipher,
@@ -18,7 +19,7 @@ use app::{
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, TransactionTrait,
 };
 use std::sync::Arc;
 use uuid::Uuid;
@@ -93,8 +94,9 @@ impl Suppressions {
             .one(&self.db)
             .await?
             .map(|c| c.id);
+        let txn = self.db.begin().await?;
         store::insert(
-            &self.db,
+            &txn,
             actor.organization_id,
             input.channel,
             &index,
@@ -106,9 +108,16 @@ impl Suppressions {
             .filter(suppression::Column::OrganizationId.eq(actor.organization_id))
             .filter(suppression::Column::Channel.eq(input.channel.as_str()))
             .filter(suppression::Column::AddressIndex.eq(index))
-            .one(&self.db)
+            .one(&txn)
             .await?
             .ok_or_else(|| not_found("suppression"))?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "suppression.added", "suppression", row.id)
+                .with(serde_json::json!({"channel": row.channel, "reason": row.reason})),
+        )
+        .await?;
+        txn.commit().await?;
         tracing::info!(channel = %input.channel, "address suppressed");
         to_dto(row).ok_or_else(|| not_found("suppression"))
     }
@@ -118,14 +127,21 @@ impl Suppressions {
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, %id))]
     pub async fn remove(&self, actor: &Actor, id: Uuid) -> ServiceResult<()> {
         require(actor, Action::SuppressionsManage)?;
+        let txn = self.db.begin().await?;
         let done = suppression::Entity::delete_many()
             .filter(suppression::Column::OrganizationId.eq(actor.organization_id))
             .filter(suppression::Column::Id.eq(id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if done.rows_affected == 0 {
             return Err(not_found("suppression"));
         }
+        audit::record(
+            &txn,
+            Entry::by(actor, "suppression.removed", "suppression", id),
+        )
+        .await?;
+        txn.commit().await?;
         tracing::info!("suppression lifted");
         Ok(())
     }
@@ -147,10 +163,20 @@ impl Suppressions {
         if let Some(channel) = channel {
             delete = delete.filter(suppression::Column::Channel.eq(channel.as_str()));
         }
-        let done = delete.exec(&self.db).await?;
+        let txn = self.db.begin().await?;
+        let done = delete.exec(&txn).await?;
         if done.rows_affected == 0 {
             return Err(not_found("suppression"));
         }
+        // The address is personal data: the line says how many entries went.
+        audit::record(
+            &txn,
+            Entry::by(actor, "suppression.removed", "suppression", "by address").with(
+                serde_json::json!({"channel": channel.map(|c| c.as_str()), "entries": done.rows_affected}),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(done.rows_affected)
     }
 

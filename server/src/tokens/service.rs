@@ -1,5 +1,6 @@
 use crate::{
     accounts::parse_role,
+    audit::{self, Entry},
     auth::require,
     auth::secret,
     db::entities::{api_token, membership},
@@ -13,7 +14,10 @@ use app::{
     },
 };
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde_json::json;
 use uuid::Uuid;
 
 /// Makes leaked tokens easy to spot (secret scanners, logs, code review).
@@ -109,7 +113,16 @@ impl Tokens {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        let row = sea_orm::ActiveModelTrait::insert(row, &self.db).await?;
+        let txn = self.db.begin().await?;
+        let row = sea_orm::ActiveModelTrait::insert(row, &txn).await?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "token.created", "token", id).with(json!({
+                "name": row.name, "abilities": abilities, "expires_at": row.expires_at,
+            })),
+        )
+        .await?;
+        txn.commit().await?;
         tracing::info!(token_id = %id, "API token created");
         Ok(CreatedToken {
             token: to_dto(row)?,
@@ -126,9 +139,15 @@ impl Tokens {
             // Other members' tokens do not exist for those who may not manage them.
             .filter(|t| t.user_id == actor.user_id || authorize(actor, Action::TokensManageAll))
             .ok_or_else(|| not_found("token"))?;
-        api_token::Entity::delete_by_id(token.id)
-            .exec(&self.db)
-            .await?;
+        let txn = self.db.begin().await?;
+        api_token::Entity::delete_by_id(token.id).exec(&txn).await?;
+        audit::record(
+            &txn,
+            Entry::by(actor, "token.revoked", "token", token_id)
+                .with(json!({"name": token.name, "owner_id": token.user_id})),
+        )
+        .await?;
+        txn.commit().await?;
         tracing::info!(%token_id, "API token revoked");
         Ok(())
     }

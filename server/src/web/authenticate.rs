@@ -2,7 +2,7 @@
 //! `RequestContext`, and puts both in the request extensions for handlers, server
 //! functions and services.
 
-use crate::{auth::session_auth, error::problem_response, state::AppState};
+use crate::{audit, auth::session_auth, error::problem_response, state::AppState};
 use app::{error::AppError, ports::RequestContext};
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -20,6 +20,7 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let ctx = request_context(&state, &request);
+    let audit = audit::context::Client::new(&state.cipher, ctx.client_ip);
     request.extensions_mut().insert(ctx);
 
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {
@@ -48,7 +49,7 @@ pub async fn authenticate(
             Err(e) => return problem_response(&AppError::from(e)),
         }
     }
-    next.run(request).await
+    audit::context::scope(audit, next.run(request)).await
 }
 
 async fn actor_from_session(

@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table.
 
 pub mod api_token;
+pub mod audit_entry;
 pub mod campaign;
 pub mod campaign_list;
 pub mod campaign_status_change;
