@@ -30,7 +30,10 @@ use pages::{
     lists::ListsPage,
     not_found::NotFound,
     placeholders::DashboardPage,
-    settings::{ChannelsPage, MembersPage, SettingsIndex, SettingsLayout, TokensPage},
+    settings::{
+        AuditPage, ChannelsPage, MembersPage, SettingsIndex, SettingsLayout, SuppressionsPage,
+        TokensPage,
+    },
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -86,6 +89,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>
                         <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
                         <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
+                        <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                        <Route path=path!("suppressions") view=SuppressionsPage ssr=SsrMode::Async/>
                         <Route path=path!("channels") view=ChannelsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>

@@ -206,6 +206,24 @@ pub trait ChannelsPort: Send + Sync {
     async fn test(&self, actor: &Actor, channel: &str, to: &str) -> Result<SendResult, AppError>;
 }
 
+#[async_trait]
+pub trait AuditPort: Send + Sync {
+    async fn list(&self, actor: &Actor, query: AuditQuery)
+        -> Result<Page<AuditEntryDto>, AppError>;
+}
+
+#[async_trait]
+pub trait SuppressionsPort: Send + Sync {
+    async fn list(
+        &self,
+        actor: &Actor,
+        query: SuppressionQuery,
+    ) -> Result<Page<SuppressionDto>, AppError>;
+    async fn add(&self, actor: &Actor, input: SuppressionInput)
+        -> Result<SuppressionDto, AppError>;
+    async fn remove(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
@@ -217,6 +235,8 @@ pub struct Ports {
     pub imports: Arc<dyn ImportsPort>,
     pub sending: Arc<dyn SendingPort>,
     pub channels: Arc<dyn ChannelsPort>,
+    pub audit: Arc<dyn AuditPort>,
+    pub suppressions: Arc<dyn SuppressionsPort>,
 }
 
 /// The services, as provided by the server.

@@ -2,8 +2,9 @@
 //! Each method only converts the error: internal causes are logged here, once.
 
 use crate::{
-    accounts::Accounts, campaigns::Campaigns, channels::Channels, contacts::Contacts,
-    delivery::Sending, imports::Imports, lists::Lists, members::Members, tokens::Tokens,
+    accounts::Accounts, audit::Audit, campaigns::Campaigns, channels::Channels, contacts::Contacts,
+    delivery::Sending, imports::Imports, lists::Lists, members::Members,
+    suppressions::Suppressions, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
@@ -279,5 +280,37 @@ impl ChannelsPort for Channels {
     }
     async fn test(&self, actor: &Actor, channel: &str, to: &str) -> Result<SendResult, AppError> {
         Ok(Channels::test(self, actor, channel, to).await?)
+    }
+}
+
+#[async_trait]
+impl AuditPort for Audit {
+    async fn list(
+        &self,
+        actor: &Actor,
+        query: AuditQuery,
+    ) -> Result<Page<AuditEntryDto>, AppError> {
+        Ok(Audit::list(self, actor, query).await?)
+    }
+}
+
+#[async_trait]
+impl SuppressionsPort for Suppressions {
+    async fn list(
+        &self,
+        actor: &Actor,
+        query: SuppressionQuery,
+    ) -> Result<Page<SuppressionDto>, AppError> {
+        Ok(Suppressions::list(self, actor, query).await?)
+    }
+    async fn add(
+        &self,
+        actor: &Actor,
+        input: SuppressionInput,
+    ) -> Result<SuppressionDto, AppError> {
+        Ok(Suppressions::add(self, actor, input).await?)
+    }
+    async fn remove(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        Ok(Suppressions::remove(self, actor, id).await?)
     }
 }

@@ -142,6 +142,7 @@ fn router(state: AppState) -> Router {
         .route("/metrics", get(web::metrics::render))
         // Public, from mail clients of any origin: the signed token is the proof.
         .merge(web::unsubscribe::router())
+        .merge(web::preferences::router())
         // Public, from providers: each request's signature is the proof.
         .merge(web::hooks::router())
         // Public: a visitor subscribes their own browser to push notifications.

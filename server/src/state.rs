@@ -171,6 +171,8 @@ impl AppState {
             imports: self.imports.clone(),
             sending: self.sending.clone(),
             channels: self.channels.clone(),
+            audit: self.audit.clone(),
+            suppressions: self.suppressions.clone(),
         }
     }
 }

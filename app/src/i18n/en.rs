@@ -113,4 +113,5 @@ pub static EN: Strings = Strings {
     campaigns: &super::campaigns::EN,
     contacts: &super::contacts::EN,
     sending: &super::sending::EN,
+    privacy: &super::privacy::EN,
 };

@@ -113,4 +113,5 @@ pub static FR: Strings = Strings {
     campaigns: &super::campaigns::FR,
     contacts: &super::contacts::FR,
     sending: &super::sending::FR,
+    privacy: &super::privacy::FR,
 };

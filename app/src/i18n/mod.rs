@@ -6,11 +6,13 @@ mod campaigns;
 mod contacts;
 mod en;
 mod fr;
+mod privacy;
 mod sending;
 mod strings;
 
 pub use campaigns::CampaignStrings;
 pub use contacts::ContactStrings;
+pub use privacy::PrivacyStrings;
 pub use sending::SendingStrings;
 pub use strings::Strings;
 

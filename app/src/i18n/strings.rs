@@ -128,6 +128,8 @@ pub struct Strings {
     pub contacts: &'static super::contacts::ContactStrings,
     /// A campaign's progress and actions, and Settings → Channels.
     pub sending: &'static super::sending::SendingStrings,
+    /// Settings → Audit log and Settings → Suppression list.
+    pub privacy: &'static super::privacy::PrivacyStrings,
 }
 
 impl Strings {

@@ -250,6 +250,7 @@ pub fn sample_contact() -> Value {
         "phone": "+33612345678",
         "locale": "en",
         "unsubscribe_url": "https://example.com/unsubscribe/sample",
+        "preferences_url": "https://example.com/pref/sample",
     })
 }
 

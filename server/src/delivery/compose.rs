@@ -7,7 +7,7 @@
 
 use super::{
     fanout::{NO_ADDRESS, NO_CONSENT, SUPPRESSED, UNSUBSCRIBED, UNSUBSCRIBE_SOURCE},
-    links::Unsubscribe,
+    links::{Preferences, Unsubscribe},
     templates::Templates,
     Engine,
 };
@@ -86,6 +86,7 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
     };
     let contacts: HashMap<Uuid, contact::Model> = contacts.into_iter().map(|c| (c.id, c)).collect();
     let suppressed = suppressed(engine, claimed, &contacts).await?;
+    let now = chrono::Utc::now();
     // Only what the batch needs: each contact's data is decrypted once per channel.
     let mut recipients: HashMap<(Uuid, Channel), Recipient> = HashMap::new();
     for d in claimed {
@@ -141,12 +142,19 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
                 }
                 .token(&engine.unsubscribe_key)
             );
+            let preferences_url = format!(
+                "{}/pref/{}",
+                engine.settings.public_url,
+                Preferences::new(d.organization_id, d.contact_id, now)
+                    .token(&engine.preferences_key)
+            );
             let mut vars = recipient.vars.clone();
             if let Value::Object(map) = &mut vars {
                 map.insert(
                     "unsubscribe_url".into(),
                     Value::String(unsubscribe_url.clone()),
                 );
+                map.insert("preferences_url".into(), Value::String(preferences_url));
             }
             let targets = match d.channel {
                 Channel::Push => targets.remove(&d.contact_id).unwrap_or_default(),

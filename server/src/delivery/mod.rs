@@ -71,6 +71,7 @@ pub struct Engine {
     pub(crate) channels: Arc<Channels>,
     pub(crate) settings: Settings,
     pub(crate) unsubscribe_key: hmac::Key,
+    pub(crate) preferences_key: hmac::Key,
     pub(crate) gates: gates::Gates,
     /// Rung when a campaign is due now (sent now, resumed).
     pub(crate) scheduler_wake: Wake,
@@ -94,6 +95,7 @@ impl Engine {
     ) -> Arc<Self> {
         Arc::new(Engine {
             unsubscribe_key: cipher.link_key("unsubscribe"),
+            preferences_key: cipher.link_key("preferences"),
             db,
             cipher,
             channels,

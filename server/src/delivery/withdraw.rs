@@ -36,6 +36,29 @@ pub async fn withdraw(
     source: &str,
     campaign_id: Option<Uuid>,
 ) -> ServiceResult<(Unsubscribed, Touched)> {
+    let mut provenance = Provenance::new(source);
+    provenance.source_ref = campaign_id.map(|c| c.to_string());
+    withdraw_as(
+        txn,
+        organization_id,
+        contact_id,
+        channel,
+        &provenance,
+        campaign_id,
+    )
+    .await
+}
+
+/// [`withdraw`], with the whole provenance (the client's address, say) for the ledger.
+pub async fn withdraw_as(
+    txn: &DatabaseTransaction,
+    organization_id: Uuid,
+    contact_id: Uuid,
+    channel: Channel,
+    provenance: &Provenance,
+    campaign_id: Option<Uuid>,
+) -> ServiceResult<(Unsubscribed, Touched)> {
+    let source = provenance.source.as_str();
     // A withdrawal for a reason that suppresses keeps the address out for good, even
     // from a later import or a new contact with the same address.
     if let Some(reason) = SuppressionReason::from_name(source) {
@@ -56,14 +79,12 @@ pub async fn withdraw(
         return Ok((Unsubscribed::Already, touched));
     }
     let existing = HashMap::from([(contact_id, current.into_iter().collect())]);
-    let mut provenance = Provenance::new(source);
-    provenance.source_ref = campaign_id.map(|c| c.to_string());
     ledger::set(
         txn,
         organization_id,
         vec![Change::new(contact_id, channel, ConsentState::Withdrawn)],
         &existing,
-        &provenance,
+        provenance,
         Utc::now(),
     )
     .await?;

@@ -23,13 +23,20 @@ pub const MAX_DELIVERIES: u64 = 10_000;
 pub const MAX_EVENTS: u64 = 50_000;
 
 pub struct Privacy {
-    db: DatabaseConnection,
-    cipher: Arc<Cipher>,
+    pub(super) db: DatabaseConnection,
+    pub(super) cipher: Arc<Cipher>,
+    /// Signs the preference centre's links (`delivery::links::Preferences`).
+    pub(super) preferences_key: ring::hmac::Key,
 }
 
 impl Privacy {
     pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
-        Self { db, cipher }
+        let preferences_key = cipher.link_key("preferences");
+        Self {
+            db,
+            cipher,
+            preferences_key,
+        }
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, %contact_id))]

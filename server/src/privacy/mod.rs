@@ -1,6 +1,7 @@
 //! The data subject's rights over what Carillon holds about them: access and
-//! portability (`export`).
+//! portability (`export`), and their own choices (`preferences`).
 
 pub mod export;
+pub mod preferences;
 
 pub use export::Privacy;

@@ -81,16 +81,11 @@ async fn actor_from_session(
 
 fn request_context(state: &AppState, request: &Request) -> RequestContext {
     let headers = request.headers();
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let client_ip = if state.config.trust_proxy {
-        forwarded_for(headers).unwrap_or(peer)
-    } else {
-        peer
-    };
+    let client_ip = client_ip(
+        state,
+        headers,
+        request.extensions().get::<ConnectInfo<SocketAddr>>(),
+    );
     let base_url = match &state.config.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => {
@@ -104,6 +99,23 @@ fn request_context(state: &AppState, request: &Request) -> RequestContext {
     RequestContext {
         client_ip,
         base_url,
+    }
+}
+
+/// The client's address: the peer's, or what our proxy says when we sit behind one.
+/// Public pages outside this middleware (opt-in, preferences) call it themselves.
+pub fn client_ip(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<&ConnectInfo<SocketAddr>>,
+) -> IpAddr {
+    let peer = peer
+        .map(|ci| ci.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if state.config.trust_proxy {
+        forwarded_for(headers).unwrap_or(peer)
+    } else {
+        peer
     }
 }
 

@@ -16,15 +16,16 @@ use crate::{
     push::{Client, SubscriptionInput, MAX_BODY},
     state::AppState,
 };
-use app::{error::AppError, ports::RequestContext};
+use app::error::AppError;
 use axum::{
     body::Body,
-    extract::{Path, State},
+    extract::{ConnectInfo, Path, State},
     http::{header, HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
     Extension, Json, Router,
 };
+use std::net::SocketAddr;
 use uuid::Uuid;
 
 pub fn router() -> Router<AppState> {
@@ -113,7 +114,7 @@ fn shell(title: &str, body: &str) -> String {
 pub async fn subscribe(
     State(state): State<AppState>,
     Path(organization_id): Path<String>,
-    context: Option<Extension<RequestContext>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -146,7 +147,10 @@ pub async fn subscribe(
     };
     // The consent's evidence: who accepted, from where.
     let client = Client {
-        ip: context.map(|Extension(c)| c.client_ip.to_string()),
+        ip: Some(
+            super::authenticate::client_ip(&state, &headers, peer.as_ref().map(|p| &p.0))
+                .to_string(),
+        ),
         user_agent: headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())

@@ -270,4 +270,82 @@ both_backends! {
         let skipped = crate::sending::deliveries(&app, &id, "status=skipped").await;
         assert_eq!((skipped.len(), skipped[0]["contact_id"].clone()), (1, waiting[0]["contact_id"].clone()));
     }
+
+    async fn the_preference_centre_changes_channels_and_lists_and_records_who_did(app) {
+        let smtp = SmtpServer::start().await;
+        app.signup("admin@example.org").await;
+        use_smtp(&app, &smtp, json!({})).await;
+        let (news, ids) = list_of(&app, "News", &[json!({"email": "ada@x.org", "phone": "+33612345678",
+            "consents": {"email": "granted", "sms": "granted"}})]).await;
+        let (offers, _) = list_of(&app, "Offers & more", &[]).await;
+        let r = app.post(&format!("/api/lists/{offers}/members"), &json!({"contact_ids": [ids[0]]})).await;
+        assert!(r.status().is_success());
+        let id = create_and_send(&app, json!({
+            "title": "Promo", "channels": ["email"], "list_ids": [news],
+            "content": {"email": {"subject": "Hi", "from_name": "Acme", "from_email": "news@acme.test",
+                "html": "<p>Hello. <a href=\"{{ preferences_url }}\">Your preferences</a></p>"}}
+        })).await;
+        settle(&app, &id).await;
+        let received = smtp.wait_for(1).await;
+        // Quoted-printable: soft line breaks out, then the link.
+        let body = received[0].data.replace("=\r\n", "").replace("=3D", "=");
+        let start = body.find(&format!("{}/pref/", app.address)).expect("a preferences link");
+        let link: String = body[start..].chars().take_while(|c| !matches!(c, '"' | '<' | ' ' | '\r' | '\n')).collect();
+
+        let page = new_client().get(&link).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("value=\"email\" checked") && html.contains("value=\"sms\" checked"), "{html}");
+        assert!(html.contains("Offers &amp; more") && !html.contains("value=\"push\""), "{html}");
+
+        let visitor = new_client();
+        let post = |form: String| {
+            let (visitor, link) = (&visitor, &link);
+            async move {
+                visitor.post(link).header("content-type", "application/x-www-form-urlencoded")
+                    .header("user-agent", "PrefTest/1.0").header("origin", "https://mail.example")
+                    .body(form).send().await.unwrap()
+            }
+        };
+        // Email withdrawn, out of "Offers".
+        let r = post(format!("channel=sms&list={news}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("saved"));
+        let c: Value = app.get(&format!("/api/contacts/{}", ids[0])).await.json().await.unwrap();
+        let state = |c: &Value, ch: &str| c["consents"].as_array().unwrap().iter().find(|x| x["channel"] == ch).unwrap()["state"].as_str().unwrap().to_owned();
+        assert_eq!((state(&c, "email"), state(&c, "sms")), ("withdrawn".into(), "granted".into()));
+        assert_eq!(c["lists"].as_array().unwrap().len(), 1);
+        assert_eq!(c["lists"][0]["name"], "News");
+        let h = history(&app, &ids[0]).await;
+        let last = h.last().unwrap();
+        assert_eq!((last["channel"].as_str(), last["state"].as_str(), last["source"].as_str()), (Some("email"), Some("withdrawn"), Some("preference_centre")));
+        assert_eq!((last["ip"].as_str(), last["user_agent"].as_str()), (Some("127.0.0.1"), Some("PrefTest/1.0")));
+        // A withdrawal here is the person's choice, not a suppression: they may come back.
+        assert_eq!(suppressions(&app, "").await["total"], 0);
+        let r = post(format!("channel=sms&channel=email&list={news}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let c: Value = app.get(&format!("/api/contacts/{}", ids[0])).await.json().await.unwrap();
+        assert_eq!(state(&c, "email"), "granted");
+        assert_eq!(history(&app, &ids[0]).await.last().unwrap()["source"], "preference_centre");
+
+        // One click for everything; the lists stay.
+        let r = post("everything=none".into()).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let c: Value = app.get(&format!("/api/contacts/{}", ids[0])).await.json().await.unwrap();
+        assert_eq!((state(&c, "email"), state(&c, "sms")), ("withdrawn".into(), "withdrawn".into()));
+        assert_eq!(c["lists"].as_array().unwrap().len(), 1);
+
+        // An altered link: a clear page, nothing changed.
+        let last = if link.ends_with('A') { "B" } else { "A" };
+        let altered = format!("{}{last}", &link[..link.len() - 1]);
+        let before = history(&app, &ids[0]).await.len();
+        let r = new_client().post(&altered).header("content-type", "application/x-www-form-urlencoded").body("channel=email").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.text().await.unwrap().contains("not valid"));
+        assert_eq!(new_client().get(&altered).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        assert_eq!(history(&app, &ids[0]).await.len(), before);
+        // The contact deleted since: the link opens nothing.
+        assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{}", ids[0]), None).await.status(), StatusCode::NO_CONTENT);
+        assert_eq!(new_client().get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
 }

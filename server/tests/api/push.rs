@@ -191,6 +191,10 @@ both_backends! {
         assert_eq!(contact["email"], "ada@x.org");
         let push_consent = contact["consents"].as_array().unwrap().iter().find(|c| c["channel"] == "push").unwrap().clone();
         assert_eq!((push_consent["state"].as_str(), push_consent["source"].as_str()), (Some("granted"), Some("push_optin")));
+        // The ledger keeps where the consent came from.
+        let history: Value = app.get(&format!("/api/contacts/{}/consents", ada_sub["contact_id"].as_str().unwrap())).await.json().await.unwrap();
+        let push = history.as_array().unwrap().iter().find(|e| e["channel"] == "push").unwrap().clone();
+        assert_eq!((push["source"].as_str(), push["ip"].as_str(), push["source_ref"].as_str()), (Some("push_optin"), Some("127.0.0.1"), Some(format!("/p/{org}").as_str())), "{push}");
 
         let list: Value = app.post("/api/lists", &json!({"name": "Browsers"})).await.json().await.unwrap();
         let list = list["id"].as_str().unwrap().to_owned();

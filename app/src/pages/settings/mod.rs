@@ -1,11 +1,15 @@
 //! `/settings` and its sections.
 
+mod audit;
 mod channels;
 mod members;
+mod suppressions;
 mod tokens;
 
+pub use audit::AuditPage;
 pub use channels::ChannelsPage;
 pub use members::MembersPage;
+pub use suppressions::SuppressionsPage;
 pub use tokens::TokensPage;
 
 use crate::{
@@ -21,6 +25,12 @@ pub fn SettingsLayout() -> impl IntoView {
     let t = use_strings();
     let channels = use_can(Action::ChannelsRead)
         .then(|| view! { <li><A href="/settings/channels">{t.sending.channels_title}</A></li> });
+    let privacy = use_can(Action::AuditRead).then(|| {
+        view! {
+            <li><A href="/settings/suppressions">{t.privacy.suppressions_title}</A></li>
+            <li><A href="/settings/audit">{t.privacy.audit_title}</A></li>
+        }
+    });
     view! {
         <Title text=format!("{} · {}", t.settings_title, t.product)/>
         <h1>{t.settings_title}</h1>
@@ -29,6 +39,7 @@ pub fn SettingsLayout() -> impl IntoView {
                 <li><A href="/settings/members">{t.members_title}</A></li>
                 <li><A href="/settings/tokens">{t.tokens_title}</A></li>
                 {channels}
+                {privacy}
             </ul>
         </nav>
         <Outlet/>
@@ -40,12 +51,19 @@ pub fn SettingsIndex() -> impl IntoView {
     let t = use_strings();
     let channels = use_can(Action::ChannelsRead)
         .then(|| view! { <li><a href="/settings/channels">{t.sending.channels_title}</a></li> });
+    let privacy = use_can(Action::AuditRead).then(|| {
+        view! {
+            <li><a href="/settings/suppressions">{t.privacy.suppressions_title}</a></li>
+            <li><a href="/settings/audit">{t.privacy.audit_title}</a></li>
+        }
+    });
     view! {
         <p class="muted">{t.settings_intro}</p>
         <ul class="link-list">
             <li><a href="/settings/members">{t.members_title}</a></li>
             <li><a href="/settings/tokens">{t.tokens_title}</a></li>
             {channels}
+            {privacy}
         </ul>
     }
 }
