@@ -1,6 +1,6 @@
 use crate::{
     error::AppError,
-    model::{Channel, Page, SuppressionDto, SuppressionInput, SuppressionQuery},
+    model::{Channel, Page, SuppressionDto, SuppressionQuery},
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -20,7 +20,7 @@ pub async fn add_suppression(
 ) -> Result<SuppressionDto, AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    let input = SuppressionInput {
+    let input = crate::model::SuppressionInput {
         channel,
         address,
         reason: None,

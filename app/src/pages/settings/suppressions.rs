@@ -3,7 +3,7 @@
 
 use crate::{
     api::{list_suppressions, AddSuppression, RemoveSuppression},
-    components::{date, error_text, use_strings, ErrorAlert, Pager},
+    components::{date, error_text, use_strings, ErrorAlert, FieldError, Pager},
     model::{Channel, Page, SuppressionDto, SuppressionQuery},
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -39,6 +39,9 @@ pub fn SuppressionsPage() -> impl IntoView {
         |(q, _, _)| list_suppressions(q),
     );
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let address_error = Signal::derive(move || {
+        add_error.with(|e| e.as_ref().and_then(|e| e.field_error("address")))
+    });
     let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
     let channels = Channel::ALL
         .into_iter()
@@ -78,7 +81,9 @@ pub fn SuppressionsPage() -> impl IntoView {
                 </div>
                 <div class="field grow">
                     <label for="suppress-address">{p.address}</label>
-                    <input id="suppress-address" name="address" required/>
+                    <input id="suppress-address" name="address" required
+                        aria-describedby="suppress-address-error"/>
+                    <FieldError id="suppress-address-error".to_owned() message=address_error/>
                 </div>
                 <button type="submit" class="button primary">{p.add}</button>
             </ActionForm>
