@@ -183,7 +183,14 @@ fn page(status: StatusCode, words: &Words, title: &str, body: &str) -> Response 
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/carillon.css\"></head><body><main class=\"narrow\"><h1>{title}</h1>{body}</main></body></html>",
         words.lang
     );
-    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    let headers = [
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            super::security_headers::PLAIN_PAGE_CSP,
+        ),
+    ];
+    (status, headers, Html(html)).into_response()
 }
 
 fn escape(s: &str) -> String {

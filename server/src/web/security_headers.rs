@@ -12,6 +12,11 @@ use axum::{
 const DEFAULT_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// For the small public pages rendered without Leptos (unsubscribe, preferences): our
+/// stylesheet, forms to ourselves, nothing else.
+pub const PLAIN_PAGE_CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
 /// The policy of a rendered page: our own scripts only, plus the inline hydration
 /// script that carries `nonce`; WASM compilation needs 'wasm-unsafe-eval'.
 pub fn page_csp(nonce: &str) -> String {
