@@ -5,6 +5,7 @@ mod audit;
 mod authz;
 mod campaign;
 mod channel;
+mod consent;
 mod contact;
 mod double_option;
 mod dto;
@@ -21,6 +22,7 @@ pub use authz::{authorize, Ability, Action, Actor, Via};
 #[allow(unused_imports)]
 pub use campaign::*;
 pub use channel::Channel;
+pub use consent::*;
 #[allow(unused_imports)]
 pub use contact::*;
 pub use dto::*;

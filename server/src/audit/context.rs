@@ -3,19 +3,20 @@
 //! so that no service signature has to carry the client's address.
 
 use crate::crypto::{Cipher, Field};
-use std::{future::Future, net::IpAddr};
+use std::{future::Future, net::IpAddr, sync::Arc};
 
 const IP: Field<'static> = Field {
     table: "audit_log",
     column: "ip",
 };
-/// Not bound to a row: the address is sealed before the request knows which lines
-/// (of which organization) it will write.
+/// Not bound to a row: one request may write lines of several organizations.
 const ROW: &str = "request";
 
-#[derive(Clone, Debug, Default)]
+/// The request's client, sealed only when a line is written (most requests write none).
+#[derive(Clone, Debug)]
 pub struct Client {
-    pub ip_ciphertext: Option<String>,
+    ip: IpAddr,
+    cipher: Arc<Cipher>,
 }
 
 tokio::task_local! {
@@ -23,10 +24,8 @@ tokio::task_local! {
 }
 
 impl Client {
-    pub fn new(cipher: &Cipher, ip: IpAddr) -> Self {
-        Client {
-            ip_ciphertext: cipher.encrypt(IP, ROW, &ip.to_string()).ok(),
-        }
+    pub fn new(cipher: Arc<Cipher>, ip: IpAddr) -> Self {
+        Client { ip, cipher }
     }
 }
 
@@ -37,7 +36,10 @@ pub async fn scope<F: Future>(client: Client, f: F) -> F::Output {
 
 /// The sealed address of the request being served, if any.
 pub(super) fn current_ip() -> Option<String> {
-    CLIENT.try_with(|c| c.ip_ciphertext.clone()).ok().flatten()
+    CLIENT
+        .try_with(|c| c.cipher.encrypt(IP, ROW, &c.ip.to_string()).ok())
+        .ok()
+        .flatten()
 }
 
 pub(super) fn open_ip(cipher: &Cipher, stored: &str) -> Option<String> {

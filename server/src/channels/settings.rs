@@ -155,13 +155,15 @@ impl Channels {
         };
         // A secret left out keeps its stored value, so the form need not show it.
         let stored = self.row(actor.organization_id, channel).await?;
-        let mut before = Map::new();
-        if let Some(row) = stored.as_ref().filter(|r| r.provider == provider.name()) {
-            let secrets = self.open_secrets(row)?;
-            before = secrets.clone();
+        let same_provider = stored.as_ref().filter(|r| r.provider == provider.name());
+        let before_secrets = same_provider
+            .map(|row| self.open_secrets(row))
+            .transpose()?
+            .unwrap_or_default();
+        if same_provider.is_some() {
             for path in provider.secrets() {
                 if get(&settings, path).is_none_or(|v| v.is_null() || v.get("set").is_some()) {
-                    if let Some(value) = secrets.get(*path) {
+                    if let Some(value) = before_secrets.get(*path) {
                         set(&mut settings, path, value.clone());
                     }
                 }
@@ -180,29 +182,11 @@ impl Channels {
         public.insert("rate_per_second".into(), json!(limits.rate_per_second));
         public.insert("max_in_flight".into(), json!(limits.max_in_flight));
         // What the audit line says changed: setting names, never a secret's value.
-        let shown_before: Map<String, Value> = stored
-            .as_ref()
-            .filter(|r| r.provider == provider.name())
+        let public_before: Map<String, Value> = same_provider
             .and_then(|r| serde_json::from_str(&r.settings).ok())
             .unwrap_or_default();
-        let mut changed: Vec<&str> = public
-            .iter()
-            .filter(|(k, v)| shown_before.get(*k) != Some(*v))
-            .map(|(k, _)| k.as_str())
-            .chain(
-                shown_before
-                    .keys()
-                    .filter(|k| !public.contains_key(*k))
-                    .map(String::as_str),
-            )
-            .collect();
-        changed.extend(
-            provider
-                .secrets()
-                .iter()
-                .filter(|p| before.get(**p) != secrets.get(**p))
-                .copied(),
-        );
+        let mut changed = differing(&public_before, &public);
+        changed.extend(differing(&before_secrets, &secrets));
         changed.sort_unstable();
         changed.dedup();
         let details = json!({
@@ -568,4 +552,14 @@ fn take(map: &mut Map<String, Value>, path: &str) -> Option<Value> {
         None => map.remove(path),
         Some((outer, inner)) => map.get_mut(outer)?.as_object_mut()?.remove(inner),
     }
+}
+
+/// The keys whose value differs between two settings maps (added and removed ones too).
+fn differing<'a>(before: &'a Map<String, Value>, after: &'a Map<String, Value>) -> Vec<&'a str> {
+    before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(String::as_str)
+        .collect()
 }

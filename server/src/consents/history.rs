@@ -1,6 +1,6 @@
 //! A contact's consent history, as the ledger holds it, for the contact's organization.
 
-use super::ledger::open_client;
+use super::provenance::open_client;
 use crate::{
     crypto::Cipher,
     db::entities::{consent_record, consent_text},

@@ -4,5 +4,7 @@
 
 pub mod history;
 pub mod ledger;
+mod provenance;
 
-pub use ledger::{Change, Provenance};
+pub use ledger::Change;
+pub use provenance::Provenance;

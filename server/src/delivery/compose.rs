@@ -194,37 +194,31 @@ async fn suppressed(
     claimed: &[Claimed],
     contacts: &HashMap<Uuid, contact::Model>,
 ) -> ServiceResult<std::collections::HashSet<(Uuid, Channel)>> {
+    // (organization, contact, channel, the address's index) of each claimed delivery.
+    let addressed: Vec<(Uuid, Uuid, Channel, &str)> = claimed
+        .iter()
+        .filter_map(|d| {
+            let c = contacts.get(&d.contact_id)?;
+            let index = suppressions::store::address_index(d.channel, c)?;
+            Some((d.organization_id, d.contact_id, d.channel, index))
+        })
+        .collect();
     let mut by_org: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for d in claimed {
-        if let Some(index) = contacts
-            .get(&d.contact_id)
-            .and_then(|c| suppressions::store::address_index(d.channel, c))
-        {
-            by_org
-                .entry(d.organization_id)
-                .or_default()
-                .push(index.to_owned());
-        }
+    for (org, _, _, index) in &addressed {
+        by_org.entry(*org).or_default().push((*index).to_owned());
     }
     let mut out = std::collections::HashSet::new();
     for (org, mut indexes) in by_org {
         indexes.sort_unstable();
         indexes.dedup();
         let found = suppressions::store::suppressed(&engine.db, org, indexes).await?;
-        if found.is_empty() {
-            continue;
-        }
         out.extend(
-            claimed
+            addressed
                 .iter()
-                .filter(|d| {
-                    d.organization_id == org
-                        && contacts
-                            .get(&d.contact_id)
-                            .and_then(|c| suppressions::store::address_index(d.channel, c))
-                            .is_some_and(|i| found.contains(&(d.channel, i.to_owned())))
+                .filter(|(o, _, ch, index)| {
+                    *o == org && found.contains(&(*ch, (*index).to_owned()))
                 })
-                .map(|d| (d.contact_id, d.channel)),
+                .map(|(_, contact, ch, _)| (*contact, *ch)),
         );
     }
     Ok(out)

@@ -10,6 +10,7 @@ use crate::{
         suppression,
     },
     error::ServiceResult,
+    suppressions,
 };
 use app::model::{Channel, ConsentState};
 use chrono::Utc;
@@ -97,10 +98,7 @@ async fn insert_channel(
     };
     let s = Alias::new("s");
     let suppressed = Expr::col((s.clone(), suppression::Column::Id)).is_not_null();
-    let suppressed_by = match channel {
-        Channel::Sms => contact::Column::PhoneIndex,
-        Channel::Email | Channel::Push => contact::Column::EmailIndex,
-    };
+    let suppressed_by = suppressions::store::address_column(channel);
     let sendable = granted.clone().and(has_address);
     let status = Expr::case(unsubscribed.clone(), Expr::val("skipped"))
         .case(suppressed.clone(), Expr::val("skipped"))

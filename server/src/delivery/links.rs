@@ -92,6 +92,11 @@ pub enum LinkError {
 impl Preferences {
     pub const VALID_DAYS: u32 = 180;
 
+    /// The key that signs these links, derived from the master key.
+    pub fn key(cipher: &crate::crypto::Cipher) -> hmac::Key {
+        cipher.link_key("preferences")
+    }
+
     pub fn new(
         organization_id: Uuid,
         contact_id: Uuid,

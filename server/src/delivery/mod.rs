@@ -95,7 +95,7 @@ impl Engine {
     ) -> Arc<Self> {
         Arc::new(Engine {
             unsubscribe_key: cipher.link_key("unsubscribe"),
-            preferences_key: cipher.link_key("preferences"),
+            preferences_key: links::Preferences::key(&cipher),
             db,
             cipher,
             channels,

@@ -31,7 +31,7 @@ pub struct Privacy {
 
 impl Privacy {
     pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>) -> Self {
-        let preferences_key = cipher.link_key("preferences");
+        let preferences_key = crate::delivery::links::Preferences::key(&cipher);
         Self {
             db,
             cipher,

@@ -8,7 +8,9 @@ use super::export::Privacy;
 use crate::{
     consents::{ledger, Change, Provenance},
     contacts::store as contact_store,
-    db::entities::{contact, list_member, organization, push_subscription, suppression},
+    db::entities::{
+        contact, contact_consent, list_member, organization, push_subscription, suppression,
+    },
     delivery::{
         completion::{self, Touched},
         links::{LinkError, Preferences},
@@ -21,7 +23,7 @@ use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// The source the ledger records for changes made here.
@@ -79,12 +81,10 @@ impl Privacy {
         let current = contact_store::consents_of(&txn, &[contact_id]).await?;
         let mut touched = Touched(Vec::new());
         for channel in reachable(&txn, &row).await? {
-            let granted = current.get(&contact_id).is_some_and(|rows| {
-                rows.iter().any(|r| {
-                    r.channel == channel.as_str() && r.state == ConsentState::Granted.as_str()
-                })
-            });
-            match (granted, wanted.channels.contains(&channel)) {
+            match (
+                granted(&current, contact_id, channel),
+                wanted.channels.contains(&channel),
+            ) {
                 (false, true) => {
                     ledger::set(
                         &txn,
@@ -145,6 +145,17 @@ impl Privacy {
     }
 }
 
+fn granted(
+    consents: &HashMap<Uuid, Vec<contact_consent::Model>>,
+    contact_id: Uuid,
+    channel: Channel,
+) -> bool {
+    consents.get(&contact_id).is_some_and(|rows| {
+        rows.iter()
+            .any(|r| r.channel == channel.as_str() && r.state == ConsentState::Granted.as_str())
+    })
+}
+
 async fn find(db: &impl ConnectionTrait, link: Preferences) -> ServiceResult<contact::Model> {
     contact::Entity::find_by_id(link.contact_id)
         .filter(contact::Column::OrganizationId.eq(link.organization_id))
@@ -177,16 +188,10 @@ async fn view(db: &impl ConnectionTrait, link: Preferences) -> ServiceResult<Pre
         .map(|o| o.name)
         .unwrap_or_default();
     let consents = contact_store::consents_of(db, &[row.id]).await?;
-    let granted = |ch: Channel| {
-        consents.get(&row.id).is_some_and(|rows| {
-            rows.iter()
-                .any(|r| r.channel == ch.as_str() && r.state == ConsentState::Granted.as_str())
-        })
-    };
     let channels = reachable(db, &row)
         .await?
         .into_iter()
-        .map(|ch| (ch, granted(ch)))
+        .map(|ch| (ch, granted(&consents, row.id, ch)))
         .collect();
     let lists = contact_store::lists_of(db, link.organization_id, &[row.id])
         .await?

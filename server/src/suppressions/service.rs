@@ -87,10 +87,7 @@ impl Suppressions {
             .await?;
         let contact_id = contact::Entity::find()
             .filter(contact::Column::OrganizationId.eq(actor.organization_id))
-            .filter(match input.channel {
-                Channel::Sms => contact::Column::PhoneIndex.eq(&index),
-                _ => contact::Column::EmailIndex.eq(&index),
-            })
+            .filter(store::address_column(input.channel).eq(&index))
             .one(&self.db)
             .await?
             .map(|c| c.id);

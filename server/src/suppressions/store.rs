@@ -10,8 +10,16 @@ use sea_orm::{sea_query::OnConflict, ColumnTrait, ConnectionTrait, EntityTrait, 
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// The blind index a channel is suppressed by: the email for email (and for push, whose
-/// devices have no address of their own), the phone number for SMS.
+/// The contact column a channel is suppressed by: the email's index for email (and for
+/// push, whose devices have no address of their own), the phone's for SMS.
+pub fn address_column(channel: Channel) -> contact::Column {
+    match channel {
+        Channel::Email | Channel::Push => contact::Column::EmailIndex,
+        Channel::Sms => contact::Column::PhoneIndex,
+    }
+}
+
+/// A contact's value of [`address_column`].
 pub fn address_index(channel: Channel, c: &contact::Model) -> Option<&str> {
     match channel {
         Channel::Email | Channel::Push => c.email_index.as_deref(),

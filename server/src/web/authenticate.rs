@@ -20,7 +20,7 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let ctx = request_context(&state, &request);
-    let audit = audit::context::Client::new(&state.cipher, ctx.client_ip);
+    let audit = audit::context::Client::new(state.cipher.clone(), ctx.client_ip);
     request.extensions_mut().insert(ctx);
 
     if let Some(value) = request.headers().get(header::AUTHORIZATION) {

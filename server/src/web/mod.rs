@@ -8,6 +8,7 @@ pub mod hooks;
 pub mod idempotency;
 pub mod import_form;
 pub mod metrics;
+mod plain_page;
 pub mod preferences;
 pub mod push_optin;
 pub mod security_headers;

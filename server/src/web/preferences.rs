@@ -4,7 +4,10 @@
 //! everything" withdraws every channel in one click. A link we did not sign: 404 page;
 //! an expired one: 410 page. Nothing changes in either case.
 
-use super::authenticate::client_ip;
+use super::{
+    authenticate::client_ip,
+    plain_page::{self, escape},
+};
 use crate::{
     delivery::links::LinkError,
     privacy::preferences::{PreferencesView, Visitor, Wanted},
@@ -15,7 +18,7 @@ use axum::{
     body::Bytes,
     extract::{ConnectInfo, DefaultBodyLimit, Path, State},
     http::{header, HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Response},
+    response::Response,
     routing::get,
     Extension, Router,
 };
@@ -179,25 +182,7 @@ fn failed(words: &Words, e: crate::error::ServiceError) -> Response {
 }
 
 fn page(status: StatusCode, words: &Words, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/carillon.css\"></head><body><main class=\"narrow\"><h1>{title}</h1>{body}</main></body></html>",
-        words.lang
-    );
-    let headers = [
-        (header::CACHE_CONTROL, "no-store"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            super::security_headers::PLAIN_PAGE_CSP,
-        ),
-    ];
-    (status, headers, Html(html)).into_response()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    plain_page::render(status, words.lang, title, body)
 }
 
 struct Words {
@@ -220,11 +205,7 @@ struct Words {
 
 impl Words {
     fn for_request(headers: &HeaderMap) -> Self {
-        let french = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("fr"));
-        if french {
+        if plain_page::wants_french(headers) {
             Words {
                 lang: "fr",
                 title: "Vos préférences",

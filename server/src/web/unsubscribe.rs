@@ -3,12 +3,13 @@
 //! the RFC 8058 one-click POST a mail client sends, `List-Unsubscribe=One-Click`, from
 //! any origin: the signed token is the proof). A token we did not sign gets a 404 page.
 
+use super::plain_page;
 use crate::{delivery::sending::Unsubscribed, state::AppState};
 use app::model::Channel;
 use axum::{
     extract::{Path, State},
-    http::{header, HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Response},
+    http::{HeaderMap, StatusCode},
+    response::Response,
     routing::get,
     Router,
 };
@@ -77,18 +78,7 @@ fn invalid(words: &Words) -> Response {
 }
 
 fn page(status: StatusCode, words: &Words, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/carillon.css\"></head><body><main class=\"narrow\"><h1>{title}</h1>{body}</main></body></html>",
-        words.lang
-    );
-    let headers = [
-        (header::CACHE_CONTROL, "no-store"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            super::security_headers::PLAIN_PAGE_CSP,
-        ),
-    ];
-    (status, headers, Html(html)).into_response()
+    plain_page::render(status, words.lang, title, body)
 }
 
 struct Words {
@@ -106,11 +96,7 @@ struct Words {
 
 impl Words {
     fn for_request(headers: &HeaderMap) -> Self {
-        let french = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("fr"));
-        if french {
+        if plain_page::wants_french(headers) {
             Words {
                 lang: "fr",
                 confirm_title: "Se désabonner",

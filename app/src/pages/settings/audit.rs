@@ -6,6 +6,7 @@ use crate::{
     api::list_audit,
     components::{error_text, use_strings, Pager},
     model::{AuditEntryDto, AuditQuery, Page, AUDIT_ACTIONS},
+    pages::contacts::parts::href,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,31 +59,17 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
-/// `action=…&from=…&to=…`, for the pager and the CSV link.
-fn filters_query(q: &AuditQuery) -> String {
-    let mut parts = Vec::new();
-    for (key, value) in [("action", &q.action), ("from", &q.from), ("to", &q.to)] {
-        if let Some(v) = value {
-            parts.push(format!("{key}={}", urlencoding(v)));
-        }
-    }
-    parts.join("&")
-}
-
-/// Enough percent-encoding for the values the filters hold (actions, days, times).
-fn urlencoding(v: &str) -> String {
-    v.chars()
-        .map(|c| match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' | ':' => c.to_string(),
-            c => {
-                let mut buf = [0u8; 4];
-                c.encode_utf8(&mut buf)
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
-            }
-        })
-        .collect()
+/// An address with the filters of `q` (and `page`), for the pager and the CSV link.
+fn with_filters(path: &str, q: &AuditQuery, page: Option<u64>) -> String {
+    href(
+        path,
+        &[
+            ("action", q.action.clone()),
+            ("from", q.from.clone()),
+            ("to", q.to.clone()),
+            ("page", page.map(|p| p.to_string())),
+        ],
+    )
 }
 
 #[component]
@@ -108,7 +95,7 @@ fn Filters(query: AuditQuery) -> impl IntoView {
             }
         })
         .collect_view();
-    let csv = format!("/api/audit.csv?{}", filters_query(&query));
+    let csv = with_filters("/api/audit.csv", &query, None);
     view! {
         <form method="get" action="/settings/audit" class="form form-row filters" role="search">
             <div class="field">
@@ -164,14 +151,7 @@ fn AuditTable(page: Page<AuditEntryDto>, query: AuditQuery) -> impl IntoView {
             }
         })
         .collect_view();
-    let filters = filters_query(&query);
-    let href = move |n: u64| {
-        if filters.is_empty() {
-            format!("/settings/audit?page={n}")
-        } else {
-            format!("/settings/audit?{filters}&page={n}")
-        }
-    };
+    let href = move |n: u64| with_filters("/settings/audit", &query, Some(n));
     view! {
         <div class="table-wrap">
             <table class="table" data-testid="audit">
