@@ -27,7 +27,7 @@ use pages::{
     imports::{ImportPage, ImportProgressPage},
     invite::InvitePage,
     layout::AppLayout,
-    lists::ListsPage,
+    lists::{ListDetailPage, ListsPage},
     not_found::NotFound,
     placeholders::DashboardPage,
     settings::{
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contacts/imports/:id") view=ImportProgressPage ssr=SsrMode::Async/>
                     <Route path=path!("contacts/:id") view=ContactDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("lists") view=ListsPage ssr=SsrMode::Async/>
+                    <Route path=path!("lists/:id") view=ListDetailPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("settings") view=SettingsLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>
                         <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>

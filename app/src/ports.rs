@@ -128,7 +128,6 @@ pub trait ContactsPort: Send + Sync {
         id: Uuid,
         patch: ContactPatch,
     ) -> Result<ContactDto, AppError>;
-    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
     async fn consent_history(
         &self,
         actor: &Actor,
@@ -224,6 +223,12 @@ pub trait SuppressionsPort: Send + Sync {
     async fn remove(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
 }
 
+#[async_trait]
+pub trait PrivacyPort: Send + Sync {
+    /// Erasure by crypto-shredding: the contact and its data key are destroyed.
+    async fn erase(&self, actor: &Actor, contact_id: Uuid) -> Result<(), AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
@@ -237,6 +242,7 @@ pub struct Ports {
     pub channels: Arc<dyn ChannelsPort>,
     pub audit: Arc<dyn AuditPort>,
     pub suppressions: Arc<dyn SuppressionsPort>,
+    pub privacy: Arc<dyn PrivacyPort>,
 }
 
 /// The services, as provided by the server.

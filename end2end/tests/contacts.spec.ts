@@ -175,7 +175,7 @@ test("a reader sees contacts and lists without edit controls", async ({ page, br
     await expect(guest.getByTestId("contact-facts")).toContainText(email);
     // The lists holding the contact, without the controls.
     await expect(guest.getByTestId("membership").getByRole("link")).toHaveText([listName]);
-    for (const name of ["Save contact", "Delete contact", "Add to list", `Remove from ${listName}`]) {
+    for (const name of ["Save contact", "Erase contact", "Add to list", `Remove from ${listName}`]) {
       await expect(guest.getByRole("button", { name })).toHaveCount(0);
     }
 

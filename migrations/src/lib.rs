@@ -18,6 +18,8 @@ mod m0013_event_order;
 mod m0014_providers;
 mod m0015_consent_ledger;
 mod m0016_audit_log;
+mod m0017_contact_data_keys;
+mod m0018_list_signups;
 
 pub struct Migrator;
 
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_providers::Migration),
             Box::new(m0015_consent_ledger::Migration),
             Box::new(m0016_audit_log::Migration),
+            Box::new(m0017_contact_data_keys::Migration),
+            Box::new(m0018_list_signups::Migration),
         ]
     }
 }

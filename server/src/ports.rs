@@ -3,7 +3,7 @@
 
 use crate::{
     accounts::Accounts, audit::Audit, campaigns::Campaigns, channels::Channels, contacts::Contacts,
-    delivery::Sending, imports::Imports, lists::Lists, members::Members,
+    delivery::Sending, imports::Imports, lists::Lists, members::Members, privacy::Privacy,
     suppressions::Suppressions, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
@@ -174,9 +174,6 @@ impl ContactsPort for Contacts {
     ) -> Result<ContactDto, AppError> {
         Ok(Contacts::update(self, actor, id, patch).await?)
     }
-    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-        Ok(Contacts::delete(self, actor, id).await?)
-    }
     async fn consent_history(
         &self,
         actor: &Actor,
@@ -312,5 +309,12 @@ impl SuppressionsPort for Suppressions {
     }
     async fn remove(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         Ok(Suppressions::remove(self, actor, id).await?)
+    }
+}
+
+#[async_trait]
+impl PrivacyPort for Privacy {
+    async fn erase(&self, actor: &Actor, contact_id: Uuid) -> Result<(), AppError> {
+        Ok(Privacy::erase(self, actor, contact_id).await?)
     }
 }

@@ -146,7 +146,9 @@ fn router(state: AppState) -> Router {
         // Public, from providers: each request's signature is the proof.
         .merge(web::hooks::router())
         // Public: a visitor subscribes their own browser to push notifications.
-        .merge(web::push_optin::router());
+        .merge(web::push_optin::router())
+        // Public, posted from any site that embeds it: a list's sign-up form.
+        .merge(web::signup_form::router());
     let app = Router::new()
         .merge(rest::router())
         .merge(web::import_form::router())

@@ -26,6 +26,7 @@ use crate::{
     members::Members,
     privacy::Privacy,
     push::Push,
+    signups::Signups,
     suppressions::Suppressions,
     telemetry::metrics::Metrics,
     tokens::Tokens,
@@ -60,6 +61,7 @@ pub struct AppState {
     pub push: Arc<Push>,
     pub suppressions: Arc<Suppressions>,
     pub privacy: Arc<Privacy>,
+    pub signups: Arc<Signups>,
     pub audit: Arc<Audit>,
 }
 
@@ -73,6 +75,7 @@ impl AppState {
         leptos_options: LeptosOptions,
     ) -> Self {
         let cipher = Arc::new(cipher);
+        let public = public_url(&config, &leptos_options);
         let throttle = Arc::new(LoginThrottle::new(Limits {
             failures_per_account: config.login_max_failures_per_account,
             failures_per_ip: config.login_max_failures_per_ip,
@@ -97,14 +100,14 @@ impl AppState {
             db.clone(),
             cipher.clone(),
             config.outbound_allow.clone(),
-            public_url(&config, &leptos_options),
+            public.clone(),
         ));
         let engine = Engine::new(
             db.clone(),
             cipher.clone(),
             channels.clone(),
             delivery::Settings {
-                public_url: public_url(&config, &leptos_options),
+                public_url: public.clone(),
                 workers: config.workers,
                 retry: RetryPolicy {
                     max_attempts: i32::try_from(config.max_attempts).unwrap_or(5),
@@ -114,8 +117,15 @@ impl AppState {
                 lease: config.delivery_lease,
             },
         );
+        let signups = Arc::new(Signups::new(
+            db.clone(),
+            cipher.clone(),
+            channels.clone(),
+            public.clone(),
+        ));
         let mut background: Vec<Arc<dyn jobs::Job>> = vec![
             Arc::new(imports.job()),
+            Arc::new(signups.mailer()),
             Arc::new(imports.file_sweep()),
             Arc::new(jobs::Cleanup {
                 sessions: sessions.clone(),
@@ -145,7 +155,7 @@ impl AppState {
             members,
             tokens: Arc::new(Tokens::new(db.clone())),
             contacts: Arc::new(Contacts::new(db.clone(), cipher.clone())),
-            lists: Arc::new(Lists::new(db.clone())),
+            lists: Arc::new(Lists::new(db.clone(), public.clone())),
             imports,
             sending: Arc::new(Sending::new(engine, campaigns.clone())),
             campaigns,
@@ -155,6 +165,7 @@ impl AppState {
             push,
             suppressions: Arc::new(Suppressions::new(db.clone(), cipher.clone())),
             privacy: Arc::new(Privacy::new(db.clone(), cipher.clone())),
+            signups,
             audit: Arc::new(Audit::new(db.clone(), cipher.clone())),
         }
     }
@@ -173,6 +184,7 @@ impl AppState {
             channels: self.channels.clone(),
             audit: self.audit.clone(),
             suppressions: self.suppressions.clone(),
+            privacy: self.privacy.clone(),
         }
     }
 }

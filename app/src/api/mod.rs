@@ -46,6 +46,7 @@ mod preview_import;
 mod remove_from_list;
 mod rename_list;
 mod save_contact;
+mod signup_form;
 mod suppressions;
 // Sending.
 mod campaign_progress;
@@ -107,6 +108,7 @@ pub use schedule_campaign::*;
 pub use send_campaign::*;
 pub use set_locale::*;
 pub use signup::*;
+pub use signup_form::*;
 pub use suppressions::*;
 pub use switch_organization::*;
 pub use take_flash::*;

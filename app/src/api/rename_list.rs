@@ -8,7 +8,7 @@ pub async fn rename_list(id: Uuid, name: String) -> Result<ListDto, AppError> {
     let actor = crate::ports::actor()?;
     let patch = crate::model::ListPatch {
         name: Some(name),
-        description: None,
+        ..Default::default()
     };
     ports.lists.update(&actor, id, patch).await
 }

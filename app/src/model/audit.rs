@@ -23,7 +23,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "campaign.cancelled",
     "import.started",
     "contact.exported",
-    "contact.deleted",
+    "contact.erased",
     "organization.updated",
     "channel.updated",
     "suppression.added",

@@ -11,6 +11,12 @@ pub struct ListDto {
     pub name: String,
     pub description: String,
     pub member_count: u64,
+    /// Whether the public sign-up form (`/f/{id}`, double opt-in) takes sign-ups.
+    pub signup_enabled: bool,
+    /// The consent wording that form shows; `None`: [`DEFAULT_SIGNUP_WORDING`].
+    pub signup_wording: Option<String>,
+    /// The form's public address, while it is on.
+    pub signup_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -40,7 +46,19 @@ pub struct ListPatch {
     pub name: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub signup_enabled: Option<bool>,
+    /// An empty text goes back to the default wording.
+    #[serde(default)]
+    pub signup_wording: Option<String>,
 }
+
+/// What a list's sign-up form asks the visitor to agree to, unless the list says otherwise.
+pub const DEFAULT_SIGNUP_WORDING: &str =
+    "I agree to receive emails from this list, and know I can unsubscribe at any time.";
+
+/// The longest consent wording a sign-up form may show (the ledger keeps it whole).
+pub const SIGNUP_WORDING_MAX: usize = 2000;
 
 /// `POST/DELETE /api/lists/{id}/members`.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -143,6 +143,31 @@ pub enum SendOutcome {
     Failed { reason: String },
 }
 
+impl SendOutcome {
+    /// The refusal's reason without the recipient's address, which providers often quote
+    /// (`550 <ada@example.org>: no such user`): reasons are kept with deliveries and
+    /// their events, which outlive the contact's erasure, so they must not name anyone.
+    pub fn without_address(self, to: &str) -> SendOutcome {
+        let scrub = |reason: String| {
+            if to.is_empty() || !reason.contains(to) {
+                reason
+            } else {
+                reason.replace(to, "<recipient>")
+            }
+        };
+        match self {
+            SendOutcome::Retry { after, reason } => SendOutcome::Retry {
+                after,
+                reason: scrub(reason),
+            },
+            SendOutcome::Failed { reason } => SendOutcome::Failed {
+                reason: scrub(reason),
+            },
+            accepted => accepted,
+        }
+    }
+}
+
 /// A name that does not resolve may resolve later; a refused address will not.
 impl From<crate::egress::Unreachable> for SendOutcome {
     fn from(e: crate::egress::Unreachable) -> Self {
@@ -187,4 +212,28 @@ pub trait ChannelAdapter: Send + Sync {
     async fn send(&self, message: &OutboundMessage) -> SendOutcome;
     /// Checks the settings against the provider (a test connection), without sending.
     async fn verify(&self) -> Result<(), String>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_do_not_keep_the_address() {
+        let failed = SendOutcome::Failed {
+            reason: "550 5.1.1 <ada@example.org>: no such user (ada@example.org)".into(),
+        }
+        .without_address("ada@example.org");
+        assert_eq!(
+            failed,
+            SendOutcome::Failed {
+                reason: "550 5.1.1 <<recipient>>: no such user (<recipient>)".into()
+            }
+        );
+        let retry = SendOutcome::Retry {
+            after: None,
+            reason: "421 try later".into(),
+        };
+        assert_eq!(retry.clone().without_address("ada@example.org"), retry);
+    }
 }

@@ -134,6 +134,8 @@ pub async fn append(
             provenance.ip_ciphertext.clone().into(),
             provenance.user_agent_ciphertext.clone().into(),
             now.into(),
+            provenance.confirmed_at.into(),
+            provenance.confirmed_ip_ciphertext.clone().into(),
             changes
                 .iter()
                 .map(|_| Uuid::now_v7())
@@ -185,8 +187,8 @@ pub async fn append(
             actor_id: Set(provenance.actor_id),
             ip_ciphertext: Set(provenance.ip_ciphertext.clone()),
             user_agent_ciphertext: Set(provenance.user_agent_ciphertext.clone()),
-            confirmed_at: Set(None),
-            confirmed_ip_ciphertext: Set(None),
+            confirmed_at: Set(provenance.confirmed_at),
+            confirmed_ip_ciphertext: Set(provenance.confirmed_ip_ciphertext.clone()),
             recorded_at: Set(now),
         })
         .collect();
@@ -203,9 +205,9 @@ const NO_LINE: i64 = -1;
 
 const PG_APPEND: &str = "INSERT INTO consent_records (id, organization_id, contact_id, channel, purpose, \
 state, lawful_basis, text_hash, source, source_ref, source_line, actor_id, ip_ciphertext, \
-user_agent_ciphertext, recorded_at) \
-SELECT t.id, $1, t.contact_id, t.channel, $2, t.state, $3, $4, $5, $6, NULLIF(t.line, -1), $7, $8, $9, $10 \
-FROM UNNEST($11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::int8[]) AS t(id, contact_id, channel, state, line)";
+user_agent_ciphertext, recorded_at, confirmed_at, confirmed_ip_ciphertext) \
+SELECT t.id, $1, t.contact_id, t.channel, $2, t.state, $3, $4, $5, $6, NULLIF(t.line, -1), $7, $8, $9, $10, $11, $12 \
+FROM UNNEST($13::uuid[], $14::uuid[], $15::text[], $16::text[], $17::int8[]) AS t(id, contact_id, channel, state, line)";
 
 /// Keeps a wording once per organization; its hash names it in the ledger.
 async fn keep_wording(

@@ -35,6 +35,9 @@ pub struct Provenance {
     /// Encrypted (they are personal data), bound to the organization.
     pub ip_ciphertext: Option<String>,
     pub user_agent_ciphertext: Option<String>,
+    /// Double opt-in: when the person confirmed, and from which address (encrypted).
+    pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub confirmed_ip_ciphertext: Option<String>,
 }
 
 impl Provenance {
@@ -86,6 +89,24 @@ impl Provenance {
             .map(|ua| seal(USER_AGENT, clip(ua, 512)))
             .transpose()
             .context("Failed to encrypt a consent's user agent")?;
+        Ok(self)
+    }
+}
+
+impl Provenance {
+    /// A double opt-in's confirmation: its time and the confirming client's IP.
+    pub fn confirmed(
+        mut self,
+        cipher: &Cipher,
+        organization_id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+        ip: Option<&str>,
+    ) -> ServiceResult<Self> {
+        self.confirmed_at = Some(at);
+        self.confirmed_ip_ciphertext = ip
+            .map(|ip| cipher.encrypt(IP, &organization_id.to_string(), ip))
+            .transpose()
+            .context("Failed to encrypt a confirmation's IP")?;
         Ok(self)
     }
 }

@@ -14,7 +14,6 @@ use crate::{
     db::entities::contact,
     error::ServiceResult,
 };
-use anyhow::Context;
 use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
@@ -65,12 +64,12 @@ pub async fn run(db: &DatabaseConnection, cipher: &Cipher) -> ServiceResult<u64>
             let key = keys
                 .entry(row.organization_id)
                 .or_insert_with(|| cipher.index_key(row.organization_id));
+            let data_key = super::store::data_key(cipher, row)?;
             let open = |field: Field<'_>, sealed: &Option<String>| {
                 sealed
                     .as_deref()
-                    .map(|s| cipher.decrypt(field, &row.id.to_string(), s))
+                    .map(|s| super::store::open(cipher, data_key.as_ref(), field, row.id, s))
                     .transpose()
-                    .with_context(|| format!("Failed to decrypt contact {} to re-index it", row.id))
             };
             let email = open(EMAIL, &row.email_ciphertext)?.map(|e| email_index(key, &e));
             let phone = open(PHONE, &row.phone_ciphertext)?.map(|p| phone_index(key, &p));

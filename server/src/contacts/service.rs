@@ -3,11 +3,10 @@ use super::{
     store::{self, duplicate_field},
 };
 use crate::{
-    audit::{self, Entry},
     auth::require,
     consents::{history, ledger, Change as ConsentChange, Provenance},
-    crypto::Cipher,
-    db::entities::{consent_record, contact, contact_consent, list_member},
+    crypto::{Cipher, DataKey},
+    db::entities::contact,
     error::{not_found, ServiceError, ServiceResult},
 };
 use app::{
@@ -63,6 +62,7 @@ impl Contacts {
         let v = validate_input(&input, region)?;
         let id = Uuid::now_v7();
         let now = Utc::now();
+        let (key, wrapped) = store::new_data_key(&self.cipher, id)?;
         let mut row = contact::ActiveModel {
             id: Set(id),
             organization_id: Set(actor.organization_id),
@@ -77,10 +77,11 @@ impl Contacts {
             attributes: Set(serde_json::to_string(&input.attributes.unwrap_or_default())
                 .map_err(anyhow::Error::new)?),
             index_version: Set(store::INDEX_VERSION),
+            data_key: Set(Some(wrapped)),
             created_at: Set(now),
             updated_at: Set(now),
         };
-        self.seal_personal(&mut row, actor.organization_id, id, &v)?;
+        self.seal_personal(&mut row, &key, actor.organization_id, id, &v)?;
         let txn = self.db.begin().await?;
         ensure_free(&txn, actor.organization_id, None, &row).await?;
         let saved = row.insert(&txn).await.map_err(unique_to_field)?;
@@ -166,14 +167,20 @@ impl Contacts {
                 AppError::field("email", "a contact keeps an email or a phone number").into(),
             );
         }
+        let mut keyed = current.clone();
+        let key = store::data_key_for_write(&self.cipher, &mut keyed)?;
         let mut row: contact::ActiveModel = current.clone().into();
+        // Set even when unchanged: a row from before data keys has just been moved under one.
+        row.data_key = Set(keyed.data_key);
+        row.email_ciphertext = Set(keyed.email_ciphertext);
+        row.phone_ciphertext = Set(keyed.phone_ciphertext);
         row.first_name = Set(apply(current.first_name.clone(), &v.first_name));
         row.last_name = Set(apply(current.last_name.clone(), &v.last_name));
         row.locale = Set(apply(current.locale.clone(), &v.locale));
         row.time_zone = Set(apply(current.time_zone.clone(), &v.time_zone));
         row.attributes = Set(serde_json::to_string(&attributes).map_err(anyhow::Error::new)?);
         row.updated_at = Set(now);
-        self.seal_personal(&mut row, actor.organization_id, id, &v)?;
+        self.seal_personal(&mut row, &key, actor.organization_id, id, &v)?;
         ensure_free(&txn, actor.organization_id, Some(id), &row).await?;
         let saved = row.update(&txn).await.map_err(unique_to_field)?;
         let existing = store::consents_of(&txn, &[id]).await?;
@@ -204,43 +211,19 @@ impl Contacts {
         )
     }
 
-    #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, contact_id = %id))]
-    pub async fn delete(&self, actor: &Actor, id: Uuid) -> ServiceResult<()> {
-        require(actor, Action::ContactsWrite)?;
-        let txn = self.db.begin().await?;
-        find(&txn, actor.organization_id, id).await?;
-        // Explicit rather than relying on SQLite honouring the cascade.
-        list_member::Entity::delete_many()
-            .filter(list_member::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
-        contact_consent::Entity::delete_many()
-            .filter(contact_consent::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
-        consent_record::Entity::delete_many()
-            .filter(consent_record::Column::ContactId.eq(id))
-            .exec(&txn)
-            .await?;
-        contact::Entity::delete_by_id(id).exec(&txn).await?;
-        audit::record(&txn, Entry::by(actor, "contact.deleted", "contact", id)).await?;
-        txn.commit().await?;
-        tracing::info!("contact deleted");
-        Ok(())
-    }
-
     /// Encrypts the email and phone being set, bound to this row; clears the cleared ones.
     fn seal_personal(
         &self,
         row: &mut contact::ActiveModel,
+        key: &DataKey,
         organization_id: Uuid,
         id: Uuid,
         v: &Validated,
     ) -> ServiceResult<()> {
-        let key = self.cipher.index_key(organization_id);
+        let index = self.cipher.index_key(organization_id);
         match &v.email {
             Some(Change::Set(email)) => {
-                let sealed = store::seal_email(&self.cipher, &key, id, email)?;
+                let sealed = store::seal_email(key, &index, id, email)?;
                 row.email_ciphertext = Set(Some(sealed.ciphertext));
                 row.email_index = Set(Some(sealed.index));
             }
@@ -252,7 +235,7 @@ impl Contacts {
         }
         match &v.phone {
             Some(Change::Set(phone)) => {
-                let sealed = store::seal_phone(&self.cipher, &key, id, phone)?;
+                let sealed = store::seal_phone(key, &index, id, phone)?;
                 row.phone_ciphertext = Set(Some(sealed.ciphertext));
                 row.phone_index = Set(Some(sealed.index));
             }

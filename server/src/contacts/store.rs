@@ -2,7 +2,7 @@
 
 use super::normalize::{self, EMAIL, PHONE};
 use crate::{
-    crypto::{Cipher, IndexKey},
+    crypto::{open_personal, Cipher, DataKey, Field, IndexKey},
     db::entities::{contact, contact_consent, list, list_member, organization},
     error::ServiceResult,
 };
@@ -25,32 +25,89 @@ pub struct Sealed {
 }
 
 pub fn seal_email(
-    cipher: &Cipher,
-    key: &IndexKey,
+    key: &DataKey,
+    index: &IndexKey,
     row: Uuid,
     normalized: &str,
 ) -> ServiceResult<Sealed> {
-    seal(cipher, key, EMAIL, row, normalized)
+    seal(key, index, EMAIL, row, normalized)
 }
 
-pub fn seal_phone(cipher: &Cipher, key: &IndexKey, row: Uuid, e164: &str) -> ServiceResult<Sealed> {
-    seal(cipher, key, PHONE, row, e164)
+pub fn seal_phone(key: &DataKey, index: &IndexKey, row: Uuid, e164: &str) -> ServiceResult<Sealed> {
+    seal(key, index, PHONE, row, e164)
 }
 
 fn seal(
-    cipher: &Cipher,
-    key: &IndexKey,
-    field: crate::crypto::Field<'_>,
+    key: &DataKey,
+    index: &IndexKey,
+    field: Field<'_>,
     row: Uuid,
     value: &str,
 ) -> ServiceResult<Sealed> {
-    let ciphertext = cipher
+    let ciphertext = key
         .encrypt(field, &row.to_string(), value)
         .context("Failed to encrypt a contact field")?;
     Ok(Sealed {
         ciphertext,
-        index: key.blind_index(field, value),
+        index: index.blind_index(field, value),
     })
+}
+
+/// A new contact's data key, and its wrapping to store in `data_key`.
+pub fn new_data_key(cipher: &Cipher, row: Uuid) -> ServiceResult<(DataKey, String)> {
+    Ok(cipher
+        .new_data_key(&row.to_string())
+        .context("Failed to make a contact's data key")?)
+}
+
+/// The data key of a stored contact; `None` for a row written before data keys.
+pub fn data_key(cipher: &Cipher, c: &contact::Model) -> ServiceResult<Option<DataKey>> {
+    c.data_key
+        .as_deref()
+        .map(|wrapped| {
+            cipher
+                .open_data_key(&c.id.to_string(), wrapped)
+                .with_context(|| format!("Failed to open the data key of contact {}", c.id))
+        })
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// The key a write to `c` seals under: its own, or, for a row from before data keys, a
+/// new one, with the row's sealed fields moved under it (which changes `c`).
+pub fn data_key_for_write(cipher: &Cipher, c: &mut contact::Model) -> ServiceResult<DataKey> {
+    if let Some(key) = data_key(cipher, c)? {
+        return Ok(key);
+    }
+    let (key, wrapped) = new_data_key(cipher, c.id)?;
+    let row = c.id.to_string();
+    for (field, slot) in [
+        (EMAIL, &mut c.email_ciphertext),
+        (PHONE, &mut c.phone_ciphertext),
+    ] {
+        if let Some(stored) = slot.as_deref() {
+            let plain = open(cipher, None, field, c.id, stored)?;
+            *slot = Some(
+                key.encrypt(field, &row, &plain)
+                    .context("Failed to encrypt a contact field")?,
+            );
+        }
+    }
+    c.data_key = Some(wrapped);
+    Ok(key)
+}
+
+/// One of a contact's sealed values, under its data key or (written before data keys)
+/// the master key.
+pub fn open(
+    cipher: &Cipher,
+    key: Option<&DataKey>,
+    field: Field<'_>,
+    row: Uuid,
+    stored: &str,
+) -> ServiceResult<String> {
+    Ok(open_personal(cipher, key, field, &row.to_string(), stored)
+        .with_context(|| format!("Failed to decrypt contact {row}"))?)
 }
 
 /// The blind index of a normalized address, with the organization's key.
@@ -132,20 +189,15 @@ pub fn to_dto(
     consents: &[contact_consent::Model],
     lists: Vec<ListRef>,
 ) -> ServiceResult<ContactDto> {
-    let row = c.id.to_string();
+    let key = data_key(cipher, &c)?;
     let open = |field, value: &Option<String>| -> ServiceResult<Option<String>> {
         value
             .as_deref()
-            .map(|v| {
-                cipher
-                    .decrypt(field, &row, v)
-                    .with_context(|| format!("Failed to decrypt contact {row}"))
-            })
+            .map(|v| open(cipher, key.as_ref(), field, c.id, v))
             .transpose()
-            .map_err(Into::into)
     };
     let attributes = serde_json::from_str(&c.attributes)
-        .with_context(|| format!("contact {row} has invalid attributes"))?;
+        .with_context(|| format!("contact {} has invalid attributes", c.id))?;
     let consents = Channel::ALL
         .into_iter()
         .map(

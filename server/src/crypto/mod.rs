@@ -2,8 +2,10 @@
 //! HMAC blind indexes for equality lookups. Both keys derive (HKDF-SHA256) from one
 //! master key, so a single secret is to be kept safe and backed up.
 
+mod data_key;
 mod master_key;
 
+pub use data_key::{open_personal, DataKey};
 pub use master_key::{load_or_create, MasterKeyError};
 
 use base64::{engine::general_purpose::STANDARD_NO_PAD, Engine};
@@ -34,6 +36,8 @@ pub enum CryptoError {
     Tampered,
     #[error("the system's random source failed")]
     Random,
+    #[error("the value is sealed under a contact's own key, which is gone (erased)")]
+    NoDataKey,
 }
 
 pub struct Cipher {
@@ -77,14 +81,9 @@ impl Cipher {
         let key_id = hex::encode(
             &digest::digest(&digest::SHA256, &derive(&prk, b"carillon/v1/key-id")).as_ref()[..4],
         );
-        let aead = match UnboundKey::new(&AES_256_GCM, &aead_key) {
-            Ok(k) => LessSafeKey::new(k),
-            // AES-256-GCM takes exactly 32 bytes, which is what we pass.
-            Err(_) => unreachable!("a 32-byte key is valid for AES-256-GCM"),
-        };
         Cipher {
             key_id,
-            aead,
+            aead: self::aead_key(&aead_key),
             index: hmac::Key::new(hmac::HMAC_SHA256, &index_key),
             random: SystemRandom::new(),
         }
@@ -100,25 +99,8 @@ impl Cipher {
         row_id: &str,
         plaintext: &str,
     ) -> Result<String, CryptoError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        self.random
-            .fill(&mut nonce)
-            .map_err(|_| CryptoError::Random)?;
-        let mut buffer = plaintext.as_bytes().to_vec();
-        self.aead
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(aad(field, row_id)),
-                &mut buffer,
-            )
-            .map_err(|_| CryptoError::Random)?;
-        let mut stored = nonce.to_vec();
-        stored.extend_from_slice(&buffer);
-        Ok(format!(
-            "{VERSION}.{}.{}",
-            self.key_id,
-            STANDARD_NO_PAD.encode(stored)
-        ))
+        let sealed = seal(&self.aead, &self.random, field, row_id, plaintext)?;
+        Ok(format!("{VERSION}.{}.{sealed}", self.key_id))
     }
 
     pub fn decrypt(
@@ -135,20 +117,7 @@ impl Cipher {
         if key_id != self.key_id {
             return Err(CryptoError::UnknownKey(key_id.to_owned()));
         }
-        let raw = STANDARD_NO_PAD
-            .decode(body)
-            .map_err(|_| CryptoError::Malformed)?;
-        if raw.len() < NONCE_LEN + AES_256_GCM.tag_len() {
-            return Err(CryptoError::Malformed);
-        }
-        let (nonce, sealed) = raw.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Malformed)?;
-        let mut sealed = sealed.to_vec();
-        let plain = self
-            .aead
-            .open_in_place(nonce, Aad::from(aad(field, row_id)), &mut sealed)
-            .map_err(|_| CryptoError::Tampered)?;
-        String::from_utf8(plain.to_vec()).map_err(|_| CryptoError::Malformed)
+        open(&self.aead, field, row_id, body)
     }
 
     /// The blind-index key of one organization, derived from the index key: the same
@@ -200,6 +169,59 @@ impl IndexKey {
 
 fn aad(field: Field<'_>, row_id: &str) -> Vec<u8> {
     format!("carillon/{}/{}/{}", field.table, field.column, row_id).into_bytes()
+}
+
+/// `base64(nonce ‖ ciphertext ‖ tag)` of `plaintext` under `key`, bound to its place.
+fn seal(
+    key: &LessSafeKey,
+    random: &SystemRandom,
+    field: Field<'_>,
+    row_id: &str,
+    plaintext: &str,
+) -> Result<String, CryptoError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    random.fill(&mut nonce).map_err(|_| CryptoError::Random)?;
+    let mut buffer = plaintext.as_bytes().to_vec();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad(field, row_id)),
+        &mut buffer,
+    )
+    .map_err(|_| CryptoError::Random)?;
+    let mut stored = nonce.to_vec();
+    stored.extend_from_slice(&buffer);
+    Ok(STANDARD_NO_PAD.encode(stored))
+}
+
+/// The inverse of [`seal`].
+fn open(
+    key: &LessSafeKey,
+    field: Field<'_>,
+    row_id: &str,
+    body: &str,
+) -> Result<String, CryptoError> {
+    let raw = STANDARD_NO_PAD
+        .decode(body)
+        .map_err(|_| CryptoError::Malformed)?;
+    if raw.len() < NONCE_LEN + AES_256_GCM.tag_len() {
+        return Err(CryptoError::Malformed);
+    }
+    let (nonce, sealed) = raw.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Malformed)?;
+    let mut sealed = sealed.to_vec();
+    let plain = key
+        .open_in_place(nonce, Aad::from(aad(field, row_id)), &mut sealed)
+        .map_err(|_| CryptoError::Tampered)?;
+    String::from_utf8(plain.to_vec()).map_err(|_| CryptoError::Malformed)
+}
+
+/// An AES-256-GCM key from 32 bytes.
+fn aead_key(bytes: &[u8; 32]) -> LessSafeKey {
+    match UnboundKey::new(&AES_256_GCM, bytes) {
+        Ok(k) => LessSafeKey::new(k),
+        // AES-256-GCM takes exactly 32 bytes, which is what we pass.
+        Err(_) => unreachable!("a 32-byte key is valid for AES-256-GCM"),
+    }
 }
 
 #[cfg(test)]

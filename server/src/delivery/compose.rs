@@ -2,8 +2,9 @@
 //! campaign's templates rendered for that contact, with the unsubscribe link. Consent
 //! and address are checked again at this moment, not only at the fan-out: a contact who
 //! withdrew consent (through the API, an import, a link) or lost the address after the
-//! campaign started is skipped. A delivery that cannot become a message (the contact
-//! was deleted, or a template fails on their data) fails with the reason.
+//! campaign started is skipped, and so is one erased since (`suppressed`: its addresses
+//! are). A delivery that cannot become a message (a template fails on the contact's
+//! data, the campaign was deleted) fails with the reason.
 
 use super::{
     fanout::{NO_ADDRESS, NO_CONSENT, SUPPRESSED, UNSUBSCRIBED, UNSUBSCRIBE_SOURCE},
@@ -13,7 +14,10 @@ use super::{
 };
 use crate::{
     channels::{Body, OutboundMessage, PushTarget},
-    contacts::normalize::{EMAIL, PHONE},
+    contacts::{
+        normalize::{EMAIL, PHONE},
+        store as contact_store,
+    },
     db::entities::{campaign, contact, contact_consent},
     error::ServiceResult,
     suppressions,
@@ -115,9 +119,10 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
                 .get(&d.campaign_id)
                 .cloned()
                 .ok_or_else(|| fail("the campaign was deleted"))?;
+            // Gone: erased, and its addresses are suppressed.
             let recipient = recipients
                 .get(&(d.contact_id, d.channel))
-                .ok_or_else(|| fail("the contact was deleted"))?;
+                .ok_or_else(|| Box::new(Composed::Skip(SUPPRESSED)))?;
             let consent = consents.get(&(d.contact_id, d.channel.as_str().to_owned()));
             let reason = match unsendable(consent) {
                 Some(UNSUBSCRIBED) => Some(UNSUBSCRIBED),
@@ -246,10 +251,12 @@ fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
 }
 
 fn recipient(engine: &Engine, c: &contact::Model, channel: Channel) -> Recipient {
+    // An unreadable value is no address: the delivery is skipped, not failed over and over.
+    let key = contact_store::data_key(&engine.cipher, c).ok().flatten();
     let open = |field, stored: &Option<String>| {
         stored
             .as_ref()
-            .and_then(|s| engine.cipher.decrypt(field, &c.id.to_string(), s).ok())
+            .and_then(|s| contact_store::open(&engine.cipher, key.as_ref(), field, c.id, s).ok())
     };
     let email = open(EMAIL, &c.email_ciphertext);
     let phone = open(PHONE, &c.phone_ciphertext);

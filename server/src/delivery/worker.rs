@@ -239,7 +239,7 @@ async fn send_one(
                 return (d.clone(), Settled::HeldBack);
             }
             match tokio::time::timeout(SEND_TIMEOUT, resolved.adapter.send(&message)).await {
-                Ok(outcome) => outcome,
+                Ok(outcome) => outcome.without_address(&message.to),
                 Err(_) => SendOutcome::Retry {
                     after: None,
                     reason: format!("no answer from the provider in {}s", SEND_TIMEOUT.as_secs()),

@@ -230,6 +230,7 @@ impl Batch<'_> {
                             contact::Column::Locale,
                             contact::Column::TimeZone,
                             contact::Column::Attributes,
+                            contact::Column::DataKey,
                             contact::Column::UpdatedAt,
                         ])
                         .to_owned(),
@@ -312,21 +313,28 @@ impl Batch<'_> {
     ) -> ServiceResult<Option<contact::ActiveModel>> {
         let mut m = x.clone();
         let mut changed = false;
-        if let Some(e) = c
+        let new_email = c
             .email
             .as_ref()
-            .filter(|e| x.email_index.as_deref() != Some(e.index.as_str()))
-        {
-            let sealed = store::seal_email(self.cipher, self.index_key, x.id, &e.value)?;
+            .filter(|e| x.email_index.as_deref() != Some(e.index.as_str()));
+        let new_phone = c
+            .phone
+            .as_ref()
+            .filter(|p| x.phone_index.as_deref() != Some(p.index.as_str()));
+        // Only a row whose address changes needs its key (and, from before data keys, one).
+        let key = if new_email.is_some() || new_phone.is_some() {
+            Some(store::data_key_for_write(self.cipher, &mut m)?)
+        } else {
+            None
+        };
+        changed |= m.data_key != x.data_key;
+        if let (Some(e), Some(key)) = (new_email, &key) {
+            let sealed = store::seal_email(key, self.index_key, x.id, &e.value)?;
             (m.email_ciphertext, m.email_index, changed) =
                 (Some(sealed.ciphertext), Some(sealed.index), true);
         }
-        if let Some(p) = c
-            .phone
-            .as_ref()
-            .filter(|p| x.phone_index.as_deref() != Some(p.index.as_str()))
-        {
-            let sealed = store::seal_phone(self.cipher, self.index_key, x.id, &p.value)?;
+        if let (Some(p), Some(key)) = (new_phone, &key) {
+            let sealed = store::seal_phone(key, self.index_key, x.id, &p.value)?;
             (m.phone_ciphertext, m.phone_index, changed) =
                 (Some(sealed.ciphertext), Some(sealed.index), true);
         }
@@ -454,6 +462,7 @@ fn to_active(m: contact::Model) -> contact::ActiveModel {
         time_zone: Set(m.time_zone),
         attributes: Set(m.attributes),
         index_version: Set(m.index_version),
+        data_key: Set(m.data_key),
         created_at: Set(m.created_at),
         updated_at: Set(m.updated_at),
     }

@@ -27,6 +27,7 @@ use uuid::Uuid;
 #[derive(Default)]
 pub struct NewContacts {
     ids: Vec<Uuid>,
+    data_key: Vec<String>,
     email_ciphertext: Vec<String>,
     email_index: Vec<String>,
     phone_ciphertext: Vec<String>,
@@ -44,6 +45,7 @@ impl NewContacts {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         for c in candidates {
             n.ids.push(c.new_id);
+            n.data_key.push(c.data_key_for_new.clone());
             n.email_ciphertext.push(
                 c.email
                     .as_ref()
@@ -91,6 +93,7 @@ impl NewContacts {
             self.locale.into(),
             self.time_zone.into(),
             self.attributes.into(),
+            self.data_key.into(),
         ]
     }
 
@@ -105,6 +108,7 @@ impl NewContacts {
             self.locale.into_iter(),
             self.time_zone.into_iter(),
             self.attributes.into_iter(),
+            self.data_key.into_iter(),
         );
         let next =
             |column: &mut std::vec::IntoIter<String>| Set(column.next().filter(|v| !v.is_empty()));
@@ -123,6 +127,7 @@ impl NewContacts {
                 time_zone: next(&mut columns.7),
                 attributes: Set(columns.8.next().unwrap_or_default()),
                 index_version: Set(crate::contacts::store::INDEX_VERSION),
+                data_key: next(&mut columns.9),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -207,11 +212,11 @@ fn pg_insert_contacts(on_conflict: &str) -> String {
 
 /// `index_version` 2 is `contacts::store::INDEX_VERSION`.
 const PG_INSERT_CONTACTS: &str = "INSERT INTO contacts (id, organization_id, email_ciphertext, email_index, phone_ciphertext, phone_index, \
-first_name, last_name, locale, time_zone, attributes, created_at, updated_at, index_version) \
+first_name, last_name, locale, time_zone, attributes, created_at, updated_at, index_version, data_key) \
 SELECT t.id, $1, NULLIF(t.ec, ''), NULLIF(t.ei, ''), NULLIF(t.pc, ''), NULLIF(t.pi, ''), NULLIF(t.fi, ''), NULLIF(t.la, ''), \
-NULLIF(t.lo, ''), NULLIF(t.tz, ''), t.at, $2, $2, 2 \
-FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) \
-AS t(id, ec, ei, pc, pi, fi, la, lo, tz, at)";
+NULLIF(t.lo, ''), NULLIF(t.tz, ''), t.at, $2, $2, 2, NULLIF(t.dk, '') \
+FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) \
+AS t(id, ec, ei, pc, pi, fi, la, lo, tz, at, dk)";
 
 /// Consents of contacts this batch created (so no row exists for them yet).
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]

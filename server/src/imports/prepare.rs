@@ -4,7 +4,7 @@
 use super::{format::MAX_LINE_BYTES, mapping::ColumnMap};
 use crate::{
     contacts::{normalize, store},
-    crypto::{Cipher, IndexKey},
+    crypto::{Cipher, DataKey, IndexKey},
 };
 use app::model::{Channel, ConsentState};
 use uuid::Uuid;
@@ -22,6 +22,8 @@ pub struct Personal {
 #[derive(Debug)]
 pub struct Candidate {
     pub new_id: Uuid,
+    /// The wrapped data key of a new contact (empty when read for its keys only).
+    pub data_key_for_new: String,
     pub email: Option<Personal>,
     pub phone: Option<Personal>,
     pub first_name: Option<String>,
@@ -80,7 +82,7 @@ pub enum Purpose {
     /// To be written: encrypted for a new contact.
     Apply,
     /// Already applied by a crashed run: only its validity and blind indexes matter
-    /// (no ciphertext, `sealed_for_new` stays empty).
+    /// (no data key, no ciphertext: `sealed_for_new` stays empty).
     Keys,
 }
 
@@ -170,22 +172,30 @@ fn candidate(
         }
     }
     let new_id = Uuid::now_v7();
+    // A new contact's own data key (see `crypto::data_key`), made here, off the writer.
+    let data_key = match purpose {
+        Purpose::Keys => None,
+        Purpose::Apply => Some(
+            store::new_data_key(cipher, new_id)
+                .map_err(|_| "could not encrypt this row".to_owned())?,
+        ),
+    };
     let seal = |value: String,
                 sealed: fn(
-        &Cipher,
+        &DataKey,
         &IndexKey,
         Uuid,
         &str,
     ) -> crate::error::ServiceResult<store::Sealed>,
                 index: fn(&IndexKey, &str) -> String| {
-        if purpose == Purpose::Keys {
+        let Some((data_key, _)) = &data_key else {
             return Ok(Personal {
                 index: index(key, &value),
                 value,
                 sealed_for_new: String::new(),
             });
-        }
-        sealed(cipher, key, new_id, &value)
+        };
+        sealed(data_key, key, new_id, &value)
             .map(|s| Personal {
                 value,
                 index: s.index,
@@ -193,14 +203,17 @@ fn candidate(
             })
             .map_err(|_| "could not encrypt this row".to_owned())
     };
+    let email = email
+        .map(|e| seal(e, store::seal_email, store::email_index))
+        .transpose()?;
+    let phone = phone
+        .map(|p| seal(p, store::seal_phone, store::phone_index))
+        .transpose()?;
     Ok(Candidate {
         new_id,
-        email: email
-            .map(|e| seal(e, store::seal_email, store::email_index))
-            .transpose()?,
-        phone: phone
-            .map(|p| seal(p, store::seal_phone, store::phone_index))
-            .transpose()?,
+        data_key_for_new: data_key.map(|(_, wrapped)| wrapped).unwrap_or_default(),
+        email,
+        phone,
         first_name,
         last_name,
         locale,

@@ -1,6 +1,6 @@
 use crate::{
     auth::require,
-    db::entities::{campaign, campaign_list, contact, list, list_member},
+    db::entities::{campaign, campaign_list, contact, list, list_member, list_signup},
     error::{not_found, ServiceError, ServiceResult},
     listing::{self, Listing, Sorts},
 };
@@ -8,7 +8,7 @@ use app::{
     error::AppError,
     model::{
         validate_name, Action, Actor, CampaignStatus, ListDto, ListInput, ListMembersChanged,
-        ListPatch, Page, SearchQuery,
+        ListPatch, Page, SearchQuery, SIGNUP_WORDING_MAX,
     },
 };
 use chrono::Utc;
@@ -30,6 +30,8 @@ const MEMBERS_MAX: usize = 1000;
 
 pub struct Lists {
     db: DatabaseConnection,
+    /// Where the sign-up forms are served (`{public URL}/f/{id}`).
+    public_url: String,
 }
 
 #[derive(FromQueryResult)]
@@ -39,8 +41,24 @@ struct Count {
 }
 
 impl Lists {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    fn to_dto(&self, l: list::Model, member_count: u64) -> ListDto {
+        ListDto {
+            signup_url: l
+                .signup_enabled
+                .then(|| format!("{}/f/{}", self.public_url, l.id)),
+            id: l.id,
+            name: l.name,
+            description: l.description,
+            member_count,
+            signup_enabled: l.signup_enabled,
+            signup_wording: l.signup_wording,
+            created_at: l.created_at,
+            updated_at: l.updated_at,
+        }
+    }
+
+    pub fn new(db: DatabaseConnection, public_url: String) -> Self {
+        Self { db, public_url }
     }
 
     pub async fn list(&self, actor: &Actor, query: SearchQuery) -> ServiceResult<Page<ListDto>> {
@@ -77,7 +95,7 @@ impl Lists {
             .into_iter()
             .map(|l| {
                 let n = counts.get(&l.id).copied().unwrap_or(0);
-                to_dto(l, n)
+                self.to_dto(l, n)
             })
             .collect();
         Ok(Page {
@@ -96,7 +114,7 @@ impl Lists {
             .get(&id)
             .copied()
             .unwrap_or(0);
-        Ok(to_dto(l, n))
+        Ok(self.to_dto(l, n))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id))]
@@ -111,6 +129,8 @@ impl Lists {
             organization_id: Set(actor.organization_id),
             name: Set(name),
             description: Set(description),
+            signup_enabled: Set(false),
+            signup_wording: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -118,7 +138,7 @@ impl Lists {
         let saved = row.insert(&txn).await.map_err(name_taken)?;
         txn.commit().await?;
         tracing::info!(list_id = %saved.id, "list created");
-        Ok(to_dto(saved, 0))
+        Ok(self.to_dto(saved, 0))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
@@ -139,9 +159,20 @@ impl Lists {
             .as_deref()
             .map(validate_description)
             .transpose()?;
+        let wording = patch
+            .signup_wording
+            .as_deref()
+            .map(validate_wording)
+            .transpose()?;
         let txn = self.db.begin().await?;
         let current = find(&txn, actor.organization_id, id).await?;
         let mut row: list::ActiveModel = current.into();
+        if let Some(enabled) = patch.signup_enabled {
+            row.signup_enabled = Set(enabled);
+        }
+        if let Some(wording) = wording {
+            row.signup_wording = Set(wording);
+        }
         if let Some(name) = name {
             row.name = Set(name);
         }
@@ -156,7 +187,7 @@ impl Lists {
             .copied()
             .unwrap_or(0);
         txn.commit().await?;
-        Ok(to_dto(saved, n))
+        Ok(self.to_dto(saved, n))
     }
 
     #[tracing::instrument(skip_all, fields(organization_id = %actor.organization_id, list_id = %id))]
@@ -198,6 +229,10 @@ impl Lists {
             .await?;
         list_member::Entity::delete_many()
             .filter(list_member::Column::ListId.eq(id))
+            .exec(&txn)
+            .await?;
+        list_signup::Entity::delete_many()
+            .filter(list_signup::Column::ListId.eq(id))
             .exec(&txn)
             .await?;
         list::Entity::delete_by_id(id).exec(&txn).await?;
@@ -358,6 +393,19 @@ fn validate_description(raw: &str) -> ServiceResult<String> {
     Ok(d.to_owned())
 }
 
+/// A sign-up form's consent wording: `None` (the default) when empty.
+fn validate_wording(raw: &str) -> ServiceResult<Option<String>> {
+    let wording = raw.trim();
+    if wording.chars().count() > SIGNUP_WORDING_MAX {
+        return Err(AppError::field(
+            "signup_wording",
+            format!("at most {SIGNUP_WORDING_MAX} characters"),
+        )
+        .into());
+    }
+    Ok((!wording.is_empty()).then(|| wording.to_owned()))
+}
+
 fn name_taken(e: sea_orm::DbErr) -> ServiceError {
     if matches!(
         e.sql_err(),
@@ -366,16 +414,5 @@ fn name_taken(e: sea_orm::DbErr) -> ServiceError {
         AppError::field("name", "another list already has this name").into()
     } else {
         e.into()
-    }
-}
-
-fn to_dto(l: list::Model, member_count: u64) -> ListDto {
-    ListDto {
-        id: l.id,
-        name: l.name,
-        description: l.description,
-        member_count,
-        created_at: l.created_at,
-        updated_at: l.updated_at,
     }
 }

@@ -147,9 +147,10 @@ impl Push {
             (None, Some(sub), None) => sub.contact_id,
             (None, _, email) => {
                 let id = Uuid::now_v7();
+                let (data_key, wrapped) = contact_store::new_data_key(&self.cipher, id)?;
                 let sealed = email
                     .as_ref()
-                    .map(|e| contact_store::seal_email(&self.cipher, &index_key, id, e))
+                    .map(|e| contact_store::seal_email(&data_key, &index_key, id, e))
                     .transpose()?;
                 let (email_ciphertext, email_index) = match sealed {
                     Some(s) => (Some(s.ciphertext), Some(s.index)),
@@ -168,6 +169,7 @@ impl Push {
                     time_zone: Set(None),
                     attributes: Set("{}".into()),
                     index_version: Set(contact_store::INDEX_VERSION),
+                    data_key: Set(Some(wrapped)),
                     created_at: Set(now),
                     updated_at: Set(now),
                 })

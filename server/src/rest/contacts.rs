@@ -68,16 +68,16 @@ pub async fn update(
     Ok(Json(state.contacts.update(&actor, id, patch).await?))
 }
 
-#[utoipa::path(delete, path = "/api/contacts/{id}", tag = "contacts", summary = "Delete a contact",
+#[utoipa::path(delete, path = "/api/contacts/{id}", tag = "contacts", summary = "Erase a contact (crypto-shredding): its row, consents, lists and push devices go, with the data key that sealed its personal data, so no copy (backups included) can be read again; its addresses stay suppressed (`erasure`); deliveries and counters keep an anonymous row",
     params(("id" = uuid::Uuid, Path, description = "the id")),
-    responses((status = 204, description = "deleted"), Unauthorized, Forbidden, NotFound)
+    responses((status = 204, description = "erased"), Unauthorized, Forbidden, NotFound)
 )]
 pub async fn remove(
     State(state): State<AppState>,
     AuthActor(actor): AuthActor,
     IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
-    state.contacts.delete(&actor, id).await?;
+    state.privacy.erase(&actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -95,3 +95,40 @@ pub async fn suppressed(
     }
     Ok(found)
 }
+
+/// Why one address is suppressed on `channel` (empty: it is not).
+pub async fn reasons(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    channel: Channel,
+    index: &str,
+) -> ServiceResult<Vec<SuppressionReason>> {
+    Ok(suppression::Entity::find()
+        .filter(suppression::Column::OrganizationId.eq(organization_id))
+        .filter(suppression::Column::Channel.eq(channel.as_str()))
+        .filter(suppression::Column::AddressIndex.eq(index))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| SuppressionReason::from_name(&r.reason))
+        .collect())
+}
+
+/// Lifts the suppression of one address on `channel` when it is for one of `reasons`
+/// (a fresh, confirmed consent outweighs an earlier unsubscribe).
+pub async fn lift(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    channel: Channel,
+    index: &str,
+    reasons: &[SuppressionReason],
+) -> ServiceResult<u64> {
+    Ok(suppression::Entity::delete_many()
+        .filter(suppression::Column::OrganizationId.eq(organization_id))
+        .filter(suppression::Column::Channel.eq(channel.as_str()))
+        .filter(suppression::Column::AddressIndex.eq(index))
+        .filter(suppression::Column::Reason.is_in(reasons.iter().map(|r| r.as_str())))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

@@ -12,4 +12,5 @@ mod plain_page;
 pub mod preferences;
 pub mod push_optin;
 pub mod security_headers;
+pub mod signup_form;
 pub mod unsubscribe;

@@ -29,9 +29,4 @@ pub fn render(status: StatusCode, lang: &str, title: &str, body: &str) -> Respon
     (status, headers, Html(html)).into_response()
 }
 
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+pub use crate::html::escape;

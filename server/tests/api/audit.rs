@@ -78,7 +78,7 @@ both_backends! {
             "member.role_changed", "token.created", "token.revoked", "organization.updated",
             "channel.updated", "campaign.scheduled", "campaign.unscheduled", "campaign.scheduled",
             "campaign.cancelled",
-            "import.started", "contact.exported", "suppression.added", "contact.deleted",
+            "import.started", "contact.exported", "suppression.added", "contact.erased",
         ], "{page}");
         let line = |action: &str| page["items"].as_array().unwrap().iter().find(|e| e["action"] == action).unwrap().clone();
         let role = line("member.role_changed");
@@ -86,7 +86,7 @@ both_backends! {
         assert_eq!((role["details"]["from"].as_str(), role["details"]["to"].as_str(), role["target_id"].as_str()), (Some("reader"), Some("contributor"), Some(bob_member.as_str())));
         assert_eq!(line("channel.updated")["details"]["changed"].as_array().unwrap().iter().filter(|c| *c == "password").count(), 1);
         assert_eq!(line("campaign.cancelled")["target_id"], id);
-        assert_eq!(line("contact.deleted")["target_id"], ada_id);
+        assert_eq!(line("contact.erased")["target_id"], ada_id);
         assert_eq!(line("auth.sign_in_failed")["actor_id"], admin_id);
         // Neither a secret nor the address of a contact or an invitee in what is stored;
         // the client's address is encrypted.
@@ -107,7 +107,7 @@ both_backends! {
         // Filters.
         assert_eq!(actions(&audit(&app, "action=campaign").await), ["campaign.cancelled", "campaign.scheduled", "campaign.unscheduled", "campaign.scheduled"]);
         assert_eq!(audit(&app, "action=token.revoked").await["total"], 1);
-        assert_eq!(actions(&audit(&app, &format!("target_id={ada_id}")).await), ["contact.deleted", "contact.exported"]);
+        assert_eq!(actions(&audit(&app, &format!("target_id={ada_id}")).await), ["contact.erased", "contact.exported"]);
         let later = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
         assert_eq!(audit(&app, &format!("from={later}")).await["total"], 0);
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();

@@ -1,4 +1,4 @@
-//! GDPR: the consent ledger, the suppression list.
+//! GDPR: the consent ledger, the suppression list, export, erasure.
 
 use crate::{
     both_backends,
@@ -238,6 +238,92 @@ both_backends! {
         assert_eq!(app.get(&format!("/api/contacts/{}/export", uuid::Uuid::now_v7())).await.status(), StatusCode::NOT_FOUND);
         let other = app.other_user("eve@example.org").await;
         assert_eq!(other.get(&format!("/api/contacts/{}/export", ids[0])).await.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn an_erased_contact_is_unreadable_with_any_key_and_the_statistics_stay(app) {
+        use carillon::{contacts::normalize::{EMAIL, PHONE}, db::entities::contact};
+        use sea_orm::EntityTrait;
+        app.signup("admin@example.org").await;
+        use_simulator(&app).await;
+        let (list, ids) = list_of(&app, "People", &[granted("ada@x.org", "Ada"),
+            json!({"email": "grace@x.org", "phone": "+33612345678", "first_name": "Grace", "consents": {"email": "granted"}})]).await;
+        let id = create_and_send(&app, email_campaign(&list)).await;
+        let before = settle(&app, &id).await;
+        assert_eq!(reached(&before), 2, "{before}");
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        let grace_id: uuid::Uuid = ids[1].parse().unwrap();
+        // What a copy of the database holds of Grace.
+        let copy = contact::Entity::find_by_id(grace_id).one(&db).await.unwrap().unwrap();
+        let (email, phone) = (copy.email_ciphertext.clone().unwrap(), copy.phone_ciphertext.clone().unwrap());
+        assert!(email.starts_with("k1.") && copy.data_key.is_some(), "{email}");
+
+        assert_eq!(send(&app, Method::DELETE, &format!("/api/contacts/{grace_id}"), None).await.status(), StatusCode::NO_CONTENT);
+        for path in ["", "/export", "/consents"] {
+            problem(app.get(&format!("/api/contacts/{grace_id}{path}")).await, 404).await;
+        }
+        problem(send(&app, Method::DELETE, &format!("/api/contacts/{grace_id}"), None).await, 404).await;
+        problem(send(&app, Method::DELETE, &format!("/api/contacts/{}", uuid::Uuid::now_v7()), None).await, 404).await;
+
+        // No key left in the database opens what the copy holds: not the master key, not
+        // any contact's data key.
+        let cipher = app.cipher();
+        let row = grace_id.to_string();
+        assert!(cipher.decrypt(EMAIL, &row, &email).is_err());
+        let keys = contact::Entity::find().all(&db).await.unwrap();
+        assert_eq!(keys.len(), 1);
+        for c in &keys {
+            let wrapped = c.data_key.as_deref().unwrap();
+            // Each key opens only under its own row; under Grace's it opens nothing.
+            assert!(cipher.open_data_key(&row, wrapped).is_err());
+            let key = cipher.open_data_key(&c.id.to_string(), wrapped).unwrap();
+            assert!(key.decrypt(EMAIL, &row, &email).is_err());
+            assert!(key.decrypt(PHONE, &row, &phone).is_err());
+        }
+
+        // The campaign's figures do not move; its deliveries stay, anonymous.
+        let after = crate::sending::progress(&app, &id).await;
+        assert_eq!(after["channels"], before["channels"]);
+        assert_eq!(crate::sending::deliveries(&app, &id, "").await.len(), 2);
+        // Both addresses stay suppressed, and are never imported back as subscribed.
+        let found = suppressions(&app, "").await;
+        let mut channels: Vec<&str> = found["items"].as_array().unwrap().iter()
+            .filter(|e| e["reason"] == "erasure").map(|e| e["channel"].as_str().unwrap()).collect();
+        channels.sort();
+        assert_eq!(channels, ["email", "push", "sms"], "{found}");
+        assert_eq!(suppressions(&app, "address=grace@x.org").await["total"], 2);
+        let done = import_csv(&app, b"email,news\ngrace@x.org,yes\n", json!({"email": "email", "consents": {"email": "news"}})).await;
+        let report = app.get(&format!("/api/imports/{}/report.csv", done["id"].as_str().unwrap())).await.text().await.unwrap();
+        assert!(report.contains("2,created,email consent not applied: the address is suppressed"), "{report}");
+        // The audit log says who erased whom, and nothing of her.
+        let audit: Value = app.get(&format!("/api/audit?target_id={grace_id}")).await.json().await.unwrap();
+        assert_eq!(audit["items"][0]["action"], "contact.erased", "{audit}");
+    }
+
+    async fn a_contact_from_before_data_keys_gets_one_when_written(app) {
+        use carillon::{contacts::normalize::EMAIL, db::entities::contact};
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        app.signup("admin@example.org").await;
+        let (_, ids) = list_of(&app, "People", &[granted("ada@x.org", "Ada")]).await;
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        let ada_id: uuid::Uuid = ids[0].parse().unwrap();
+        // As an older version wrote it: the address under the master key, no data key.
+        let cipher = app.cipher();
+        let legacy = cipher.encrypt(EMAIL, &ada_id.to_string(), "ada@x.org").unwrap();
+        let mut row: contact::ActiveModel = contact::Entity::find_by_id(ada_id).one(&db).await.unwrap().unwrap().into();
+        row.email_ciphertext = Set(Some(legacy));
+        row.data_key = Set(None);
+        row.update(&db).await.unwrap();
+        let c: Value = app.get(&format!("/api/contacts/{ada_id}")).await.json().await.unwrap();
+        assert_eq!(c["email"], "ada@x.org");
+
+        patch(&app, &ids[0], json!({"first_name": "Ada L."})).await;
+        let stored = contact::Entity::find_by_id(ada_id).one(&db).await.unwrap().unwrap();
+        let sealed = stored.email_ciphertext.unwrap();
+        assert!(sealed.starts_with("k1."), "{sealed}");
+        let key = cipher.open_data_key(&ada_id.to_string(), &stored.data_key.unwrap()).unwrap();
+        assert_eq!(key.decrypt(EMAIL, &ada_id.to_string(), &sealed).unwrap(), "ada@x.org");
+        let c: Value = app.get(&format!("/api/contacts/{ada_id}")).await.json().await.unwrap();
+        assert_eq!((c["email"].as_str(), c["first_name"].as_str()), (Some("ada@x.org"), Some("Ada L.")));
     }
 
     async fn an_address_suppressed_while_a_campaign_runs_is_skipped_at_send_time(app) {

@@ -208,6 +208,13 @@ impl TestApp {
             .expect("another instance")
     }
 
+    /// The server's own cipher (same master key), to look at what it stored.
+    pub fn cipher(&self) -> carillon::crypto::Cipher {
+        let key = carillon::crypto::load_or_create(Some(&self.vars["CARILLON_MASTER_KEY"]), None)
+            .expect("master key");
+        carillon::crypto::Cipher::new(&key)
+    }
+
     /// Does all the background work there is (imports, ...) before returning.
     pub async fn drain(&self) {
         self.jobs.drain().await.expect("background work");

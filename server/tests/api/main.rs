@@ -22,5 +22,6 @@ mod providers;
 mod push;
 mod sending;
 mod shutdown;
+mod signups;
 mod smtp_server;
 mod tokens;

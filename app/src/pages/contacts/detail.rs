@@ -150,9 +150,16 @@ fn Detail(
             <Memberships contact_id=id held lists actions=memberships can_write/>
             <section class="danger-zone" aria-label=c.delete>
                 <ErrorAlert error=delete_error/>
-                <ActionForm action=delete attr:class="inline-form">
+                <h2>{c.erase_title}</h2>
+                <p class="muted">{c.erase_hint}</p>
+                <ActionForm action=delete>
                     <input type="hidden" name="id" value=id.to_string()/>
-                    <button type="submit" class="button danger">{c.delete}</button>
+                    <div class="check">
+                        <input type="checkbox" id="erase-confirm" name="confirm" value="yes"
+                            required/>
+                        <label for="erase-confirm">{c.erase_confirm}</label>
+                    </div>
+                    <button type="submit" class="button danger" data-testid="erase">{c.delete}</button>
                 </ActionForm>
             </section>
         }

@@ -175,7 +175,7 @@ fn ListsTable(lists: Vec<ListDto>, actions: Actions, can_write: bool) -> impl In
             view! {
                 <tr data-testid="list-row">
                     <td>
-                        <strong>{l.name.clone()}</strong>
+                        <a href=format!("/lists/{id}")><strong>{l.name.clone()}</strong></a>
                         {(!l.description.is_empty()).then(|| view! { <br/><span class="muted">{l.description.clone()}</span> })}
                     </td>
                     <td data-testid="list-members">{l.member_count}</td>

@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub organization_id: Uuid,
-    /// AES-256-GCM, bound to (contacts, email, id); never the plain address.
+    /// AES-256-GCM under `data_key`, bound to (contacts, email, id); never the plain address.
     pub email_ciphertext: Option<String>,
     /// HMAC of the normalized address: lookups and per-organization uniqueness.
     pub email_index: Option<String>,
@@ -22,6 +22,10 @@ pub struct Model {
     /// How `email_index` and `phone_index` were keyed: 2, per organization (1: per
     /// installation, before; re-indexed at start-up).
     pub index_version: i32,
+    /// This contact's data key, wrapped by the master key: it seals the personal fields
+    /// above, and erasure destroys it. `None` on rows written before data keys, whose
+    /// fields are still under the master key.
+    pub data_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

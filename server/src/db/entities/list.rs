@@ -8,6 +8,10 @@ pub struct Model {
     pub organization_id: Uuid,
     pub name: String,
     pub description: String,
+    /// Whether the public sign-up form (`/f/{id}`) takes sign-ups.
+    pub signup_enabled: bool,
+    /// The consent wording that form shows (a default when `None`).
+    pub signup_wording: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -19,6 +19,7 @@ pub mod import_row;
 pub mod invitation;
 pub mod list;
 pub mod list_member;
+pub mod list_signup;
 pub mod membership;
 pub mod organization;
 pub mod push_subscription;
