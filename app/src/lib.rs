@@ -31,8 +31,8 @@ use pages::{
     not_found::NotFound,
     placeholders::DashboardPage,
     settings::{
-        AuditPage, ChannelsPage, MembersPage, SettingsIndex, SettingsLayout, SuppressionsPage,
-        TokensPage,
+        AuditPage, ChannelsPage, MembersPage, RetentionPage, SettingsIndex, SettingsLayout,
+        SuppressionsPage, TokensPage,
     },
 };
 
@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
                         <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                         <Route path=path!("suppressions") view=SuppressionsPage ssr=SsrMode::Async/>
+                        <Route path=path!("retention") view=RetentionPage ssr=SsrMode::Async/>
                         <Route path=path!("channels") view=ChannelsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>

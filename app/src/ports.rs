@@ -229,6 +229,12 @@ pub trait PrivacyPort: Send + Sync {
     async fn erase(&self, actor: &Actor, contact_id: Uuid) -> Result<(), AppError>;
 }
 
+#[async_trait]
+pub trait RetentionPort: Send + Sync {
+    async fn view(&self, actor: &Actor) -> Result<RetentionView, AppError>;
+    async fn set(&self, actor: &Actor, policy: RetentionPolicy) -> Result<RetentionView, AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
@@ -243,6 +249,7 @@ pub struct Ports {
     pub audit: Arc<dyn AuditPort>,
     pub suppressions: Arc<dyn SuppressionsPort>,
     pub privacy: Arc<dyn PrivacyPort>,
+    pub retention: Arc<dyn RetentionPort>,
 }
 
 /// The services, as provided by the server.

@@ -1,48 +1,7 @@
-import { createServer, type Server, type Socket } from "node:net";
 import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { signUp, uniqueEmail } from "./helpers";
-
-/** A plain SMTP server on loopback that keeps each message's data. */
-async function smtpServer(): Promise<{ port: number; messages: string[]; server: Server }> {
-  const messages: string[] = [];
-  const server = createServer((socket: Socket) => {
-    let buffer = "";
-    let inData = false;
-    socket.write("220 e2e ESMTP\r\n");
-    socket.on("data", (chunk) => {
-      buffer += chunk.toString("latin1");
-      for (;;) {
-        if (inData) {
-          const end = buffer.indexOf("\r\n.\r\n");
-          if (end < 0) return;
-          messages.push(buffer.slice(0, end));
-          buffer = buffer.slice(end + 5);
-          inData = false;
-          socket.write("250 queued\r\n");
-          continue;
-        }
-        const eol = buffer.indexOf("\r\n");
-        if (eol < 0) return;
-        const line = buffer.slice(0, eol).toUpperCase();
-        buffer = buffer.slice(eol + 2);
-        if (line.startsWith("EHLO") || line.startsWith("HELO")) socket.write("250 e2e\r\n");
-        else if (line.startsWith("DATA")) {
-          inData = true;
-          socket.write("354 go on\r\n");
-        } else if (line.startsWith("QUIT")) {
-          socket.end("221 bye\r\n");
-          return;
-        } else socket.write("250 OK\r\n");
-      }
-    });
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { port, messages, server };
-}
+import { readable, smtpServer } from "./smtp";
 
 async function send(request: APIRequestContext, method: "post" | "put", path: string, data: unknown): Promise<any> {
   const response = await request[method](path, { data });
@@ -82,8 +41,7 @@ test("the preference centre of a message: a channel withdrawn, then everything, 
     });
     await send(page.request, "post", `/api/campaigns/${campaign.id}/send`, {});
     await expect.poll(() => smtp.messages.length, { timeout: 30_000 }).toBe(1);
-    // Quoted-printable: soft line breaks out, then the link.
-    const body = smtp.messages[0].replace(/=\r\n/g, "").replace(/=3D/g, "=");
+    const body = readable(smtp.messages[0]);
     const link = body.match(/https?:\/\/[^"<\s]+\/pref\/[A-Za-z0-9_-]+/)?.[0];
     expect(link, body).toBeTruthy();
 

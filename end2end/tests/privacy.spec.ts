@@ -80,3 +80,26 @@ test("Settings: an admin suppresses an address, finds it, lifts it, and reads it
   const csv = await page.request.get("/api/audit.csv?action=suppression");
   expect((await csv.text()).trim().split("\n")).toHaveLength(3);
 });
+
+test("erasing a contact asks for confirmation, then nothing about it can be read", async ({ page }, testInfo) => {
+  await signUp(page, testInfo, uniqueEmail("erase"));
+  const email = uniqueEmail("gone");
+  const contact = await post(page.request, "/api/contacts", { email, first_name: "Grace", consents: { email: "granted" } });
+
+  await page.goto(`/contacts/${contact.id}`);
+  await ready(page, testInfo);
+  // Not without the box ticked.
+  await page.getByRole("button", { name: "Erase contact" }).click();
+  await expect(page).toHaveURL(new RegExp(`/contacts/${contact.id}$`));
+  expect((await page.request.get(`/api/contacts/${contact.id}`)).status()).toBe(200);
+
+  await page.getByLabel("I understand that this cannot be undone").check();
+  await page.getByRole("button", { name: "Erase contact" }).click();
+  await expect(page).toHaveURL(/\/contacts$/);
+  for (const path of ["", "/export", "/consents"]) {
+    expect((await page.request.get(`/api/contacts/${contact.id}${path}`)).status()).toBe(404);
+  }
+  // The address stays suppressed, so it is never imported back as subscribed.
+  const suppressed = await (await page.request.get(`/api/suppressions?address=${encodeURIComponent(email)}`)).json();
+  expect(suppressed.items.map((e: any) => e.reason)).toContain("erasure");
+});

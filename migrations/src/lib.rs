@@ -20,6 +20,7 @@ mod m0015_consent_ledger;
 mod m0016_audit_log;
 mod m0017_contact_data_keys;
 mod m0018_list_signups;
+mod m0019_retention;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_audit_log::Migration),
             Box::new(m0017_contact_data_keys::Migration),
             Box::new(m0018_list_signups::Migration),
+            Box::new(m0019_retention::Migration),
         ]
     }
 }

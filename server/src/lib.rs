@@ -25,6 +25,7 @@ pub mod ports;
 pub mod privacy;
 pub mod push;
 pub mod rest;
+pub mod retention;
 pub mod signups;
 pub mod startup;
 pub mod state;

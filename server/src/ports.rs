@@ -4,7 +4,7 @@
 use crate::{
     accounts::Accounts, audit::Audit, campaigns::Campaigns, channels::Channels, contacts::Contacts,
     delivery::Sending, imports::Imports, lists::Lists, members::Members, privacy::Privacy,
-    suppressions::Suppressions, tokens::Tokens,
+    retention::Retention, suppressions::Suppressions, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
@@ -316,5 +316,15 @@ impl SuppressionsPort for Suppressions {
 impl PrivacyPort for Privacy {
     async fn erase(&self, actor: &Actor, contact_id: Uuid) -> Result<(), AppError> {
         Ok(Privacy::erase(self, actor, contact_id).await?)
+    }
+}
+
+#[async_trait]
+impl RetentionPort for Retention {
+    async fn view(&self, actor: &Actor) -> Result<RetentionView, AppError> {
+        Ok(Retention::view(self, actor).await?)
+    }
+    async fn set(&self, actor: &Actor, policy: RetentionPolicy) -> Result<RetentionView, AppError> {
+        Ok(Retention::set(self, actor, policy).await?)
     }
 }

@@ -26,6 +26,7 @@ use crate::{
     members::Members,
     privacy::Privacy,
     push::Push,
+    retention::Retention,
     signups::Signups,
     suppressions::Suppressions,
     telemetry::metrics::Metrics,
@@ -62,6 +63,7 @@ pub struct AppState {
     pub suppressions: Arc<Suppressions>,
     pub privacy: Arc<Privacy>,
     pub signups: Arc<Signups>,
+    pub retention: Arc<Retention>,
     pub audit: Arc<Audit>,
 }
 
@@ -117,6 +119,7 @@ impl AppState {
                 lease: config.delivery_lease,
             },
         );
+        let retention = Arc::new(Retention::new(db.clone()));
         let signups = Arc::new(Signups::new(
             db.clone(),
             cipher.clone(),
@@ -126,6 +129,7 @@ impl AppState {
         let mut background: Vec<Arc<dyn jobs::Job>> = vec![
             Arc::new(imports.job()),
             Arc::new(signups.mailer()),
+            Arc::new(retention.job()),
             Arc::new(imports.file_sweep()),
             Arc::new(jobs::Cleanup {
                 sessions: sessions.clone(),
@@ -166,6 +170,7 @@ impl AppState {
             suppressions: Arc::new(Suppressions::new(db.clone(), cipher.clone())),
             privacy: Arc::new(Privacy::new(db.clone(), cipher.clone())),
             signups,
+            retention,
             audit: Arc::new(Audit::new(db.clone(), cipher.clone())),
         }
     }
@@ -185,6 +190,7 @@ impl AppState {
             audit: self.audit.clone(),
             suppressions: self.suppressions.clone(),
             privacy: self.privacy.clone(),
+            retention: self.retention.clone(),
         }
     }
 }

@@ -25,6 +25,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "contact.exported",
     "contact.erased",
     "organization.updated",
+    "retention.updated",
     "channel.updated",
     "suppression.added",
     "suppression.removed",

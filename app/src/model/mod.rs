@@ -11,6 +11,7 @@ mod double_option;
 mod dto;
 mod list;
 mod provider_form;
+mod retention;
 mod role;
 mod sending;
 mod sms;
@@ -29,6 +30,7 @@ pub use dto::*;
 #[allow(unused_imports)]
 pub use list::*;
 pub use provider_form::{settings_from_form, ChannelsView, ProviderDto, SettingField, SettingKind};
+pub use retention::*;
 pub use role::Role;
 pub use sending::*;
 pub use sms::{sms_length, SmsEncoding, SmsLength};

@@ -17,7 +17,7 @@ use crate::{
     suppressions,
 };
 use app::model::{Action, Actor, Channel, SuppressionReason};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 impl Privacy {
@@ -34,29 +34,7 @@ impl Privacy {
             suppressions::store::suppress_contact(&txn, &c, channel, SuppressionReason::Erasure)
                 .await?;
         }
-        // Explicit rather than relying on SQLite honouring cascades.
-        list_member::Entity::delete_many()
-            .filter(list_member::Column::ContactId.eq(contact_id))
-            .exec(&txn)
-            .await?;
-        contact_consent::Entity::delete_many()
-            .filter(contact_consent::Column::ContactId.eq(contact_id))
-            .exec(&txn)
-            .await?;
-        consent_record::Entity::delete_many()
-            .filter(consent_record::Column::ContactId.eq(contact_id))
-            .exec(&txn)
-            .await?;
-        list_signup::Entity::delete_many()
-            .filter(list_signup::Column::ContactId.eq(contact_id))
-            .exec(&txn)
-            .await?;
-        push_subscription::Entity::delete_many()
-            .filter(push_subscription::Column::OrganizationId.eq(actor.organization_id))
-            .filter(push_subscription::Column::ContactId.eq(contact_id))
-            .exec(&txn)
-            .await?;
-        contact::Entity::delete_by_id(contact_id).exec(&txn).await?;
+        remove(&txn, actor.organization_id, contact_id).await?;
         audit::record(
             &txn,
             Entry::by(actor, "contact.erased", "contact", contact_id),
@@ -66,4 +44,41 @@ impl Privacy {
         tracing::info!("contact erased");
         Ok(())
     }
+}
+
+/// Deletes a contact and everything personal tied to it (its row holds its data key, so
+/// the sealed fields go unreadable everywhere): for an erasure, and for retention.
+pub(crate) async fn remove(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    contact_id: Uuid,
+) -> ServiceResult<()> {
+    // Explicit rather than relying on SQLite honouring cascades.
+    list_member::Entity::delete_many()
+        .filter(list_member::Column::ContactId.eq(contact_id))
+        .exec(txn)
+        .await?;
+    contact_consent::Entity::delete_many()
+        .filter(contact_consent::Column::ContactId.eq(contact_id))
+        .exec(txn)
+        .await?;
+    consent_record::Entity::delete_many()
+        .filter(consent_record::Column::ContactId.eq(contact_id))
+        .exec(txn)
+        .await?;
+    list_signup::Entity::delete_many()
+        .filter(list_signup::Column::ContactId.eq(contact_id))
+        .exec(txn)
+        .await?;
+    push_subscription::Entity::delete_many()
+        .filter(push_subscription::Column::OrganizationId.eq(organization_id))
+        .filter(push_subscription::Column::ContactId.eq(contact_id))
+        .exec(txn)
+        .await?;
+    contact::Entity::delete_many()
+        .filter(contact::Column::OrganizationId.eq(organization_id))
+        .filter(contact::Column::Id.eq(contact_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

@@ -15,6 +15,7 @@ mod members;
 mod openapi;
 mod params;
 mod responses;
+mod retention;
 mod sending;
 mod suppressions;
 mod tokens;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(suppressions::router())
         .merge(audit::router())
+        .merge(retention::router())
 }
 
 /// Unknown paths under `/api` answer in the API's own format.

@@ -60,6 +60,8 @@ use utoipa::{
         super::suppressions::create,
         super::suppressions::remove,
         super::suppressions::remove_address,
+        super::retention::show,
+        super::retention::update,
         super::imports::upload,
         super::imports::preview,
         super::imports::show,

@@ -20,6 +20,7 @@ mod memberships;
 mod provider_sink;
 mod providers;
 mod push;
+mod retention;
 mod sending;
 mod shutdown;
 mod signups;

@@ -3,12 +3,14 @@
 mod audit;
 mod channels;
 mod members;
+mod retention;
 mod suppressions;
 mod tokens;
 
 pub use audit::AuditPage;
 pub use channels::ChannelsPage;
 pub use members::MembersPage;
+pub use retention::RetentionPage;
 pub use suppressions::SuppressionsPage;
 pub use tokens::TokensPage;
 
@@ -29,6 +31,7 @@ pub fn SettingsLayout() -> impl IntoView {
         view! {
             <li><A href="/settings/suppressions">{t.privacy.suppressions_title}</A></li>
             <li><A href="/settings/audit">{t.privacy.audit_title}</A></li>
+            <li><A href="/settings/retention">{t.privacy.retention_title}</A></li>
         }
     });
     view! {
@@ -55,6 +58,7 @@ pub fn SettingsIndex() -> impl IntoView {
         view! {
             <li><a href="/settings/suppressions">{t.privacy.suppressions_title}</a></li>
             <li><a href="/settings/audit">{t.privacy.audit_title}</a></li>
+            <li><a href="/settings/retention">{t.privacy.retention_title}</a></li>
         }
     });
     view! {

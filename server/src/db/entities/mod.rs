@@ -23,6 +23,8 @@ pub mod list_signup;
 pub mod membership;
 pub mod organization;
 pub mod push_subscription;
+pub mod retention_policy;
+pub mod retention_run;
 pub mod session;
 pub mod suppression;
 pub mod user;
