@@ -8,7 +8,7 @@ use app::model::{
 };
 use carillon::{
     config::Config,
-    contacts::store::{seal_email, INDEX_VERSION},
+    contacts::store::{new_data_key, seal_email, INDEX_VERSION},
     db::entities::{campaign, contact, delivery_counter},
     startup::Application,
     state::AppState,
@@ -115,7 +115,8 @@ impl Bench {
             for i in start..(start + 1000).min(n) {
                 let id = Uuid::now_v7();
                 let email = format!("person{i}@example.org");
-                let sealed = seal_email(&self.state.cipher, &key, id, &email).map_err(service)?;
+                let (data_key, wrapped) = new_data_key(&self.state.cipher, id).map_err(service)?;
+                let sealed = seal_email(&data_key, &key, id, &email).map_err(service)?;
                 rows.push(contact::ActiveModel {
                     id: Set(id),
                     organization_id: Set(org),
@@ -129,6 +130,7 @@ impl Bench {
                     time_zone: Set(None),
                     attributes: Set("{}".into()),
                     index_version: Set(INDEX_VERSION),
+                    data_key: Set(Some(wrapped)),
                     created_at: Set(now),
                     updated_at: Set(now),
                 });
