@@ -108,6 +108,11 @@ test("import a CSV through the wizard and watch it reach 100 %", async ({ page }
     await expect(mapping.getByLabel("First name")).toHaveValue("first_name");
     await expect(page.locator('input[name="mapping"]')).toHaveValue(/"email":"email"/);
   }
+  // The wizard asks, per channel, what writing to these people rests on.
+  const email = page.getByTestId("basis-email");
+  await email.getByLabel("Contract").check();
+  await email.getByLabel("What they were told").fill("Order updates, per our terms of sale");
+  await page.getByTestId("basis-sms").getByLabel("No ground yet").check();
   await page.getByRole("button", { name: "Start import" }).click();
 
   await expect(page).toHaveURL(/\/contacts\/imports\/[0-9a-f-]{36}$/);
@@ -116,6 +121,7 @@ test("import a CSV through the wizard and watch it reach 100 %", async ({ page }
   await expect(page.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "100");
   await expect(page.getByTestId("import-created")).toHaveText("3");
   await expect(page.getByTestId("import-skipped")).toHaveText("2");
+  await expect(page.getByTestId("import-no-consent-email")).toHaveText("0");
   const id = page.url().split("/").pop();
   const report = page.getByTestId("import-report");
   await expect(report).toHaveAttribute("href", `/api/imports/${id}/report.csv`);
@@ -125,6 +131,10 @@ test("import a CSV through the wizard and watch it reach 100 %", async ({ page }
 
   await page.goto(`/contacts?q=${encodeURIComponent(valid[1])}`);
   await expect(page.getByTestId("contact-row")).toContainText("Alan Turing");
+  const found = await page.request.get(`/api/contacts?q=${encodeURIComponent(valid[1])}`);
+  const alan = (await found.json()).items[0];
+  const emailConsent = alan.consents.find((c: { channel: string }) => c.channel === "email");
+  expect([emailConsent.state, emailConsent.lawful_basis]).toEqual(["granted", "contract"]);
 });
 
 test("a refused upload comes back to the wizard with its reason", async ({ page }, testInfo) => {

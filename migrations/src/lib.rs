@@ -21,6 +21,8 @@ mod m0016_audit_log;
 mod m0017_contact_data_keys;
 mod m0018_list_signups;
 mod m0019_retention;
+mod m0020_import_no_consent;
+mod m0021_crypto_keys;
 
 pub struct Migrator;
 
@@ -47,6 +49,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_contact_data_keys::Migration),
             Box::new(m0018_list_signups::Migration),
             Box::new(m0019_retention::Migration),
+            Box::new(m0020_import_no_consent::Migration),
+            Box::new(m0021_crypto_keys::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! The `carillon` command line: `serve` (default), `worker`, `migrate`, `create-admin`.
+//! The `carillon` command line: `serve` (default), `worker`, `migrate`, `create-admin`,
+//! `rekey`.
 
 use crate::{config::Config, db, startup};
 use anyhow::Context;
@@ -32,11 +33,20 @@ pub enum Command {
         #[arg(long, env = "CARILLON_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Re-encrypt everything sealed under an older master key with CARILLON_MASTER_KEY
+    /// (the older keys in CARILLON_PREVIOUS_MASTER_KEYS, newest first). Safe to stop at
+    /// any point and run again: it resumes where it stopped.
+    Rekey {
+        /// Rows re-encrypted per transaction (at most 10000).
+        #[arg(long, default_value_t = crate::keys::rekey::DEFAULT_BATCH)]
+        batch: u64,
+    },
 }
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Rekey { batch } => rekey(config, batch).await,
         Command::Worker => worker(config).await,
         Command::Migrate => {
             let conn = db::connect(&config.database_url).await?;
@@ -56,7 +66,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             };
             let conn = db::connect(&config.database_url).await?;
             db::migrate(&conn).await?;
-            let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
+            let cipher = crate::keys::open(&config, &conn).await?;
             let state =
                 crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?);
             let (user_id, org_id) = state
@@ -83,13 +93,42 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until_stopped().await
 }
 
+async fn rekey(config: Config, batch: u64) -> anyhow::Result<()> {
+    let conn = db::connect(&config.database_url).await?;
+    db::migrate(&conn).await?;
+    let cipher = crate::keys::open(&config, &conn).await?;
+    eprintln!(
+        "Re-encrypting under master key {} (Ctrl-C stops it safely; run again to resume).",
+        cipher.key_id()
+    );
+    let report = crate::keys::rekey::run(
+        &conn,
+        &cipher,
+        batch,
+        &mut crate::keys::progress::Bar::stderr(),
+    )
+    .await?;
+    eprintln!(
+        "Done: {} values re-encrypted; everything readable is now under master key {}.",
+        report.resealed(),
+        cipher.key_id()
+    );
+    if report.unreadable() > 0 {
+        anyhow::bail!(
+            "{} values could not be read with any configured key (tampered with or damaged): they were left as they are",
+            report.unreadable()
+        );
+    }
+    Ok(())
+}
+
 async fn worker(config: Config) -> anyhow::Result<()> {
     if config.workers == 0 {
         anyhow::bail!("CARILLON_WORKERS=0: a worker process without workers would do nothing");
     }
     let conn = db::connect(&config.database_url).await?;
     db::migrate(&conn).await?;
-    let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
+    let cipher = crate::keys::open(&config, &conn).await?;
     let state = crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?);
     let jobs = state
         .jobs

@@ -34,6 +34,10 @@ pub struct Config {
     /// data. Required with PostgreSQL; the embedded default generates `master.key`
     /// beside its database.
     pub master_key: Option<Secret>,
+    /// `CARILLON_PREVIOUS_MASTER_KEYS`: master keys rotated out, newest first,
+    /// comma-separated. They only open what they sealed; `carillon rekey` moves it all
+    /// under `CARILLON_MASTER_KEY`, after which they can go.
+    pub previous_master_keys: Option<Secret>,
     /// `CARILLON_SIGNUP_MAX_PER_IP`: sign-ups per client address per throttling window.
     pub signup_max_per_ip: u32,
     /// `CARILLON_METRICS_TOKEN`: when set, `/metrics` answers only to
@@ -187,6 +191,7 @@ impl Config {
             login_window: Duration::from_secs(parse("CARILLON_LOGIN_WINDOW_SECONDS", "900")?),
             trust_proxy,
             master_key: var("CARILLON_MASTER_KEY").map(Secret),
+            previous_master_keys: var("CARILLON_PREVIOUS_MASTER_KEYS").map(Secret),
             metrics_token: var("CARILLON_METRICS_TOKEN").map(Secret),
             workers,
             retry_base: Duration::from_millis(parse("CARILLON_RETRY_BASE_MS", "30000")?),
@@ -222,6 +227,20 @@ impl Config {
             self.master_key.as_ref().map(|s| s.0.as_str()),
             beside_database.as_deref(),
         )
+    }
+}
+
+impl Config {
+    /// The current master key and the rotated-out ones: what [`crate::crypto::Cipher`]
+    /// seals and opens with (the index root comes from the database: `keys::open`).
+    pub fn load_master_keys(
+        &self,
+    ) -> Result<([u8; 32], Vec<[u8; 32]>), crate::crypto::MasterKeyError> {
+        let previous = match &self.previous_master_keys {
+            Some(raw) => crate::crypto::decode_previous(&raw.0)?,
+            None => Vec::new(),
+        };
+        Ok((self.load_master_key()?, previous))
     }
 }
 

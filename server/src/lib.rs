@@ -18,6 +18,7 @@ pub mod events;
 pub mod html;
 pub mod imports;
 pub mod jobs;
+pub mod keys;
 pub mod listing;
 pub mod lists;
 pub mod members;

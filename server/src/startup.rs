@@ -39,7 +39,7 @@ impl Application {
     pub async fn build(config: Config, leptos_options: LeptosOptions) -> anyhow::Result<Self> {
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
-        let cipher = crate::crypto::Cipher::new(&config.load_master_key()?);
+        let cipher = crate::keys::open(&config, &db).await?;
         // Before anything answers: lookups and uniqueness use the current indexes.
         crate::contacts::reindex::run(&db, &cipher)
             .await

@@ -205,6 +205,25 @@ pub struct ImportMapping {
     /// Channel → the column holding its consent.
     #[serde(default)]
     pub consents: BTreeMap<Channel, String>,
+    /// Channel → the words shown where the people of its consent column agreed, kept in
+    /// the consent ledger with each consent the column grants.
+    #[serde(default)]
+    pub consent_wording: BTreeMap<Channel, String>,
+    /// Channel → the lawful basis every row with an address for it comes in with, in place
+    /// of a consent column (`email` and `sms`; push consent comes from the device).
+    #[serde(default)]
+    pub lawful_bases: BTreeMap<Channel, DeclaredBasis>,
+}
+
+/// A lawful basis an import declares for a whole channel, with the words behind it (the
+/// terms of the contract, the notice of legitimate interest, the consent text).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredBasis {
+    pub lawful_basis: LawfulBasis,
+    /// Required, 10 KiB at most.
+    pub wording: String,
 }
 
 /// `POST /api/contacts/import/preview`.
@@ -271,6 +290,10 @@ pub struct ImportDto {
     /// Rows that matched a contact and changed nothing (e.g. the same file imported again).
     pub unchanged: u64,
     pub skipped: u64,
+    /// Per channel (`email`, `sms`): rows with an address for it that brought neither a
+    /// consent nor a lawful basis. They are never sent to on that channel until one is
+    /// recorded (a contact that had one keeps it).
+    pub no_consent: BTreeMap<Channel, u64>,
     /// Why a failed import stopped.
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -9,6 +9,7 @@ mod consent;
 mod contact;
 mod double_option;
 mod dto;
+mod import_basis;
 mod list;
 mod provider_form;
 mod retention;
@@ -27,6 +28,7 @@ pub use consent::*;
 #[allow(unused_imports)]
 pub use contact::*;
 pub use dto::*;
+pub use import_basis::{BasisAnswer, DECLARABLE};
 #[allow(unused_imports)]
 pub use list::*;
 pub use provider_form::{settings_from_form, ChannelsView, ProviderDto, SettingField, SettingKind};

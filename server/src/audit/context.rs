@@ -5,12 +5,12 @@
 use crate::crypto::{Cipher, Field};
 use std::{future::Future, net::IpAddr, sync::Arc};
 
-const IP: Field<'static> = Field {
+pub(crate) const IP: Field<'static> = Field {
     table: "audit_log",
     column: "ip",
 };
 /// Not bound to a row: one request may write lines of several organizations.
-const ROW: &str = "request";
+pub(crate) const ROW: &str = "request";
 
 /// The request's client, sealed only when a line is written (most requests write none).
 #[derive(Clone, Debug)]

@@ -26,7 +26,7 @@ pub struct DbSessionStore {
     cipher: Arc<Cipher>,
 }
 
-const DATA: Field<'static> = Field {
+pub(crate) const DATA: Field<'static> = Field {
     table: "sessions",
     column: "data",
 };

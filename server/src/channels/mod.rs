@@ -11,7 +11,7 @@ pub mod http_sms;
 pub mod mailgun;
 mod registry;
 pub mod sendgrid;
-mod settings;
+pub(crate) mod settings;
 pub mod simulator;
 pub mod smtp;
 pub mod twilio;

@@ -32,7 +32,7 @@ use std::{collections::HashMap, sync::Arc};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-const SECRETS: Field<'static> = Field {
+pub(crate) const SECRETS: Field<'static> = Field {
     table: "channel_settings",
     column: "secrets",
 };
@@ -202,7 +202,7 @@ impl Channels {
                 self.cipher
                     .encrypt(
                         SECRETS,
-                        &row_id(actor.organization_id, channel),
+                        &row_id(actor.organization_id, channel.as_str()),
                         &Value::Object(secrets).to_string(),
                     )
                     .context("encrypting channel secrets")?,
@@ -438,7 +438,11 @@ impl Channels {
         let channel: Channel = row.channel.parse().map_err(anyhow::Error::msg)?;
         let plain = self
             .cipher
-            .decrypt(SECRETS, &row_id(row.organization_id, channel), sealed)
+            .decrypt(
+                SECRETS,
+                &row_id(row.organization_id, channel.as_str()),
+                sealed,
+            )
             .context("decrypting channel secrets")?;
         Ok(serde_json::from_str(&plain).context("channel secrets")?)
     }
@@ -486,7 +490,8 @@ fn parse_channel(raw: &str) -> ServiceResult<Channel> {
         .map_err(|e: String| AppError::NotFound(e).into())
 }
 
-fn row_id(organization_id: Uuid, channel: Channel) -> String {
+/// The row the secrets are bound to: the organization and the channel's name.
+pub(crate) fn row_id(organization_id: Uuid, channel: &str) -> String {
     format!("{organization_id}/{channel}")
 }
 

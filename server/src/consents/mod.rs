@@ -4,7 +4,7 @@
 
 pub mod history;
 pub mod ledger;
-mod provenance;
+pub(crate) mod provenance;
 
-pub use ledger::Change;
+pub use ledger::{Change, MAX_WORDING};
 pub use provenance::Provenance;

@@ -10,11 +10,11 @@ use anyhow::Context;
 use app::model::LawfulBasis;
 use uuid::Uuid;
 
-const IP: Field<'static> = Field {
+pub(crate) const IP: Field<'static> = Field {
     table: "consent_records",
     column: "ip",
 };
-const USER_AGENT: Field<'static> = Field {
+pub(crate) const USER_AGENT: Field<'static> = Field {
     table: "consent_records",
     column: "user_agent",
 };

@@ -75,7 +75,18 @@ pub fn data_key(cipher: &Cipher, c: &contact::Model) -> ServiceResult<Option<Dat
 
 /// The key a write to `c` seals under: its own, or, for a row from before data keys, a
 /// new one, with the row's sealed fields moved under it (which changes `c`).
+///
+/// After a key rotation, the wrapping is moved under the current master key too (lazy
+/// re-encryption: every contact written is one `carillon rekey` has no more to do).
 pub fn data_key_for_write(cipher: &Cipher, c: &mut contact::Model) -> ServiceResult<DataKey> {
+    if let Some(wrapped) = c.data_key.as_deref() {
+        if let Some(rewrapped) = cipher
+            .rewrap_data_key(&c.id.to_string(), wrapped)
+            .with_context(|| format!("Failed to rewrap the data key of contact {}", c.id))?
+        {
+            c.data_key = Some(rewrapped);
+        }
+    }
     if let Some(key) = data_key(cipher, c)? {
         return Ok(key);
     }

@@ -52,6 +52,16 @@ impl Cipher {
             .ok_or(CryptoError::Malformed)?;
         Ok(DataKey::from_bytes(&bytes))
     }
+
+    /// The wrapping of row `row_id`'s data key under the current master key; `None` when
+    /// it already is. The data key itself, and so every value under it, stays.
+    pub fn rewrap_data_key(
+        &self,
+        row_id: &str,
+        wrapped: &str,
+    ) -> Result<Option<String>, CryptoError> {
+        self.reseal(WRAPPED, row_id, wrapped)
+    }
 }
 
 impl DataKey {
@@ -146,6 +156,23 @@ mod tests {
             open_personal(&master, None, EMAIL, "row-1", &stored),
             Err(CryptoError::NoDataKey)
         );
+    }
+
+    #[test]
+    fn a_rotation_rewraps_the_data_key_and_leaves_the_values_alone() {
+        let old = Cipher::new(&[7; 32]);
+        let (key, wrapped) = old.new_data_key("row-1").unwrap();
+        let stored = key.encrypt(EMAIL, "row-1", "ada@example.org").unwrap();
+        let rotated = Cipher::with_previous(&[8; 32], &[[7; 32]]);
+        let rewrapped = rotated.rewrap_data_key("row-1", &wrapped).unwrap().unwrap();
+        assert_eq!(rotated.rewrap_data_key("row-1", &rewrapped).unwrap(), None);
+        let only_new = Cipher::new(&[8; 32]);
+        let again = only_new.open_data_key("row-1", &rewrapped).unwrap();
+        assert_eq!(
+            again.decrypt(EMAIL, "row-1", &stored).unwrap(),
+            "ada@example.org"
+        );
+        assert!(only_new.open_data_key("row-1", &wrapped).is_err());
     }
 
     #[test]

@@ -9,6 +9,8 @@ use std::{io::Write, path::Path};
 pub enum MasterKeyError {
     #[error("invalid configuration: CARILLON_MASTER_KEY: expected 32 bytes in base64 (generate one with `openssl rand -base64 32`)")]
     Invalid,
+    #[error("invalid configuration: CARILLON_PREVIOUS_MASTER_KEYS: key {0} (counting from 1) is not 32 bytes in base64; list the retired keys, newest first, separated by commas")]
+    InvalidPrevious(usize),
     #[error("CARILLON_MASTER_KEY is required with PostgreSQL (generate one with `openssl rand -base64 32`); only the embedded SQLite default generates its own")]
     Missing,
     #[error("Failed to read or write the master key file {path}: {source}")]
@@ -24,6 +26,16 @@ fn decode(raw: &str) -> Result<[u8; 32], MasterKeyError> {
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .ok_or(MasterKeyError::Invalid)
+}
+
+/// `CARILLON_PREVIOUS_MASTER_KEYS`: the keys rotated out, newest first, comma-separated.
+pub fn decode_previous(raw: &str) -> Result<Vec<[u8; 32]>, MasterKeyError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .enumerate()
+        .map(|(i, k)| decode(k).map_err(|_| MasterKeyError::InvalidPrevious(i + 1)))
+        .collect()
 }
 
 /// The configured key; else, when `generate_in` is given (embedded SQLite), the key in
@@ -97,6 +109,20 @@ mod tests {
         assert!(matches!(
             load_or_create(None, None),
             Err(MasterKeyError::Missing)
+        ));
+    }
+
+    #[test]
+    fn previous_keys_are_a_list_and_a_bad_one_is_named() {
+        let (a, b) = (STANDARD.encode([1u8; 32]), STANDARD.encode([2u8; 32]));
+        assert_eq!(
+            decode_previous(&format!(" {a}, {b} ,")).unwrap(),
+            vec![[1u8; 32], [2u8; 32]]
+        );
+        assert!(decode_previous("").unwrap().is_empty());
+        assert!(matches!(
+            decode_previous(&format!("{a},nope")),
+            Err(MasterKeyError::InvalidPrevious(2))
         ));
     }
 }

@@ -3,13 +3,14 @@
 //! them; then the consents, the report and the progress counters.
 
 use super::{
+    basis::Bases,
     bulk::{self, NewContacts},
     dedup::DUPLICATE,
     matched::Matched,
     prepare::{Candidate, Prepared},
 };
 use crate::{
-    consents::{ledger, Change, Provenance},
+    consents::{ledger, Change},
     contacts::store,
     crypto::{Cipher, IndexKey},
     db::{
@@ -40,13 +41,15 @@ struct Tally {
     updated: i64,
     unchanged: i64,
     skipped: i64,
+    no_consent_email: i64,
+    no_consent_sms: i64,
 }
 
 pub struct Batch<'a> {
     pub import_id: Uuid,
     pub organization_id: Uuid,
-    /// The import, for the consent ledger.
-    pub provenance: &'a Provenance,
+    /// What each channel's consents rest on, for the consent ledger.
+    pub bases: &'a Bases,
     pub cipher: &'a Cipher,
     /// The organization's blind-index key.
     pub index_key: &'a IndexKey,
@@ -111,12 +114,26 @@ impl Batch<'_> {
                     })
             })
             .collect();
-        bulk::insert_consents(db, self.provenance, now, &changes).await?;
-        ledger::append(db, self.organization_id, &changes, self.provenance, now).await?;
+        for (channel, group) in by_channel(changes) {
+            let provenance = self.bases.of_channel(channel);
+            bulk::insert_consents(db, provenance, now, &group).await?;
+            ledger::append(db, self.organization_id, &group, provenance, now).await?;
+        }
         self.merge_into_existing(db, &existing, &mut report, matched, &blocked, now)
             .await?;
 
         let mut tally = Tally::default();
+        for &(at, c) in &fresh {
+            if report[at].outcome == SKIPPED {
+                continue;
+            }
+            for channel in without_consent(c) {
+                *match channel {
+                    Channel::Sms => &mut tally.no_consent_sms,
+                    Channel::Email | Channel::Push => &mut tally.no_consent_email,
+                } += 1;
+            }
+        }
         for r in &report {
             *match r.outcome.as_str() {
                 CREATED => &mut tally.created,
@@ -238,15 +255,11 @@ impl Batch<'_> {
                 .exec_without_returning(db)
                 .await?;
         }
-        ledger::set(
-            db,
-            self.organization_id,
-            consent_rows,
-            &consents,
-            self.provenance,
-            now,
-        )
-        .await
+        for (channel, group) in by_channel(consent_rows) {
+            let provenance = self.bases.of_channel(channel);
+            ledger::set(db, self.organization_id, group, &consents, provenance, now).await?;
+        }
+        Ok(())
     }
 
     /// The (candidate, channel) pairs whose consent the file grants to an address on
@@ -397,6 +410,14 @@ impl Batch<'_> {
                 import::Column::Skipped,
                 add(import::Column::Skipped, t.skipped),
             )
+            .col_expr(
+                import::Column::NoConsentEmail,
+                add(import::Column::NoConsentEmail, t.no_consent_email),
+            )
+            .col_expr(
+                import::Column::NoConsentSms,
+                add(import::Column::NoConsentSms, t.no_consent_sms),
+            )
             .col_expr(import::Column::LastLine, Expr::value(last_line))
             .col_expr(import::Column::UpdatedAt, Expr::value(now))
             .filter(import::Column::Id.eq(self.import_id))
@@ -413,6 +434,34 @@ fn address_index(c: &Candidate, channel: Channel) -> Option<&str> {
         Channel::Sms => c.phone.as_ref().map(|p| p.index.as_str()),
         Channel::Email | Channel::Push => c.email.as_ref().map(|p| p.index.as_str()),
     }
+}
+
+/// The channels a row has an address for but brought no consent or lawful basis for.
+fn without_consent(c: &Candidate) -> impl Iterator<Item = Channel> + '_ {
+    [
+        (Channel::Email, c.email.is_some()),
+        (Channel::Sms, c.phone.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, has)| *has)
+    .map(|(channel, _)| channel)
+    .filter(|channel| {
+        !c.consents
+            .iter()
+            .any(|(ch, st)| ch == channel && *st != ConsentState::Unknown)
+    })
+}
+
+/// Changes grouped by channel, each group written with its channel's provenance.
+fn by_channel(changes: Vec<Change>) -> impl Iterator<Item = (Channel, Vec<Change>)> {
+    let mut groups: Vec<(Channel, Vec<Change>)> = Vec::new();
+    for change in changes {
+        match groups.iter_mut().find(|(ch, _)| *ch == change.channel) {
+            Some((_, group)) => group.push(change),
+            None => groups.push((change.channel, vec![change])),
+        }
+    }
+    groups.into_iter()
 }
 
 /// The report's word for consents left out because their address is suppressed.

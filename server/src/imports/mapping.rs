@@ -1,6 +1,7 @@
 //! Which column of the file feeds which contact field: the mapping a user chose, checked
 //! against the header, and a first guess for the wizard from the column names.
 
+use crate::consents::MAX_WORDING;
 use app::model::{Channel, ImportMapping};
 use std::collections::BTreeMap;
 
@@ -15,6 +16,8 @@ pub struct ColumnMap {
     pub time_zone: Option<usize>,
     pub attributes: Vec<(String, usize)>,
     pub consents: Vec<(Channel, usize)>,
+    /// Channels whose every row with an address comes in granted, on a declared basis.
+    pub declared: Vec<Channel>,
     pub width: usize,
 }
 
@@ -54,6 +57,22 @@ pub fn column_map(
             map.consents.push((*channel, i));
         }
     }
+    for (channel, declared) in &mapping.lawful_bases {
+        let field = format!("mapping.lawful_bases.{}", channel.as_str());
+        match declaration_error(mapping, *channel, &declared.wording) {
+            Some(why) => drop(errors.insert(field, why)),
+            None => map.declared.push(*channel),
+        }
+    }
+    for (channel, wording) in &mapping.consent_wording {
+        let field = format!("mapping.consent_wording.{}", channel.as_str());
+        if !mapping.consents.contains_key(channel) {
+            let why = format!("no consent column is mapped for {}", channel.as_str());
+            errors.insert(field, why);
+        } else if wording.len() > MAX_WORDING {
+            errors.insert(field, too_long());
+        }
+    }
     if mapping.email.is_none() && mapping.phone.is_none() {
         errors.insert(
             "mapping".into(),
@@ -65,6 +84,30 @@ pub fn column_map(
     } else {
         Err(errors)
     }
+}
+
+/// Why a lawful basis declared for `channel` cannot stand, if it cannot.
+fn declaration_error(mapping: &ImportMapping, channel: Channel, wording: &str) -> Option<String> {
+    let ch = channel.as_str();
+    if channel == Channel::Push {
+        Some(
+            "push consent comes from each device's opt-in: declare a basis for email or sms".into(),
+        )
+    } else if mapping.consents.contains_key(&channel) {
+        Some(format!(
+            "declare either a consent column or a lawful basis for {ch}, not both"
+        ))
+    } else if wording.trim().is_empty() {
+        Some("say what the people were told: the consent text, the terms of the contract or the notice of legitimate interest".into())
+    } else if wording.len() > MAX_WORDING {
+        Some(too_long())
+    } else {
+        None
+    }
+}
+
+fn too_long() -> String {
+    format!("the wording has at most {} KiB", MAX_WORDING / 1024)
 }
 
 /// A first guess for the import wizard, from usual column names (English and French).

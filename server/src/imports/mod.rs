@@ -5,6 +5,7 @@
 //! the import ends, so an interrupted import resumes from its last committed line.
 
 mod apply;
+mod basis;
 mod bounded;
 mod bulk;
 mod dedup;

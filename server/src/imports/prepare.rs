@@ -171,6 +171,16 @@ fn candidate(
             consents.push((*channel, state));
         }
     }
+    for channel in &map.declared {
+        let has_address = match channel {
+            Channel::Email => email.is_some(),
+            Channel::Sms => phone.is_some(),
+            Channel::Push => false,
+        };
+        if has_address {
+            consents.push((*channel, ConsentState::Granted));
+        }
+    }
     let new_id = Uuid::now_v7();
     // A new contact's own data key (see `crypto::data_key`), made here, off the writer.
     let data_key = match purpose {

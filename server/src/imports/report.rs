@@ -6,7 +6,7 @@ use crate::{
     db::entities::{import, import_row},
     error::{not_found, ServiceResult},
 };
-use app::model::{Action, Actor, ImportDto};
+use app::model::{Action, Actor, Channel, ImportDto};
 use bytes::Bytes;
 use futures_util::Stream;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
@@ -115,6 +115,11 @@ pub(super) fn to_dto(i: import::Model) -> ServiceResult<ImportDto> {
         updated: n(i.updated),
         unchanged: n(i.unchanged),
         skipped: n(i.skipped),
+        no_consent: [
+            (Channel::Email, n(i.no_consent_email)),
+            (Channel::Sms, n(i.no_consent_sms)),
+        ]
+        .into(),
         error: i.error,
         created_at: i.created_at,
         finished_at: i.finished_at,

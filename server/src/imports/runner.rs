@@ -5,6 +5,7 @@
 
 use super::{
     apply::Batch,
+    basis::Bases,
     bulk::NewContacts,
     dedup::InFile,
     matched::Matched,
@@ -13,7 +14,6 @@ use super::{
     Inner,
 };
 use crate::{
-    consents::Provenance,
     contacts::store,
     db::entities::import,
     error::ServiceResult,
@@ -224,7 +224,7 @@ async fn run_inner(
     let mapping: ImportMapping =
         serde_json::from_str(&job.mapping).map_err(|e| Halt::Internal(e.into()))?;
     let region = store::region(&inner.db, job.organization_id).await?;
-    let provenance = Provenance::import(import_id);
+    let bases = Bases::of(import_id, &mapping);
     let mut matched = Matched::load(&inner.db, import_id).await?;
     let keys_per_row = usize::from(mapping.email.is_some()) + usize::from(mapping.phone.is_some());
     let in_file = InFile::with_capacity(
@@ -237,7 +237,10 @@ async fn run_inner(
         path: inner.file_path(import_id),
         delimiter: job.delimiter.bytes().next().unwrap_or(b','),
         resume_after: job.last_line,
-        batch_size: batch_rows(inner.db.get_database_backend(), mapping.consents.len()),
+        batch_size: batch_rows(
+            inner.db.get_database_backend(),
+            mapping.consents.len() + mapping.lawful_bases.len(),
+        ),
         mapping,
         region,
         index_key: inner.cipher.index_key(job.organization_id),
@@ -253,7 +256,7 @@ async fn run_inner(
     let batch = Batch {
         import_id,
         organization_id: job.organization_id,
-        provenance: &provenance,
+        bases: &bases,
         cipher: &inner.cipher,
         index_key: &index_key,
     };
@@ -428,6 +431,8 @@ mod tests {
             updated: 0,
             unchanged: 0,
             skipped: 0,
+            no_consent_email: 0,
+            no_consent_sms: 0,
             error: None,
             lease_until: None,
             lease_owner: None,

@@ -146,6 +146,8 @@ impl Imports {
             updated: Set(0),
             unchanged: Set(0),
             skipped: Set(0),
+            no_consent_email: Set(0),
+            no_consent_sms: Set(0),
             error: Set(None),
             lease_until: Set(None),
             lease_owner: Set(None),

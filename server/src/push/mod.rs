@@ -26,11 +26,11 @@ use serde::{Deserialize, Serialize};
 use std::{collections::HashMap, sync::Arc};
 use uuid::Uuid;
 
-const ENDPOINT: Field<'static> = Field {
+pub(crate) const ENDPOINT: Field<'static> = Field {
     table: "push_subscriptions",
     column: "endpoint",
 };
-const KEYS: Field<'static> = Field {
+pub(crate) const KEYS: Field<'static> = Field {
     table: "push_subscriptions",
     column: "keys",
 };

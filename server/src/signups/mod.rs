@@ -30,11 +30,11 @@ pub const VALID_FOR: chrono::Duration = chrono::Duration::hours(48);
 /// A pending sign-up posted again gets its mail again only after this long.
 pub const RESEND_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 
-const IP: Field<'static> = Field {
+pub(crate) const IP: Field<'static> = Field {
     table: "list_signups",
     column: "ip",
 };
-const USER_AGENT: Field<'static> = Field {
+pub(crate) const USER_AGENT: Field<'static> = Field {
     table: "list_signups",
     column: "user_agent",
 };

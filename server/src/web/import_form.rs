@@ -4,7 +4,10 @@
 //! with the error.
 
 use crate::{error::ServiceError, state::AppState};
-use app::{error::AppError, model::Actor};
+use app::{
+    error::AppError,
+    model::{Actor, BasisAnswer, ImportMapping, DECLARABLE},
+};
 use axum::{
     extract::{DefaultBodyLimit, Multipart, State},
     response::Redirect,
@@ -49,6 +52,8 @@ async fn start(
         multipart.map_err(|e| bad(format!("expected a file upload: {}", e.body_text())))?;
     let mut upload = state.imports.begin_upload(actor).await?;
     let mut mapping = None;
+    // The wizard's answers per channel: `basis_<channel>` and `wording_<channel>`.
+    let mut answers: Vec<(String, String)> = Vec::new();
     // The first bytes are kept to suggest a mapping when the form sends none (no JavaScript).
     let mut head: Vec<u8> = Vec::new();
     let mut truncated = false;
@@ -74,15 +79,55 @@ async fn start(
                 }
                 mapping = part.finish()?;
             }
+            Some(name) if name.starts_with("basis_") || name.starts_with("wording_") => {
+                let name = name.to_owned();
+                let mut part = crate::imports::MappingPart::default();
+                while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.body_text()))? {
+                    part.push(&chunk)?;
+                }
+                answers.push((name, part.finish()?.unwrap_or_default()));
+            }
             _ => {}
         }
     }
-    let mapping = match mapping {
-        Some(m) => m,
+    let mut mapping: ImportMapping = match mapping {
+        Some(m) => serde_json::from_str(&m)
+            .map_err(|e| AppError::field("mapping", format!("invalid mapping JSON: {e}")))?,
         None => {
-            let preview = state.imports.preview(actor, &head, truncated).await?;
-            serde_json::to_string(&preview.suggested_mapping).map_err(anyhow::Error::new)?
+            state
+                .imports
+                .preview(actor, &head, truncated)
+                .await?
+                .suggested_mapping
         }
     };
+    declare(&mut mapping, &answers)?;
+    let mapping = serde_json::to_string(&mapping).map_err(anyhow::Error::new)?;
     Ok(state.imports.start(actor, upload, Some(mapping)).await?.id)
+}
+
+/// Applies the wizard's answer for each channel to the mapping. The form asks every
+/// question, so a missing answer is refused rather than guessed.
+fn declare(mapping: &mut ImportMapping, answers: &[(String, String)]) -> Result<(), AppError> {
+    let value = |name: &str| {
+        answers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    for channel in DECLARABLE {
+        let ch = channel.as_str();
+        let field = format!("basis_{ch}");
+        let answer = value(&field).and_then(BasisAnswer::parse).ok_or_else(|| {
+            AppError::field(
+                &field,
+                format!("say on what ground you may send {ch} to these people"),
+            )
+        })?;
+        let wording = value(&format!("wording_{ch}")).unwrap_or_default();
+        mapping
+            .declare(channel, answer, wording)
+            .map_err(|why| AppError::field(&field, why))?;
+    }
+    Ok(())
 }

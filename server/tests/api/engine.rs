@@ -281,6 +281,8 @@ async fn queue_imports(db: &DatabaseConnection, organization_id: Uuid, n: usize)
             updated: Set(0),
             unchanged: Set(0),
             skipped: Set(0),
+            no_consent_email: Set(0),
+            no_consent_sms: Set(0),
             error: Set(None),
             lease_until: Set(None),
             lease_owner: Set(None),

@@ -194,8 +194,16 @@ impl TestApp {
             .expect("another instance")
     }
 
-    /// [`TestApp::another_instance`] with some settings changed (its workers, say).
-    pub async fn another_instance_with(&self, changes: &[(&str, &str)]) -> Application {
+    /// The master key it was started with (base64).
+    pub fn master_key(&self) -> &str {
+        &self.vars["CARILLON_MASTER_KEY"]
+    }
+
+    /// [`TestApp::another_instance_with`], or why it would not start.
+    pub async fn try_another_instance_with(
+        &self,
+        changes: &[(&str, &str)],
+    ) -> anyhow::Result<Application> {
         let mut vars = (*self.vars).clone();
         for (k, v) in changes {
             vars.insert((*k).into(), (*v).into());
@@ -203,7 +211,12 @@ impl TestApp {
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test config");
         let mut options = carillon::leptos_options().expect("leptos options");
         options.site_addr = "127.0.0.1:0".parse().expect("addr");
-        Application::build(config, options)
+        Application::build(config, options).await
+    }
+
+    /// [`TestApp::another_instance`] with some settings changed (its workers, say).
+    pub async fn another_instance_with(&self, changes: &[(&str, &str)]) -> Application {
+        self.try_another_instance_with(changes)
             .await
             .expect("another instance")
     }

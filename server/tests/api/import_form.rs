@@ -2,6 +2,7 @@
 
 use crate::{
     both_backends,
+    import_basis::form_upload,
     imports::{upload, wait},
 };
 use reqwest::{header, StatusCode};
@@ -11,9 +12,7 @@ both_backends! {
     async fn a_form_upload_without_mapping_uses_the_suggested_one(app) {
         app.signup("ada@example.org").await;
         let csv = b"email;first_name;phone\nada@example.com;Ada;+33612345678\nbob@example.com;Bob;\n";
-        let r = upload(&app, "/contacts/import", csv, None).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let location = r.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        let location = form_upload(&app, csv, &[("basis_email", "none"), ("basis_sms", "none")]).await;
         let id = location.strip_prefix("/contacts/imports/").expect("redirects to the progress page");
         let done = wait(&app, id).await;
         assert_eq!(done["status"], "completed", "{done}");

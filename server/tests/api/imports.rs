@@ -226,6 +226,8 @@ both_backends! {
         let mut expected = mapping();
         expected["locale"] = Value::Null;
         expected["time_zone"] = Value::Null;
+        expected["consent_wording"] = json!({});
+        expected["lawful_bases"] = json!({});
         assert_eq!(p["suggested_mapping"], expected);
         let body = problem(upload(&app, "/api/contacts/import/preview", b"\xff\xfe\x00e\x00m", None).await, 422).await;
         assert!(body["errors"]["file"].is_string());

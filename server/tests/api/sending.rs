@@ -57,7 +57,7 @@ pub(crate) async fn use_smtp(app: &TestApp, smtp: &SmtpServer, extra: Value) {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 }
 
-async fn use_simulator(app: &TestApp, channel: &str, settings: Value) {
+pub(crate) async fn use_simulator(app: &TestApp, channel: &str, settings: Value) {
     let r = app
         .client
         .put(app.url(&format!("/api/channels/{channel}")))

@@ -1,5 +1,6 @@
 //! `/contacts/import` (the wizard) and `/contacts/imports/:id` (progress and report).
 
+mod basis;
 mod head;
 mod mapping;
 mod progress;

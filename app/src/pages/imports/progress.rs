@@ -5,7 +5,7 @@ use crate::{
     api::get_import,
     components::{error_text, use_strings},
     error::AppError,
-    model::{ImportDto, ImportStatus},
+    model::{ImportDto, ImportStatus, DECLARABLE},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,7 +97,17 @@ fn Progress(dto: ImportDto) -> impl IntoView {
             {count(c.updated, "updated", |d| d.updated)}
             {count(c.unchanged, "unchanged", |d| d.unchanged)}
             {count(c.skipped, "skipped", |d| d.skipped)}
+            {DECLARABLE.map(|ch| {
+                let n = move || current.with(|d| d.no_consent.get(&ch).copied().unwrap_or(0)).to_string();
+                view! {
+                    <div class="count">
+                        <dt>{c.no_consent} " · " {c.channel_name(ch)}</dt>
+                        <dd data-testid=format!("import-no-consent-{}", ch.as_str())>{n}</dd>
+                    </div>
+                }
+            })}
         </dl>
+        <p class="hint">{c.no_consent_hint}</p>
         <div class="alert import-failure" role="alert" hidden=move || current.with(|d| d.error.is_none())>
             <p class="alert-title">{c.failed_because}</p>
             <p>{move || current.with(|d| d.error.clone().unwrap_or_default())}</p>
@@ -165,6 +175,7 @@ mod tests {
             updated: 0,
             unchanged: 0,
             skipped: 0,
+            no_consent: Default::default(),
             error: None,
             created_at: Default::default(),
             finished_at: None,

@@ -3,7 +3,10 @@
 //! shows its first rows and a column mapping, sent as the hidden `mapping` field;
 //! without, the server uses the mapping it suggests from the header.
 
-use super::mapping::{MappingForm, PreviewTable};
+use super::{
+    basis::BasisQuestions,
+    mapping::{MappingForm, PreviewTable},
+};
 use crate::{
     components::{error_text, use_can, use_strings},
     error::AppError,
@@ -75,6 +78,7 @@ fn Wizard() -> impl IntoView {
                 <PreviewTable preview=p.clone()/>
                 <MappingForm header=p.header mapping/>
             })}
+            <BasisQuestions/>
             <div class="form-actions">
                 <button type="submit" class="button primary">{c.start_import}</button>
             </div>

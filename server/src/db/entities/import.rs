@@ -21,6 +21,9 @@ pub struct Model {
     pub updated: i64,
     pub unchanged: i64,
     pub skipped: i64,
+    /// Rows with an email address (a phone number) but no consent or lawful basis for it.
+    pub no_consent_email: i64,
+    pub no_consent_sms: i64,
     pub error: Option<String>,
     pub lease_until: Option<DateTimeUtc>,
     /// Who holds the lease (see `jobs::Lease`).

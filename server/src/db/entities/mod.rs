@@ -10,6 +10,7 @@ pub mod consent_record;
 pub mod consent_text;
 pub mod contact;
 pub mod contact_consent;
+pub mod crypto_key;
 pub mod delivery;
 pub mod delivery_counter;
 pub mod event;

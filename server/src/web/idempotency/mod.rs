@@ -47,7 +47,7 @@ const MAX_HASHED_BODY: usize = 1024 * 1024;
 const MAX_STORED_RESPONSE: usize = 4 * 1024 * 1024;
 /// How long a first call may stay "in progress" before its key is taken back.
 const PENDING_TTL: chrono::Duration = chrono::Duration::hours(1);
-const BODY: Field<'static> = Field {
+pub(crate) const BODY: Field<'static> = Field {
     table: "idempotency_keys",
     column: "body",
 };
