@@ -38,6 +38,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: channel_settings::SECRETS,
             row: |m| channel_settings::row_id(m.organization_id, &m.channel),
             value: |m| m.secrets.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<push_subscription::Entity> {
             name: "push_subscriptions.endpoint",
@@ -45,6 +46,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: push::ENDPOINT,
             row: |m| m.id.to_string(),
             value: |m| Some(&m.endpoint_ciphertext),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<push_subscription::Entity> {
             name: "push_subscriptions.keys",
@@ -52,6 +54,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: push::KEYS,
             row: |m| m.id.to_string(),
             value: |m| Some(&m.keys_ciphertext),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<consent_record::Entity> {
             name: "consent_records.ip",
@@ -59,6 +62,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: consent::IP,
             row: |m| m.organization_id.to_string(),
             value: |m| m.ip_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<consent_record::Entity> {
             name: "consent_records.user_agent",
@@ -66,6 +70,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: consent::USER_AGENT,
             row: |m| m.organization_id.to_string(),
             value: |m| m.user_agent_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<consent_record::Entity> {
             name: "consent_records.confirmed_ip",
@@ -73,6 +78,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: consent::IP,
             row: |m| m.organization_id.to_string(),
             value: |m| m.confirmed_ip_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<list_signup::Entity> {
             name: "list_signups.ip",
@@ -80,6 +86,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: signups::IP,
             row: |m| m.id.to_string(),
             value: |m| m.ip_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<list_signup::Entity> {
             name: "list_signups.user_agent",
@@ -87,6 +94,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: signups::USER_AGENT,
             row: |m| m.id.to_string(),
             value: |m| m.user_agent_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<audit_row::Entity> {
             name: "audit_log.ip",
@@ -94,6 +102,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: audit::context::IP,
             row: |_| audit::context::ROW.to_owned(),
             value: |m| m.ip_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<session::Entity> {
             name: "sessions.data",
@@ -101,6 +110,7 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: session_store::DATA,
             row: |m| m.id.clone(),
             value: |m| Some(&m.data),
+            max_batch: MAX_BATCH,
         }),
         Box::new(Column::<idempotency_key::Entity> {
             name: "idempotency_keys.body",
@@ -108,6 +118,8 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: idempotency::BODY,
             row: |m| m.id.to_string(),
             value: |m| m.body.as_deref(),
+            // A stored response is up to 4 MiB (5.3 sealed): 16 of them at a time.
+            max_batch: 16,
         }),
     ]
 }

@@ -46,6 +46,9 @@ pub struct Column<E: EntityTrait> {
     /// The row id the values are bound to.
     pub row: fn(&E::Model) -> String,
     pub value: fn(&E::Model) -> Option<&str>,
+    /// The most rows read at once, whatever the run's batch: bounds the memory a batch
+    /// of large values takes.
+    pub max_batch: u64,
 }
 
 /// The refusal for a value under a key we do not have: stopping is the only safe thing,
@@ -83,6 +86,7 @@ where
             )
         };
         progress.start(self.name, E::find().filter(stale()).count(db).await?);
+        let batch = batch.min(self.max_batch);
         let mut tally = Tally::default();
         loop {
             let mut page = E::find().filter(stale());
