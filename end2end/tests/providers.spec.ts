@@ -145,7 +145,7 @@ function decrypt(body: Buffer, privateKey: Buffer, publicKey: Buffer, auth: Buff
   return plain.subarray(0, plain.length - 1).toString("utf8");
 }
 
-test("the push opt-in page subscribes a browser, and a push campaign reaches it", async ({ page, context }, testInfo) => {
+test("the push opt-in page subscribes a browser, and a push campaign reaches it", async ({ page, context, request }, testInfo) => {
   test.skip(noJs(testInfo), "the Push API needs JavaScript");
   const service = await pushService();
   try {
@@ -210,7 +210,13 @@ test("the push opt-in page subscribes a browser, and a push campaign reaches it"
       Buffer.from(keys.p256dh, "base64url"),
       Buffer.from(keys.auth, "base64url"),
     );
-    expect(JSON.parse(text)).toEqual({ title: "Hello", body: "Our sale starts now", url: "https://example.org/sale", icon: "" });
+    const shown = JSON.parse(text);
+    // The URL is tracked: it leads through Carillon to the campaign's target.
+    expect(shown.url).toMatch(/\/t\/c\/[\w-]+$/);
+    const hop = await request.get(shown.url, { maxRedirects: 0 });
+    expect(hop.status()).toBe(302);
+    expect(hop.headers()["location"]).toBe("https://example.org/sale");
+    expect({ ...shown, url: "tracked" }).toEqual({ title: "Hello", body: "Our sale starts now", url: "tracked", icon: "" });
   } finally {
     service.server.close();
   }

@@ -23,6 +23,7 @@ mod m0018_list_signups;
 mod m0019_retention;
 mod m0020_import_no_consent;
 mod m0021_crypto_keys;
+mod m0022_tracking;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_retention::Migration),
             Box::new(m0020_import_no_consent::Migration),
             Box::new(m0021_crypto_keys::Migration),
+            Box::new(m0022_tracking::Migration),
         ]
     }
 }

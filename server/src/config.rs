@@ -59,6 +59,10 @@ pub struct Config {
     /// and push endpoints may reach although they are private or local (default none:
     /// an organization's settings cannot reach the servers beside Carillon).
     pub outbound_allow: Egress,
+    /// `CARILLON_TRACKING_MACHINE_SECONDS`: an open or click sooner than this after the
+    /// send is a machine's (a privacy proxy, a link scanner), kept out of the rates
+    /// (default 2).
+    pub machine_window: Duration,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -158,6 +162,19 @@ impl Config {
                 }
             }
         };
+        let machine_window = {
+            let raw = var("CARILLON_TRACKING_MACHINE_SECONDS").unwrap_or_else(|| "2".into());
+            match raw.trim().parse::<u64>() {
+                Ok(n) if n <= 3600 => Duration::from_secs(n),
+                _ => {
+                    return Err(err(
+                        "CARILLON_TRACKING_MACHINE_SECONDS",
+                        &raw,
+                        "expected a whole number of seconds from 0 to 3600",
+                    ))
+                }
+            }
+        };
         let outbound_allow = {
             let raw = var("CARILLON_OUTBOUND_ALLOW").unwrap_or_default();
             Egress::parse(&raw).map_err(|why| err("CARILLON_OUTBOUND_ALLOW", &raw, &why))?
@@ -200,6 +217,7 @@ impl Config {
                 parse("CARILLON_DELIVERY_LEASE_SECONDS", "120")?.max(3),
             ),
             outbound_allow,
+            machine_window,
         })
     }
 

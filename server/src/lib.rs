@@ -33,6 +33,7 @@ pub mod state;
 pub mod suppressions;
 pub mod telemetry;
 pub mod tokens;
+pub mod tracking;
 pub mod web;
 pub mod webhooks;
 

@@ -143,6 +143,8 @@ fn router(state: AppState) -> Router {
         // Public, from mail clients of any origin: the signed token is the proof.
         .merge(web::unsubscribe::router())
         .merge(web::preferences::router())
+        // Public, from mail clients and browsers: the signed token is the proof.
+        .merge(web::tracking::router())
         // Public, from providers: each request's signature is the proof.
         .merge(web::hooks::router())
         // Public: a visitor subscribes their own browser to push notifications.

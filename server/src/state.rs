@@ -31,6 +31,7 @@ use crate::{
     suppressions::Suppressions,
     telemetry::metrics::Metrics,
     tokens::Tokens,
+    tracking::Tracking,
     webhooks::Webhooks,
 };
 use app::ports::Ports;
@@ -65,6 +66,7 @@ pub struct AppState {
     pub signups: Arc<Signups>,
     pub retention: Arc<Retention>,
     pub audit: Arc<Audit>,
+    pub tracking: Arc<Tracking>,
 }
 
 impl AppState {
@@ -147,6 +149,7 @@ impl AppState {
         let jobs = Jobs::new(background);
         let webhooks = Arc::new(Webhooks::new(db.clone(), cipher.clone(), channels.clone()));
         let push = Arc::new(Push::new(db.clone(), cipher.clone(), channels.clone()));
+        let config_machine_window = config.machine_window;
         AppState {
             config: Arc::new(config),
             db: db.clone(),
@@ -172,6 +175,7 @@ impl AppState {
             signups,
             retention,
             audit: Arc::new(Audit::new(db.clone(), cipher.clone())),
+            tracking: Arc::new(Tracking::new(db.clone(), &cipher, config_machine_window)),
         }
     }
 

@@ -161,6 +161,9 @@ pub struct OrganizationDto {
     pub time_zone: String,
     /// ISO 3166 country code for phone numbers written without `+`, e.g. `FR`.
     pub default_region: String,
+    /// Open and click tracking in its messages: links rewritten, an open pixel in HTML
+    /// emails (on unless turned off).
+    pub tracking: bool,
 }
 
 /// `PATCH /api/organization`: only the fields given change.
@@ -170,4 +173,5 @@ pub struct OrganizationPatch {
     pub name: Option<String>,
     pub time_zone: Option<String>,
     pub default_region: Option<String>,
+    pub tracking: Option<bool>,
 }

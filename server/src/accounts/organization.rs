@@ -71,7 +71,8 @@ impl Accounts {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        let changed = json!({"name": name, "time_zone": time_zone, "default_region": region});
+        let changed = json!({"name": name, "time_zone": time_zone, "default_region": region,
+            "tracking": patch.tracking});
         if let Some(n) = name {
             active.name = Set(n);
         }
@@ -80,6 +81,9 @@ impl Accounts {
         }
         if let Some(r) = region {
             active.default_region = Set(r);
+        }
+        if let Some(on) = patch.tracking {
+            active.tracking = Set(on);
         }
         let txn = self.db.begin().await?;
         let org = organization::Entity::update(active).exec(&txn).await?;
@@ -99,5 +103,6 @@ fn to_dto(org: organization::Model) -> OrganizationDto {
         name: org.name,
         time_zone: org.time_zone,
         default_region: org.default_region,
+        tracking: org.tracking,
     }
 }

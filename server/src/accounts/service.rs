@@ -83,6 +83,7 @@ impl Accounts {
             name: Set(org_name),
             time_zone: Set("UTC".into()),
             default_region: Set("FR".into()),
+            tracking: Set(true),
             created_at: Set(now),
             updated_at: Set(now),
         })

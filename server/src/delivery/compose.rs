@@ -21,6 +21,7 @@ use crate::{
     db::entities::{campaign, contact, contact_consent},
     error::ServiceResult,
     suppressions,
+    tracking::links::Rewriter,
 };
 use app::model::{CampaignContent, Channel, ConsentState};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -189,6 +190,20 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
     })
     .await
     .map_err(|e| anyhow::anyhow!("rendering stopped: {e}"))?;
+    let mut messages = messages;
+    let mut rendered: Vec<&mut OutboundMessage> = messages
+        .iter_mut()
+        .filter_map(|c| match c {
+            Composed::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    Rewriter {
+        public_url: &engine.settings.public_url,
+        key: &engine.tracking_key,
+    }
+    .batch(&engine.db, &mut rendered)
+    .await?;
     Ok(messages)
 }
 

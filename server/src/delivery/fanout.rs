@@ -58,6 +58,12 @@ pub async fn fan_out(db: &impl ConnectionTrait, campaign: &campaign::Model) -> S
                 skipped_no_address: Set(c.skipped_no_address),
                 skipped_unsubscribed: Set(c.skipped_unsubscribed),
                 skipped_suppressed: Set(c.skipped_suppressed),
+                opens: Set(0),
+                unique_opens: Set(0),
+                machine_opens: Set(0),
+                clicks: Set(0),
+                unique_clicks: Set(0),
+                machine_clicks: Set(0),
             });
         delivery_counter::Entity::insert_many(rows).exec(db).await?;
     }
@@ -242,6 +248,12 @@ async fn count(
                     skipped_no_address: 0,
                     skipped_unsubscribed: 0,
                     skipped_suppressed: 0,
+                    opens: 0,
+                    unique_opens: 0,
+                    machine_opens: 0,
+                    clicks: 0,
+                    unique_clicks: 0,
+                    machine_clicks: 0,
                 },
             )
         })

@@ -72,6 +72,7 @@ pub struct Engine {
     pub(crate) settings: Settings,
     pub(crate) unsubscribe_key: hmac::Key,
     pub(crate) preferences_key: hmac::Key,
+    pub(crate) tracking_key: hmac::Key,
     pub(crate) gates: gates::Gates,
     /// Rung when a campaign is due now (sent now, resumed).
     pub(crate) scheduler_wake: Wake,
@@ -96,6 +97,7 @@ impl Engine {
         Arc::new(Engine {
             unsubscribe_key: cipher.link_key("unsubscribe"),
             preferences_key: links::Preferences::key(&cipher),
+            tracking_key: crate::tracking::key(&cipher),
             db,
             cipher,
             channels,

@@ -31,6 +31,10 @@ pub enum Kind {
     MessageDelivered,
     MessageFailed,
     ContactUnsubscribed,
+    /// The open pixel was fetched (`machine`: why it was a machine's, or null).
+    MessageOpened,
+    /// A tracked link was followed (`link_id`, `machine`).
+    MessageClicked,
 }
 
 impl Kind {
@@ -47,6 +51,8 @@ impl Kind {
             Kind::MessageDelivered => "MessageDelivered",
             Kind::MessageFailed => "MessageFailed",
             Kind::ContactUnsubscribed => "ContactUnsubscribed",
+            Kind::MessageOpened => "MessageOpened",
+            Kind::MessageClicked => "MessageClicked",
         }
     }
 }

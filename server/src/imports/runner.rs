@@ -395,6 +395,7 @@ mod tests {
             name: "Acme".into(),
             time_zone: "UTC".into(),
             default_region: "FR".into(),
+            tracking: true,
             created_at: now,
             updated_at: now,
         };

@@ -13,4 +13,5 @@ pub mod preferences;
 pub mod push_optin;
 pub mod security_headers;
 pub mod signup_form;
+pub mod tracking;
 pub mod unsubscribe;

@@ -28,3 +28,4 @@ mod shutdown;
 mod signups;
 mod smtp_server;
 mod tokens;
+mod tracking;

@@ -226,8 +226,14 @@ both_backends! {
         let claims = carillon::channels::webpush::vapid::verify(&header("authorization"), &service.url, chrono::Utc::now().timestamp()).expect("a valid VAPID token");
         assert_eq!(claims["sub"], "https://acme.test/contact");
         assert!(header("authorization").ends_with(&format!("k={public_key}")));
-        let message: Value = serde_json::from_slice(&ada.decrypt(body)).unwrap();
-        assert_eq!(message, json!({"title": "Hi ada@x.org", "body": "Our sale starts now", "url": "https://acme.test/sale", "icon": "https://acme.test/icon.png"}));
+        let mut message: Value = serde_json::from_slice(&ada.decrypt(body)).unwrap();
+        // The URL is tracked: it goes through us to the campaign's target.
+        let tracked = message["url"].take();
+        let tracked = tracked.as_str().unwrap();
+        assert!(tracked.starts_with(&format!("{}/t/c/", app.address)), "{tracked}");
+        let r = new_client().get(tracked).header("user-agent", "Mozilla/5.0 (Android 15; Mobile)").send().await.unwrap();
+        assert_eq!(r.headers()["location"], "https://acme.test/sale");
+        assert_eq!(message, json!({"title": "Hi ada@x.org", "body": "Our sale starts now", "url": null, "icon": "https://acme.test/icon.png"}));
 
         // The gone subscription was removed: the next campaign has no address for it.
         let next = create_and_send(&app, campaign).await;

@@ -160,7 +160,7 @@ async fn events(app: &TestApp) -> Vec<Value> {
 /// The organization's events once `ready` holds for them (or after 30 s, for the
 /// caller's assertion to fail). On PostgreSQL an event shows once every transaction
 /// older than its own has ended, other tests' on the same server included.
-async fn events_when(app: &TestApp, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(crate) async fn events_when(app: &TestApp, ready: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let items = events(app).await;
@@ -171,7 +171,7 @@ async fn events_when(app: &TestApp, ready: impl Fn(&[Value]) -> bool) -> Vec<Val
     }
 }
 
-fn kinds(events: &[Value]) -> Vec<String> {
+pub(crate) fn kinds(events: &[Value]) -> Vec<String> {
     events
         .iter()
         .map(|e| e["type"].as_str().unwrap().to_owned())

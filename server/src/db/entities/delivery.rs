@@ -25,6 +25,9 @@ pub struct Model {
     pub provider_message_id: Option<String>,
     pub error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
+    /// The first open by a person (see `tracking`); machine opens leave it unset.
+    pub opened_at: Option<DateTimeUtc>,
+    pub clicked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

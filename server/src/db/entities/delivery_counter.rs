@@ -22,6 +22,17 @@ pub struct Model {
     pub skipped_no_address: i64,
     pub skipped_unsubscribed: i64,
     pub skipped_suppressed: i64,
+    /// Opens by people, repeats included.
+    pub opens: i64,
+    /// Deliveries opened at least once by a person (machine opens not counted).
+    pub unique_opens: i64,
+    /// Opens flagged as a machine's (a privacy proxy, a scanner): kept out of the rates.
+    pub machine_opens: i64,
+    /// Clicks by people, repeats included (a click also counts as the first open).
+    pub clicks: i64,
+    pub unique_clicks: i64,
+    /// Clicks flagged as a scanner's.
+    pub machine_clicks: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

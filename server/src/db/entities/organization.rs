@@ -10,6 +10,8 @@ pub struct Model {
     pub time_zone: String,
     /// ISO 3166 alpha-2, for phone numbers written without a country code.
     pub default_region: String,
+    /// Open and click tracking in its messages (on unless turned off).
+    pub tracking: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

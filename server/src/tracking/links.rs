@@ -1,0 +1,220 @@
+//! Tracking a batch of rendered messages: the links each campaign's messages hold are
+//! stored once per campaign (a click's target is read back from here), then every
+//! trackable link points at `/t/c/{token}` and each HTML email gets the open pixel
+//! `/t/o/{token}`. Organizations that turned tracking off get their messages as rendered.
+
+use super::{
+    rewrite::{self, trackable},
+    token::Token,
+};
+use crate::{
+    auth::secret::sha256_hex,
+    channels::{Body, OutboundMessage},
+    db::entities::{organization, tracked_link},
+    error::ServiceResult,
+};
+use chrono::Utc;
+use ring::hmac;
+use sea_orm::{
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use uuid::Uuid;
+
+/// Distinct links stored per campaign; links beyond it are sent as they are.
+pub const MAX_LINKS_PER_CAMPAIGN: u64 = 10_000;
+/// Rows per insert statement, and hashes per lookup: far below bound-parameter limits.
+const PER_INSERT: usize = 200;
+const PER_LOOKUP: usize = 500;
+
+/// Where tracking URLs point, and the key that signs their tokens.
+pub struct Rewriter<'a> {
+    pub public_url: &'a str,
+    pub key: &'a hmac::Key,
+}
+
+impl Rewriter<'_> {
+    /// Ours already (unsubscribe, preferences, tracking): never tracked.
+    fn own(&self, url: &str) -> bool {
+        url.strip_prefix(self.public_url)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    fn click_url(&self, delivery: Uuid, link: Uuid) -> String {
+        format!(
+            "{}/t/c/{}",
+            self.public_url,
+            Token::click(delivery, link).sign(self.key)
+        )
+    }
+
+    fn pixel_url(&self, delivery: Uuid) -> String {
+        format!(
+            "{}/t/o/{}",
+            self.public_url,
+            Token::open(delivery).sign(self.key)
+        )
+    }
+
+    /// Rewrites the campaign messages of `messages` whose organization tracks.
+    #[tracing::instrument(skip_all, fields(messages = messages.len()))]
+    pub async fn batch(
+        &self,
+        db: &impl ConnectionTrait,
+        messages: &mut [&mut OutboundMessage],
+    ) -> ServiceResult<()> {
+        let orgs: BTreeSet<Uuid> = messages.iter().map(|m| m.organization_id).collect();
+        let tracking: HashSet<Uuid> = organization::Entity::find()
+            .select_only()
+            .column(organization::Column::Id)
+            .filter(organization::Column::Id.is_in(orgs))
+            .filter(organization::Column::Tracking.eq(true))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        let tracked =
+            |m: &OutboundMessage| m.campaign_id.is_some() && tracking.contains(&m.organization_id);
+        // The trackable URLs of each campaign in the batch.
+        let mut wanted: BTreeMap<(Uuid, Uuid), BTreeSet<String>> = BTreeMap::new();
+        for m in messages.iter().filter(|m| tracked(m)) {
+            let urls = wanted
+                .entry((m.organization_id, m.campaign_id.unwrap_or_default()))
+                .or_default();
+            for url in self.urls(&m.body) {
+                urls.insert(url);
+            }
+        }
+        let mut ids: HashMap<(Uuid, String), Uuid> = HashMap::new();
+        for ((org, campaign), urls) in wanted {
+            for (url, id) in store(db, org, campaign, urls).await? {
+                ids.insert((campaign, url), id);
+            }
+        }
+        for m in messages.iter_mut().filter(|m| tracked(m)) {
+            let campaign = m.campaign_id.unwrap_or_default();
+            let delivery = m.delivery_id;
+            let link = |url: &str| ids.get(&(campaign, url.to_owned())).copied();
+            match &mut m.body {
+                Body::Email(email) => {
+                    let replacements: Vec<_> = rewrite::hrefs(&email.html)
+                        .into_iter()
+                        .filter_map(|h| {
+                            let id = link(&h.url)?;
+                            Some((h.range, self.click_url(delivery, id)))
+                        })
+                        .collect();
+                    let html = rewrite::replace(&email.html, &replacements);
+                    email.html = rewrite::with_pixel(&html, &self.pixel_url(delivery));
+                }
+                Body::Push(push) => {
+                    if let Some(id) = link(&push.url) {
+                        push.url = self.click_url(delivery, id);
+                    }
+                }
+                // Short links for SMS are not built yet: SMS text goes as written.
+                Body::Sms(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The URLs of a message that a click on may be tracked.
+    fn urls(&self, body: &Body) -> Vec<String> {
+        let candidates = match body {
+            Body::Email(email) => rewrite::hrefs(&email.html)
+                .into_iter()
+                .map(|h| h.url)
+                .collect(),
+            Body::Push(push) => vec![push.url.clone()],
+            Body::Sms(_) => Vec::new(),
+        };
+        candidates
+            .into_iter()
+            .filter(|u| trackable(u) && !self.own(u))
+            .collect()
+    }
+}
+
+/// The ids of `urls` among the campaign's links, storing the new ones (within
+/// [`MAX_LINKS_PER_CAMPAIGN`]).
+async fn store(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    campaign_id: Uuid,
+    urls: BTreeSet<String>,
+) -> ServiceResult<Vec<(String, Uuid)>> {
+    let by_hash: HashMap<String, String> = urls.into_iter().map(|u| (sha256_hex(&u), u)).collect();
+    let hashes: Vec<String> = by_hash.keys().cloned().collect();
+    let mut found = known(db, campaign_id, &hashes).await?;
+    let missing: Vec<&String> = hashes.iter().filter(|h| !found.contains_key(*h)).collect();
+    if !missing.is_empty() {
+        let stored = tracked_link::Entity::find()
+            .filter(tracked_link::Column::CampaignId.eq(campaign_id))
+            .count(db)
+            .await?;
+        let room = usize::try_from(MAX_LINKS_PER_CAMPAIGN.saturating_sub(stored)).unwrap_or(0);
+        if missing.len() > room {
+            tracing::warn!(%campaign_id, "the campaign has too many distinct links: the rest are not tracked");
+        }
+        let now = Utc::now();
+        let rows: Vec<_> = missing
+            .into_iter()
+            .take(room)
+            .map(|hash| tracked_link::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(organization_id),
+                campaign_id: Set(campaign_id),
+                url_hash: Set(hash.clone()),
+                url: Set(by_hash[hash].clone()),
+                clicks: Set(0),
+                unique_clicks: Set(0),
+                created_at: Set(now),
+            })
+            .collect();
+        for chunk in rows.chunks(PER_INSERT) {
+            // Another worker may store the same link at the same time: theirs stands.
+            tracked_link::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::columns([
+                        tracked_link::Column::CampaignId,
+                        tracked_link::Column::UrlHash,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+        }
+        found = known(db, campaign_id, &hashes).await?;
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|(hash, id)| Some((by_hash.get(&hash)?.clone(), id)))
+        .collect())
+}
+
+/// The stored ids of the campaign's links among `hashes`, by hash.
+async fn known(
+    db: &impl ConnectionTrait,
+    campaign_id: Uuid,
+    hashes: &[String],
+) -> ServiceResult<HashMap<String, Uuid>> {
+    let mut found = HashMap::new();
+    for chunk in hashes.chunks(PER_LOOKUP) {
+        found.extend(
+            tracked_link::Entity::find()
+                .select_only()
+                .column(tracked_link::Column::UrlHash)
+                .column(tracked_link::Column::Id)
+                .filter(tracked_link::Column::CampaignId.eq(campaign_id))
+                .filter(tracked_link::Column::UrlHash.is_in(chunk.to_vec()))
+                .into_tuple::<(String, Uuid)>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}

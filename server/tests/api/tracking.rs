@@ -1,0 +1,212 @@
+//! Open and click tracking: links rewritten in emails, the pixel, hits through the real
+//! endpoints, machines told apart, bad tokens, tracking turned off.
+
+use crate::{
+    both_backends,
+    contacts::send,
+    helpers::*,
+    sending::{create_and_send, events_when, granted, kinds, list_of, settle, use_smtp},
+    smtp_server::SmtpServer,
+};
+use base64::Engine;
+use carillon::db::entities::{delivery, delivery_counter, tracked_link};
+use reqwest::{header, Method, StatusCode};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+
+const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+/// People's hits are recognised at once (no "too soon after the send" window).
+const NO_WINDOW: &[(&str, &str)] = &[("CARILLON_TRACKING_MACHINE_SECONDS", "0")];
+
+fn campaign(list: &str) -> Value {
+    json!({
+        "title": "Promo", "channels": ["email"], "list_ids": [list],
+        "content": {"email": {"subject": "Hi", "from_name": "Acme", "from_email": "news@acme.test",
+            "html": "<p>Hello {{ first_name }}</p><p><a href=\"https://shop.acme.test/offer?x=1&y=2\">Offer</a> <a href=\"mailto:help@acme.test\">Mail us</a> <a href=\"javascript:alert(1)\">Bad</a> <a href=\"https://shop.acme.test/c/{{ first_name }}\">Yours</a></p>"}}
+    })
+}
+
+/// The HTML part of a received message, decoded.
+fn html_of(data: &str) -> String {
+    let start = data.find("Content-Type: text/html").expect("an HTML part");
+    let part = &data[start..];
+    let body_at = part.find("\r\n\r\n").unwrap() + 4;
+    let (headers, rest) = part.split_at(body_at);
+    let body = &rest[..rest.find("\r\n--").unwrap_or(rest.len())];
+    if headers.contains("base64") {
+        let raw: String = body.split_whitespace().collect();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(raw)
+                .unwrap(),
+        )
+        .unwrap()
+    } else {
+        body.replace("=\r\n", "").replace("=3D", "=")
+    }
+}
+
+/// The URLs below `{address}{prefix}` in `html`, in order.
+fn urls(html: &str, app: &TestApp, prefix: &str) -> Vec<String> {
+    let start = format!("{}{prefix}", app.address);
+    html.match_indices(&start)
+        .map(|(i, _)| {
+            html[i..]
+                .chars()
+                .take_while(|c| !matches!(c, '"' | '<' | ' ' | '\''))
+                .collect()
+        })
+        .collect()
+}
+
+async fn counters(app: &TestApp, campaign: &str) -> delivery_counter::Model {
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    delivery_counter::Entity::find()
+        .filter(delivery_counter::Column::CampaignId.eq(campaign.parse::<uuid::Uuid>().unwrap()))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn get(url: &str, agent: Option<&str>) -> reqwest::Response {
+    let mut r = new_client().get(url);
+    if let Some(a) = agent {
+        r = r.header(header::USER_AGENT, a);
+    }
+    r.send().await.unwrap()
+}
+
+async fn assert_pixel(r: reqwest::Response) {
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "image/gif");
+    assert!(r.headers()[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("no-store"));
+    let gif = r.bytes().await.unwrap();
+    assert!(gif.starts_with(b"GIF89a") && gif.len() < 64, "{gif:?}");
+}
+
+/// A campaign to Ada and Grace through a real SMTP server: its id and Ada's HTML.
+async fn sent(app: &TestApp, smtp: &SmtpServer) -> (String, String) {
+    app.signup("admin@example.org").await;
+    use_smtp(app, smtp, json!({"from_email": "news@acme.test"})).await;
+    let (list, _) = list_of(
+        app,
+        "People",
+        &[granted("ada@x.org", "Ada"), granted("grace@x.org", "Grace")],
+    )
+    .await;
+    let id = create_and_send(app, campaign(&list)).await;
+    settle(app, &id).await;
+    let ada = smtp
+        .wait_for(2)
+        .await
+        .into_iter()
+        .find(|m| m.to.iter().any(|t| t == "ada@x.org"))
+        .unwrap();
+    (id, html_of(&ada.data))
+}
+
+both_backends! {
+    async fn opens_and_clicks_through_the_real_endpoints_count_people_once_and_machines_apart(app) {
+        let app = spawn_app_like(&app, NO_WINDOW).await;
+        let smtp = SmtpServer::start().await;
+        let (id, html) = sent(&app, &smtp).await;
+        // Both web links tracked (one per contact: the second is personalised), the
+        // pixel in; mailto, javascript and our own unsubscribe link left alone.
+        let clicks = urls(&html, &app, "/t/c/");
+        assert_eq!(clicks.len(), 2, "{html}");
+        assert_eq!(urls(&html, &app, "/t/o/").len(), 1, "{html}");
+        assert!(!html.contains("shop.acme.test") && html.contains("mailto:help@acme.test"), "{html}");
+        assert!(html.contains("&#47;u&#47;"), "the unsubscribe link as written: {html}");
+        let pixel = urls(&html, &app, "/t/o/").remove(0);
+
+        assert_pixel(get(&pixel, Some(BROWSER)).await).await;
+        assert_pixel(get(&pixel, Some(BROWSER)).await).await;
+        let r = get(&clicks[0], Some(BROWSER)).await;
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(r.headers()[header::LOCATION], "https://shop.acme.test/offer?x=1&y=2");
+        assert_eq!(get(&clicks[0], Some(BROWSER)).await.status(), StatusCode::FOUND);
+        let r = get(&clicks[1], Some(BROWSER)).await;
+        assert_eq!(r.headers()[header::LOCATION], "https://shop.acme.test/c/Ada");
+        // A scanner's click and a proxy's fetch: counted apart.
+        assert_pixel(get(&pixel, Some("curl/8.5.0")).await).await;
+        let r = new_client().head(&clicks[0]).header(header::USER_AGENT, BROWSER).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+
+        let c = counters(&app, &id).await;
+        assert_eq!((c.opens, c.unique_opens, c.machine_opens), (2, 1, 1));
+        assert_eq!((c.clicks, c.unique_clicks, c.machine_clicks), (3, 1, 1));
+        // The counters equal a recount from the rows.
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        let rows = delivery::Entity::find().filter(delivery::Column::CampaignId.eq(id.parse::<uuid::Uuid>().unwrap())).all(&db).await.unwrap();
+        assert_eq!(rows.iter().filter(|d| d.opened_at.is_some()).count(), 1);
+        assert_eq!(rows.iter().filter(|d| d.clicked_at.is_some()).count(), 1);
+        let links = tracked_link::Entity::find().all(&db).await.unwrap();
+        assert_eq!(links.len(), 3, "one offer link, and one personal link per contact");
+        let offer = links.iter().find(|l| l.url.ends_with("offer?x=1&y=2")).unwrap();
+        assert_eq!((offer.clicks, offer.unique_clicks), (2, 1));
+        // Each hit is an event.
+        let count = |items: &[Value], kind: &str| kinds(items).iter().filter(|k| *k == kind).count();
+        let items = events_when(&app, |items| count(items, "MessageClicked") == 4).await;
+        assert_eq!(count(&items, "MessageOpened"), 3);
+        assert_eq!(count(&items, "MessageClicked"), 4);
+    }
+
+    async fn bad_tokens_get_a_pixel_or_a_404_and_count_nothing(app) {
+        let app = spawn_app_like(&app, &[("CARILLON_TRACKING_MACHINE_SECONDS", "3600")]).await;
+        let smtp = SmtpServer::start().await;
+        let (id, html) = sent(&app, &smtp).await;
+        let pixel = urls(&html, &app, "/t/o/").remove(0);
+        let click = urls(&html, &app, "/t/c/").remove(0);
+        let token = click.rsplit('/').next().unwrap().to_owned();
+        let mut flipped = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&token).unwrap();
+        flipped[5] ^= 1;
+        let flipped = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(flipped);
+        for path in ["/t/o/garbage", "/t/o/a/b/c", &format!("/t/o/{}", "A".repeat(5000)), &format!("/t/o/{flipped}"),
+                     &format!("/t/o/{token}")] {
+            assert_pixel(get(&app.url(path), Some(BROWSER)).await).await;
+        }
+        for path in ["/t/c/garbage", "/t/c/", &format!("/t/c/{}", "A".repeat(5000)), &format!("/t/c/{flipped}"),
+                     &format!("/t/c/{token}/x"), &pixel.replace("/t/o/", "/t/c/")] {
+            let r = get(&app.url(path.trim_start_matches(&app.address)), Some(BROWSER)).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path:.60}");
+            assert!(r.headers().get(header::LOCATION).is_none());
+            assert!(r.text().await.unwrap().contains("Unknown link"));
+        }
+        let c = counters(&app, &id).await;
+        assert_eq!((c.opens, c.unique_opens, c.machine_opens, c.clicks, c.machine_clicks), (0, 0, 0, 0, 0));
+        // A person's open in the moment of the send is a proxy's: counted apart.
+        assert_pixel(get(&pixel, Some(BROWSER)).await).await;
+        let c = counters(&app, &id).await;
+        assert_eq!((c.opens, c.unique_opens, c.machine_opens), (0, 0, 1));
+    }
+
+    async fn an_organization_that_turns_tracking_off_sends_its_links_as_written(app) {
+        let smtp = SmtpServer::start().await;
+        app.signup("admin@example.org").await;
+        let r = send(&app, Method::PATCH, "/api/organization", Some(&json!({"tracking": false}))).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["tracking"], false);
+        use_smtp(&app, &smtp, json!({"from_email": "news@acme.test"})).await;
+        let (list, _) = list_of(&app, "People", &[granted("ada@x.org", "Ada")]).await;
+        let id = create_and_send(&app, campaign(&list)).await;
+        settle(&app, &id).await;
+        let html = html_of(&smtp.wait_for(1).await[0].data);
+        assert!(html.contains("https://shop.acme.test/offer?x=1&amp;y=2"), "{html}");
+        assert!(!html.contains("/t/c/") && !html.contains("/t/o/"), "{html}");
+    }
+}
+
+/// A server like `app` (same backend) with other settings; `app`'s own stays unused.
+async fn spawn_app_like(app: &TestApp, env: &[(&str, &str)]) -> TestApp {
+    let backend = if app.database_url.starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    };
+    spawn_app(backend, env).await.expect("app")
+}
