@@ -1,7 +1,8 @@
 //! Open and click tracking: the links of each campaign (a click's target comes from
 //! here, never from the request), the first click of each delivery on each link, a
 //! delivery's first human open and click, the engagement counters beside the delivery
-//! counters, and the organization's switch.
+//! counters (and the contacts each campaign lost to a bounce, a complaint or its
+//! unsubscribe link), and the organization's switch.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -17,7 +18,8 @@ impl MigrationTrait for Migration {
                 .col(uuid(TrackedLinks::Id).primary_key())
                 .col(uuid(TrackedLinks::OrganizationId))
                 .col(uuid(TrackedLinks::CampaignId))
-                // SHA-256 of the URL: the unique key (a URL may be long).
+                // The URL's blind index: the unique key (a URL may be long, and may hold
+                // personal data, which is why the URL itself is sealed).
                 .col(string_len(TrackedLinks::UrlHash, 64))
                 .col(text(TrackedLinks::Url))
                 .col(big_integer(TrackedLinks::Clicks).default(0))
@@ -111,13 +113,16 @@ impl MigrationTrait for Migration {
     }
 }
 
-const COUNTERS: [DeliveryCounters; 6] = [
+const COUNTERS: [DeliveryCounters; 9] = [
     DeliveryCounters::Opens,
     DeliveryCounters::UniqueOpens,
     DeliveryCounters::MachineOpens,
     DeliveryCounters::Clicks,
     DeliveryCounters::UniqueClicks,
     DeliveryCounters::MachineClicks,
+    DeliveryCounters::Bounced,
+    DeliveryCounters::Complained,
+    DeliveryCounters::Unsubscribed,
 ];
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -157,6 +162,9 @@ enum DeliveryCounters {
     Clicks,
     UniqueClicks,
     MachineClicks,
+    Bounced,
+    Complained,
+    Unsubscribed,
 }
 
 #[derive(DeriveIden, Clone, Copy)]

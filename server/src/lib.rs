@@ -30,6 +30,7 @@ pub mod retention;
 pub mod signups;
 pub mod startup;
 pub mod state;
+pub mod stats;
 pub mod suppressions;
 pub mod telemetry;
 pub mod tokens;

@@ -18,7 +18,7 @@ use crate::{
     config::Config,
     contacts::Contacts,
     crypto::Cipher,
-    delivery::{self, record::RetryPolicy, Engine, Sending},
+    delivery::{self, engagement::Tracking, record::RetryPolicy, Engine, Sending},
     events::Events,
     imports::Imports,
     jobs::{self, Jobs},
@@ -28,10 +28,10 @@ use crate::{
     push::Push,
     retention::Retention,
     signups::Signups,
+    stats::Stats,
     suppressions::Suppressions,
     telemetry::metrics::Metrics,
     tokens::Tokens,
-    tracking::Tracking,
     webhooks::Webhooks,
 };
 use app::ports::Ports;
@@ -67,6 +67,7 @@ pub struct AppState {
     pub retention: Arc<Retention>,
     pub audit: Arc<Audit>,
     pub tracking: Arc<Tracking>,
+    pub stats: Arc<Stats>,
 }
 
 impl AppState {
@@ -175,7 +176,12 @@ impl AppState {
             signups,
             retention,
             audit: Arc::new(Audit::new(db.clone(), cipher.clone())),
-            tracking: Arc::new(Tracking::new(db.clone(), &cipher, config_machine_window)),
+            tracking: Arc::new(Tracking::new(
+                db.clone(),
+                cipher.clone(),
+                config_machine_window,
+            )),
+            stats: Arc::new(Stats::new(db.clone(), cipher.clone())),
         }
     }
 

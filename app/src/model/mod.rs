@@ -16,6 +16,7 @@ mod retention;
 mod role;
 mod sending;
 mod sms;
+mod stats;
 mod suppression;
 mod validation;
 
@@ -36,6 +37,7 @@ pub use retention::*;
 pub use role::Role;
 pub use sending::*;
 pub use sms::{sms_length, SmsEncoding, SmsLength};
+pub use stats::*;
 pub use suppression::*;
 pub use validation::{
     normalize_email, validate_name, validate_password, FieldErrors, PASSWORD_MAX, PASSWORD_MIN,

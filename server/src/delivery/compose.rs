@@ -201,6 +201,7 @@ pub async fn compose(engine: &Engine, claimed: &[Claimed]) -> ServiceResult<Vec<
     Rewriter {
         public_url: &engine.settings.public_url,
         key: &engine.tracking_key,
+        cipher: &engine.cipher,
     }
     .batch(&engine.db, &mut rendered)
     .await?;

@@ -64,6 +64,9 @@ pub async fn fan_out(db: &impl ConnectionTrait, campaign: &campaign::Model) -> S
                 clicks: Set(0),
                 unique_clicks: Set(0),
                 machine_clicks: Set(0),
+                bounced: Set(0),
+                complained: Set(0),
+                unsubscribed: Set(0),
             });
         delivery_counter::Entity::insert_many(rows).exec(db).await?;
     }
@@ -254,6 +257,9 @@ async fn count(
                     clicks: 0,
                     unique_clicks: 0,
                     machine_clicks: 0,
+                    bounced: 0,
+                    complained: 0,
+                    unsubscribed: 0,
                 },
             )
         })

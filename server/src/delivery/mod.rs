@@ -14,6 +14,7 @@
 
 pub mod completion;
 mod compose;
+pub mod engagement;
 pub mod fanout;
 mod gates;
 pub mod links;

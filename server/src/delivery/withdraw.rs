@@ -1,20 +1,24 @@
 //! Withdrawing a contact's consent for one channel, for whatever reason the contact or
 //! their provider gave (an unsubscribe link, a hard bounce, a spam complaint, an SMS
 //! "STOP"): the consent (with its ledger entry), the address suppressed, a
-//! `ContactUnsubscribed` event with its source, and the contact's pending deliveries on
-//! that channel skipped, in the caller's transaction.
+//! `ContactUnsubscribed` event with its source, the contact's pending deliveries on
+//! that channel skipped, and the campaign that caused it counting the loss, in the
+//! caller's transaction.
 
 use super::{completion::Touched, record};
 use crate::{
     consents::{ledger, Change, Provenance},
-    db::entities::{contact, contact_consent},
+    db::entities::{contact, contact_consent, delivery_counter},
     error::ServiceResult,
     events::{self, Kind},
     suppressions,
 };
 use app::model::{Channel, ConsentState, SuppressionReason};
 use chrono::Utc;
-use sea_orm::{DatabaseTransaction, EntityTrait};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -90,6 +94,9 @@ pub async fn withdraw_as(
     .await?;
     let (skipped, touched) =
         record::skip_unsubscribed(txn, organization_id, contact_id, channel).await?;
+    if let Some(campaign_id) = campaign_id {
+        count_loss(txn, campaign_id, channel, source).await?;
+    }
     events::record(
         txn,
         vec![events::New {
@@ -105,4 +112,28 @@ pub async fn withdraw_as(
     .await?;
     tracing::info!(%contact_id, %channel, source, skipped, "consent withdrawn");
     Ok((Unsubscribed::Now, touched))
+}
+
+/// The campaign's counter of contacts lost for `source` (a bounce, a complaint, its
+/// unsubscribe link), if it keeps one.
+async fn count_loss(
+    txn: &DatabaseTransaction,
+    campaign_id: Uuid,
+    channel: Channel,
+    source: &str,
+) -> ServiceResult<()> {
+    use delivery_counter::Column as C;
+    let column = match SuppressionReason::from_name(source) {
+        Some(SuppressionReason::Bounce) => C::Bounced,
+        Some(SuppressionReason::Complaint) => C::Complained,
+        Some(SuppressionReason::Unsubscribe) => C::Unsubscribed,
+        _ => return Ok(()),
+    };
+    delivery_counter::Entity::update_many()
+        .col_expr(column, Expr::col(column).add(1))
+        .filter(C::CampaignId.eq(campaign_id))
+        .filter(C::Channel.eq(channel.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

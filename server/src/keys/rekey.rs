@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     audit, auth::session_store, channels::settings as channel_settings,
-    consents::provenance as consent, crypto::Cipher, db::entities as e, push, signups,
+    consents::provenance as consent, crypto::Cipher, db::entities as e, push, signups, tracking,
     web::idempotency,
 };
 use sea_orm::DatabaseConnection;
@@ -28,7 +28,7 @@ pub const MAX_BATCH: u64 = 10_000;
 fn targets() -> Vec<Box<dyn Resealable>> {
     use e::{
         audit_entry as audit_row, channel_setting, consent_record, idempotency_key, list_signup,
-        push_subscription, session,
+        push_subscription, session, tracked_link,
     };
     vec![
         Box::new(Contacts),
@@ -102,6 +102,14 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: audit::context::IP,
             row: |_| audit::context::ROW.to_owned(),
             value: |m| m.ip_ciphertext.as_deref(),
+            max_batch: MAX_BATCH,
+        }),
+        Box::new(Column::<tracked_link::Entity> {
+            name: "tracked_links.url",
+            column: tracked_link::Column::Url,
+            field: tracking::links::URL,
+            row: |m| m.id.to_string(),
+            value: |m| Some(&m.url),
             max_batch: MAX_BATCH,
         }),
         Box::new(Column::<session::Entity> {

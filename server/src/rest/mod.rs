@@ -17,6 +17,7 @@ mod params;
 mod responses;
 mod retention;
 mod sending;
+mod stats;
 mod suppressions;
 mod tokens;
 
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(lists::router())
         .merge(imports::router())
         .merge(sending::router())
+        .merge(stats::router())
         .merge(channels::router())
         .merge(events::router())
         .merge(suppressions::router())

@@ -43,6 +43,8 @@ use utoipa::{
         super::sending::test,
         super::sending::progress,
         super::sending::deliveries,
+        super::stats::campaign,
+        super::stats::links,
         super::channels::list,
         super::channels::update,
         super::channels::test,

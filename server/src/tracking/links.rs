@@ -8,8 +8,8 @@ use super::{
     token::Token,
 };
 use crate::{
-    auth::secret::sha256_hex,
     channels::{Body, OutboundMessage},
+    crypto::{Cipher, Field},
     db::entities::{organization, tracked_link},
     error::ServiceResult,
 };
@@ -28,10 +28,19 @@ pub const MAX_LINKS_PER_CAMPAIGN: u64 = 10_000;
 const PER_INSERT: usize = 200;
 const PER_LOOKUP: usize = 500;
 
-/// Where tracking URLs point, and the key that signs their tokens.
+/// A link's target: personalised links hold personal data, so it is sealed, and found
+/// by a keyed hash (a plain hash of a URL with an address in it would give it away).
+pub const URL: Field<'static> = Field {
+    table: "tracked_links",
+    column: "url",
+};
+
+/// Where tracking URLs point, the key that signs their tokens, and the cipher that
+/// seals the links' targets.
 pub struct Rewriter<'a> {
     pub public_url: &'a str,
     pub key: &'a hmac::Key,
+    pub cipher: &'a Cipher,
 }
 
 impl Rewriter<'_> {
@@ -89,7 +98,7 @@ impl Rewriter<'_> {
         }
         let mut ids: HashMap<(Uuid, String), Uuid> = HashMap::new();
         for ((org, campaign), urls) in wanted {
-            for (url, id) in store(db, org, campaign, urls).await? {
+            for (url, id) in store(db, self.cipher, org, campaign, urls).await? {
                 ids.insert((campaign, url), id);
             }
         }
@@ -142,11 +151,16 @@ impl Rewriter<'_> {
 /// [`MAX_LINKS_PER_CAMPAIGN`]).
 async fn store(
     db: &impl ConnectionTrait,
+    cipher: &Cipher,
     organization_id: Uuid,
     campaign_id: Uuid,
     urls: BTreeSet<String>,
 ) -> ServiceResult<Vec<(String, Uuid)>> {
-    let by_hash: HashMap<String, String> = urls.into_iter().map(|u| (sha256_hex(&u), u)).collect();
+    let index = cipher.index_key(organization_id);
+    let by_hash: HashMap<String, String> = urls
+        .into_iter()
+        .map(|u| (index.blind_index(URL, &u), u))
+        .collect();
     let hashes: Vec<String> = by_hash.keys().cloned().collect();
     let mut found = known(db, campaign_id, &hashes).await?;
     let missing: Vec<&String> = hashes.iter().filter(|h| !found.contains_key(*h)).collect();
@@ -160,20 +174,23 @@ async fn store(
             tracing::warn!(%campaign_id, "the campaign has too many distinct links: the rest are not tracked");
         }
         let now = Utc::now();
-        let rows: Vec<_> = missing
-            .into_iter()
-            .take(room)
-            .map(|hash| tracked_link::ActiveModel {
-                id: Set(Uuid::now_v7()),
+        let mut rows = Vec::new();
+        for hash in missing.into_iter().take(room) {
+            let id = Uuid::now_v7();
+            let sealed = cipher
+                .encrypt(URL, &id.to_string(), &by_hash[hash])
+                .map_err(anyhow::Error::new)?;
+            rows.push(tracked_link::ActiveModel {
+                id: Set(id),
                 organization_id: Set(organization_id),
                 campaign_id: Set(campaign_id),
                 url_hash: Set(hash.clone()),
-                url: Set(by_hash[hash].clone()),
+                url: Set(sealed),
                 clicks: Set(0),
                 unique_clicks: Set(0),
                 created_at: Set(now),
-            })
-            .collect();
+            });
+        }
         for chunk in rows.chunks(PER_INSERT) {
             // Another worker may store the same link at the same time: theirs stands.
             tracked_link::Entity::insert_many(chunk.to_vec())

@@ -184,6 +184,12 @@ both_backends! {
         assert_eq!(status_of(&ids[1])["error"], "550 5.1.1 The email account does not exist");
         let withdrawn = consent(&app, &ids[1], "email").await;
         assert_eq!((withdrawn["state"].as_str(), withdrawn["source"].as_str()), (Some("withdrawn"), Some("bounce")));
+        // The campaign counts the bounce (once, however often it is reported).
+        let bounced = || async { app.get(&format!("/api/campaigns/{campaign}/stats")).await.json::<Value>().await.unwrap()["channels"][0]["bounced"].clone() };
+        assert_eq!(bounced().await, 1);
+        let r = sendgrid_hook(&app, &org, &pair, now(), &events, &events).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(bounced().await, 1);
 
         // A late `delivered` after the bounce changes nothing.
         let late = json!([{"event": "delivered", "sg_message_id": busy["provider_message_id"]}]).to_string();

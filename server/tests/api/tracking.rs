@@ -147,8 +147,37 @@ both_backends! {
         assert_eq!(rows.iter().filter(|d| d.clicked_at.is_some()).count(), 1);
         let links = tracked_link::Entity::find().all(&db).await.unwrap();
         assert_eq!(links.len(), 3, "one offer link, and one personal link per contact");
-        let offer = links.iter().find(|l| l.url.ends_with("offer?x=1&y=2")).unwrap();
+        // Sealed at rest: a personal link holds personal data.
+        assert!(links.iter().all(|l| l.url.starts_with("v1.") && !l.url.contains("acme")));
+        let cipher = app.cipher();
+        let url = |l: &tracked_link::Model| cipher.decrypt(carillon::tracking::links::URL, &l.id.to_string(), &l.url).unwrap();
+        let offer = links.iter().find(|l| url(l).ends_with("offer?x=1&y=2")).unwrap();
         assert_eq!((offer.clicks, offer.unique_clicks), (2, 1));
+        // The figures of the campaign: Ada's open proved her message arrived.
+        let stats: Value = app.get(&format!("/api/campaigns/{id}/stats")).await.json().await.unwrap();
+        assert_eq!(stats["campaign_id"], id.as_str());
+        let email = &stats["channels"][0];
+        assert_eq!(email["channel"], "email");
+        for (field, n) in [("sent", 2), ("delivered", 1), ("failed", 0), ("skipped", 0), ("unique_opens", 1),
+                           ("unique_clicks", 1), ("machine_opens", 1), ("machine_clicks", 1), ("unsubscribed", 0)] {
+            assert_eq!(email[field], n, "{field}: {stats}");
+        }
+        assert_eq!(stats["rates"], json!({"delivery": 0.5, "open": 1.0, "click": 1.0, "failure": 0.0}));
+        let links: Value = app.get(&format!("/api/campaigns/{id}/links")).await.json().await.unwrap();
+        assert_eq!(links[0]["url"], "https://shop.acme.test/offer?x=1&y=2", "{links}");
+        assert_eq!((links[0]["clicks"].as_u64(), links[0]["unique_clicks"].as_u64()), (Some(2), Some(1)));
+        assert_eq!(links.as_array().unwrap().len(), 3);
+        // Her unsubscribe link counts against this campaign.
+        let token = html[html.find("&#47;u&#47;").unwrap() + 11..].split('"').next().unwrap().to_owned();
+        let r = new_client().post(app.url(&format!("/u/{token}"))).form(&[("List-Unsubscribe", "One-Click")]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let stats: Value = app.get(&format!("/api/campaigns/{id}/stats")).await.json().await.unwrap();
+        assert_eq!(stats["channels"][0]["unsubscribed"], 1, "{stats}");
+        // Another organization sees none of it.
+        let other = app.other_user("eve@example.org").await;
+        assert_eq!(other.get(&format!("/api/campaigns/{id}/stats")).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(other.get(&format!("/api/campaigns/{id}/links")).await.status(), StatusCode::NOT_FOUND);
+
         // Each hit is an event.
         let count = |items: &[Value], kind: &str| kinds(items).iter().filter(|k| *k == kind).count();
         let items = events_when(&app, |items| count(items, "MessageClicked") == 4).await;

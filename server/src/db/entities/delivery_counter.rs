@@ -33,6 +33,11 @@ pub struct Model {
     pub unique_clicks: i64,
     /// Clicks flagged as a scanner's.
     pub machine_clicks: i64,
+    /// Contacts whose consent for the channel this campaign's message ended: a hard
+    /// bounce, a spam complaint, its unsubscribe link.
+    pub bounced: i64,
+    pub complained: i64,
+    pub unsubscribed: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,8 +8,9 @@ pub struct Model {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub campaign_id: Uuid,
-    /// SHA-256 (hex) of `url`.
+    /// The URL's blind index (the organization's index key).
     pub url_hash: String,
+    /// Sealed under the master key (`tracking::links::URL`, bound to the row's id).
     pub url: String,
     pub clicks: i64,
     /// Deliveries that clicked it at least once (machines' clicks not counted).

@@ -1,23 +1,108 @@
-//! A hit, recorded: in one transaction, the delivery's first open or click, the link's
-//! clicks, the campaign's counters and the event. A machine's hit moves only its own
-//! counter (and the event says so), so the rates stay about people.
+//! Opens and clicks of delivered messages: a hit on a tracking URL, recorded in one
+//! transaction: the delivery's first open or click, the link's clicks, the campaign's
+//! counters and the event. An open or click proves the message arrived, so a `sent`
+//! delivery becomes `delivered` with it. A machine's hit moves only its own counter (and
+//! the event says why), so the rates stay about people.
 
-use super::machine::{self, Hit};
+use super::record::{self, Report, Reported};
 use crate::{
-    db::entities::{delivery, delivery_counter, link_click, tracked_link},
+    crypto::Cipher,
+    db::entities::{
+        delivery::{self, DeliveryStatus},
+        delivery_counter, link_click, tracked_link,
+    },
     error::ServiceResult,
     events::{self, Kind, New},
+    tracking::{
+        links,
+        machine::{self, Hit},
+        rewrite,
+        token::{self, Token},
+    },
 };
 use app::model::Channel;
 use chrono::{DateTime, Utc};
+use ring::hmac;
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use serde_json::json;
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
+
+pub struct Tracking {
+    db: DatabaseConnection,
+    cipher: Arc<Cipher>,
+    key: hmac::Key,
+    /// A hit sooner than this after the send is a machine's.
+    machine_window: Duration,
+}
+
+impl Tracking {
+    pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>, machine_window: Duration) -> Self {
+        Tracking {
+            db,
+            key: crate::tracking::key(&cipher),
+            cipher,
+            machine_window,
+        }
+    }
+
+    /// Records the open `token` names; anything else (not ours, a deleted delivery) is
+    /// ignored: the pixel answers the same either way.
+    #[tracing::instrument(skip_all)]
+    pub async fn open(&self, token: &str, hit: Hit) -> ServiceResult<()> {
+        let Some(t) = Token::verify(token::Kind::Open, token, &self.key) else {
+            return Ok(());
+        };
+        let Some(d) = delivery::Entity::find_by_id(t.delivery_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        let txn = self.db.begin().await?;
+        open(&txn, &d, hit, self.machine_window).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Records the click `token` names: where it goes (an `http(s)` URL of the
+    /// delivery's own campaign), or `None` for a token that names nothing of ours.
+    #[tracing::instrument(skip_all)]
+    pub async fn click(&self, token: &str, hit: Hit) -> ServiceResult<Option<String>> {
+        let Some(t) = Token::verify(token::Kind::Click, token, &self.key) else {
+            return Ok(None);
+        };
+        let Some(d) = delivery::Entity::find_by_id(t.delivery_id)
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(link) = tracked_link::Entity::find_by_id(t.link_id)
+            .one(&self.db)
+            .await?
+            .filter(|l| l.campaign_id == d.campaign_id)
+        else {
+            return Ok(None);
+        };
+        let target = self
+            .cipher
+            .decrypt(links::URL, &link.id.to_string(), &link.url)
+            .map_err(anyhow::Error::new)?;
+        if !rewrite::trackable(&target) {
+            return Ok(None);
+        }
+        let txn = self.db.begin().await?;
+        click(&txn, &d, &link, hit, self.machine_window).await?;
+        txn.commit().await?;
+        Ok(Some(target))
+    }
+}
 
 /// How long after a send a hit is a machine's (see [`machine::verdict`]).
 fn since_sent(d: &delivery::Model, now: DateTime<Utc>) -> Option<Duration> {
@@ -74,6 +159,25 @@ fn event(d: &delivery::Model, kind: Kind, data: serde_json::Value) -> New {
     }
 }
 
+/// A hit proves the message arrived: a `sent` delivery (no provider confirmed it, as
+/// with SMTP) becomes `delivered`, counters and event with it.
+async fn arrived(txn: &DatabaseTransaction, d: &delivery::Model) -> ServiceResult<()> {
+    let (Some(channel), DeliveryStatus::Sent) = (d.channel.parse::<Channel>().ok(), d.status)
+    else {
+        return Ok(());
+    };
+    let row = Reported {
+        id: d.id,
+        organization_id: d.organization_id,
+        campaign_id: d.campaign_id,
+        contact_id: d.contact_id,
+        channel,
+    };
+    // Nothing pending changes, so no campaign can complete by it.
+    let (_, _touched) = record::reports(txn, vec![(row, Report::Delivered)]).await?;
+    Ok(())
+}
+
 /// An open of delivery `d`.
 pub async fn open(
     txn: &DatabaseTransaction,
@@ -85,6 +189,7 @@ pub async fn open(
     let now = Utc::now();
     hit.since_sent = since_sent(d, now);
     let verdict = machine::verdict(&hit, window);
+    arrived(txn, d).await?;
     let mut columns = Vec::new();
     if verdict.is_some() {
         columns.push(C::MachineOpens);
@@ -114,6 +219,7 @@ pub async fn click(
     let now = Utc::now();
     hit.since_sent = since_sent(d, now);
     let verdict = machine::verdict(&hit, window);
+    arrived(txn, d).await?;
     let mut columns = Vec::new();
     if verdict.is_some() {
         columns.push(C::MachineClicks);
