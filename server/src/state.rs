@@ -120,6 +120,7 @@ impl AppState {
                 },
                 batch: 200,
                 lease: config.delivery_lease,
+                machine_window: config.machine_window,
             },
         );
         let retention = Arc::new(Retention::new(db.clone()));

@@ -28,6 +28,8 @@ impl Provider for Simulator {
         vec![
             SettingField::new("latency_ms", SettingKind::Number),
             SettingField::new("failure_rate", SettingKind::Number),
+            SettingField::new("open_rate", SettingKind::Number),
+            SettingField::new("click_rate", SettingKind::Number),
         ]
     }
 
@@ -35,6 +37,8 @@ impl Provider for Simulator {
         let mut check = Check::new(settings);
         check.whole("latency_ms", 0, 60_000, 50);
         check.number("failure_rate", 0.0, 1.0, 0.02);
+        check.number("open_rate", 0.0, 1.0, 0.0);
+        check.number("click_rate", 0.0, 1.0, 0.0);
         check.finish()
     }
 
@@ -82,6 +86,17 @@ pub fn fails(delivery_id: Uuid, failure_rate: f64) -> bool {
     let mut first = [0u8; 8];
     first.copy_from_slice(&hash.as_ref()[..8]);
     (u64::from_be_bytes(first) as f64 / 2f64.powi(64)) < failure_rate
+}
+
+/// Whether the simulator's person behind this delivery does `what` (`open`, `click`):
+/// like [`fails`], a fixed fate per delivery, drawn apart for each `what`.
+pub fn engages(delivery_id: Uuid, what: &str, rate: f64) -> bool {
+    let mut ctx = digest::Context::new(&digest::SHA256);
+    ctx.update(delivery_id.as_bytes());
+    ctx.update(what.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&ctx.finish().as_ref()[..8]);
+    (u64::from_be_bytes(first) as f64 / 2f64.powi(64)) < rate
 }
 
 /// What the simulator reports for a failed message.

@@ -187,7 +187,7 @@ pub async fn open(
 ) -> ServiceResult<()> {
     use delivery_counter::Column as C;
     let now = Utc::now();
-    hit.since_sent = since_sent(d, now);
+    hit.since_sent = hit.since_sent.or_else(|| since_sent(d, now));
     let verdict = machine::verdict(&hit, window);
     arrived(txn, d).await?;
     let mut columns = Vec::new();
@@ -217,7 +217,7 @@ pub async fn click(
 ) -> ServiceResult<()> {
     use delivery_counter::Column as C;
     let now = Utc::now();
-    hit.since_sent = since_sent(d, now);
+    hit.since_sent = hit.since_sent.or_else(|| since_sent(d, now));
     let verdict = machine::verdict(&hit, window);
     arrived(txn, d).await?;
     let mut columns = Vec::new();

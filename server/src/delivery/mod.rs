@@ -63,6 +63,8 @@ pub struct Settings {
     pub batch: u64,
     /// How long a claim holds without renewal: a worker that died is replaced after it.
     pub lease: Duration,
+    /// A hit sooner than this after the send is a machine's (see `tracking::machine`).
+    pub machine_window: Duration,
 }
 
 /// What the engine's parts share.

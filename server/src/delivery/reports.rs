@@ -1,24 +1,43 @@
 //! The `simulator_reports` job: what the simulator's "provider" says a moment after it
 //! took a message — delivered, or failed for the share `failure_rate` of messages chosen
 //! by [`simulator::fails`]. Reports go through [`record::reports`], the path a real
-//! provider's status webhooks take.
+//! provider's status webhooks take. Then the simulator's people open a share
+//! `open_rate` of the delivered messages and click a share `click_rate` of those
+//! opened (the campaign's first link), through [`engagement`], the path of a hit on a
+//! tracking URL; where the organization turned tracking off, nobody opens anything.
 
-use super::{completion, record, Engine};
+use super::{completion, engagement, record, Engine};
 use crate::{
     campaigns::System,
     channels::simulator,
-    db::entities::delivery::{self, DeliveryStatus},
+    db::entities::{
+        delivery::{self, DeliveryStatus},
+        organization, tracked_link,
+    },
+    error::ServiceResult,
     jobs::{Job, Round, Stop},
+    tracking::machine::Hit,
 };
 use app::model::Channel;
 use async_trait::async_trait;
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 use serde_json::Value;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use uuid::Uuid;
 
 /// Reports applied per transaction.
 const CHUNK: u64 = 500;
+
+/// The simulator's shares for one organization's channel.
+#[derive(Clone, Copy, Default)]
+struct Fates {
+    failure: f64,
+    open: f64,
+    click: f64,
+}
 
 pub struct SimulatorReports(pub(super) Arc<Engine>);
 
@@ -59,35 +78,42 @@ impl Job for SimulatorReports {
         if sent.is_empty() || stop.requested() {
             return Ok(Round::Idle);
         }
-        let mut rates: HashMap<(Uuid, Channel), f64> = HashMap::new();
+        let mut fates: HashMap<(Uuid, Channel), Fates> = HashMap::new();
         let mut reports = Vec::with_capacity(sent.len());
+        let mut opened = Vec::new();
         for (id, organization_id, campaign_id, contact_id, channel) in sent {
             let Ok(channel) = channel.parse::<Channel>() else {
                 continue;
             };
-            let rate = match rates.get(&(organization_id, channel)) {
-                Some(r) => *r,
+            let fate = match fates.get(&(organization_id, channel)) {
+                Some(f) => *f,
                 None => {
                     // Settings that no longer resolve: reported delivered, rather than
                     // stalling every organization's reports behind this one.
-                    let r = match engine.channels.resolve(organization_id, channel).await {
-                        Ok(resolved) => resolved
-                            .settings
-                            .get("failure_rate")
-                            .and_then(Value::as_f64)
-                            .unwrap_or(0.0),
+                    let f = match engine.channels.resolve(organization_id, channel).await {
+                        Ok(resolved) => {
+                            let share = |k: &str| resolved.settings.get(k).and_then(Value::as_f64);
+                            Fates {
+                                failure: share("failure_rate").unwrap_or(0.0),
+                                open: share("open_rate").unwrap_or(0.0),
+                                click: share("click_rate").unwrap_or(0.0),
+                            }
+                        }
                         Err(e) => {
                             tracing::warn!(error = ?e, %organization_id, %channel, "channel settings unusable");
-                            0.0
+                            Fates::default()
                         }
                     };
-                    rates.insert((organization_id, channel), r);
-                    r
+                    fates.insert((organization_id, channel), f);
+                    f
                 }
             };
-            let report = if simulator::fails(id, rate) {
+            let report = if simulator::fails(id, fate.failure) {
                 record::Report::Failed(simulator::FAILURE_REASON.into())
             } else {
+                if simulator::engages(id, "open", fate.open) {
+                    opened.push((id, simulator::engages(id, "click", fate.click)));
+                }
                 record::Report::Delivered
             };
             let reported = record::Reported {
@@ -101,8 +127,68 @@ impl Job for SimulatorReports {
         }
         let txn = engine.db.begin().await?;
         let (_, touched) = record::reports(&txn, reports).await?;
+        engage(&txn, engine, opened).await?;
         txn.commit().await?;
         completion::complete_finished(&engine.db, System::Webhook, touched.0).await;
         Ok(Round::Worked)
     }
+}
+
+/// The simulator's people open (and some click) the delivered messages `opened` names,
+/// as a person would some time later (never a machine's hit, however soon this is).
+async fn engage(
+    txn: &DatabaseTransaction,
+    engine: &Engine,
+    opened: Vec<(Uuid, bool)>,
+) -> ServiceResult<()> {
+    if opened.is_empty() {
+        return Ok(());
+    }
+    let clicks: HashMap<Uuid, bool> = opened.iter().copied().collect();
+    let rows = delivery::Entity::find()
+        .filter(delivery::Column::Id.is_in(clicks.keys().copied()))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Delivered))
+        .all(txn)
+        .await?;
+    let orgs: Vec<Uuid> = rows.iter().map(|d| d.organization_id).collect();
+    let tracking: std::collections::HashSet<Uuid> = organization::Entity::find()
+        .select_only()
+        .column(organization::Column::Id)
+        .filter(organization::Column::Id.is_in(orgs))
+        .filter(organization::Column::Tracking.eq(true))
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    // Each campaign's first link is where its clicks go.
+    let mut first_links: HashMap<Uuid, Option<tracked_link::Model>> = HashMap::new();
+    let person = || Hit {
+        user_agent: Some("Mozilla/5.0 (Carillon simulator)".into()),
+        head: false,
+        since_sent: Some(Duration::MAX),
+    };
+    let window = engine.settings.machine_window;
+    for d in rows
+        .iter()
+        .filter(|d| tracking.contains(&d.organization_id))
+    {
+        engagement::open(txn, d, person(), window).await?;
+        if !clicks.get(&d.id).copied().unwrap_or(false) {
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(slot) = first_links.entry(d.campaign_id) {
+            let link = tracked_link::Entity::find()
+                .filter(tracked_link::Column::CampaignId.eq(d.campaign_id))
+                .order_by_asc(tracked_link::Column::CreatedAt)
+                .order_by_asc(tracked_link::Column::Id)
+                .one(txn)
+                .await?;
+            slot.insert(link);
+        }
+        if let Some(Some(link)) = first_links.get(&d.campaign_id) {
+            engagement::click(txn, d, link, person(), window).await?;
+        }
+    }
+    Ok(())
 }

@@ -38,7 +38,8 @@ pub struct Hit {
     pub user_agent: Option<String>,
     /// A `HEAD` request: a scanner checking the link, never a person.
     pub head: bool,
-    /// Since the message was handed to its provider.
+    /// Since the message was handed to its provider (left out: measured from the
+    /// delivery's `sent_at`).
     pub since_sent: Option<Duration>,
 }
 

@@ -5,7 +5,9 @@ use crate::{
     both_backends,
     contacts::send,
     helpers::*,
-    sending::{create_and_send, events_when, granted, kinds, list_of, settle, use_smtp},
+    sending::{
+        create_and_send, events_when, granted, kinds, list_of, settle, use_simulator, use_smtp,
+    },
     smtp_server::SmtpServer,
 };
 use base64::Engine;
@@ -212,6 +214,37 @@ both_backends! {
         assert_pixel(get(&pixel, Some(BROWSER)).await).await;
         let c = counters(&app, &id).await;
         assert_eq!((c.opens, c.unique_opens, c.machine_opens), (0, 0, 1));
+    }
+
+    async fn the_simulator_s_people_open_and_click_through_the_tracking_path(app) {
+        app.signup("admin@example.org").await;
+        use_simulator(&app, "email", json!({"latency_ms": 0, "failure_rate": 0, "open_rate": 1, "click_rate": 0.5})).await;
+        let people: Vec<Value> = (0..20).map(|i| granted(&format!("p{i}@x.org"), "P")).collect();
+        let (list, _) = list_of(&app, "People", &people).await;
+        let id = create_and_send(&app, campaign(&list)).await;
+        settle(&app, &id).await;
+        let stats: Value = app.get(&format!("/api/campaigns/{id}/stats")).await.json().await.unwrap();
+        let email = &stats["channels"][0];
+        assert_eq!((email["delivered"].as_u64(), email["unique_opens"].as_u64(), email["machine_opens"].as_u64()), (Some(20), Some(20), Some(0)), "{stats}");
+        // About half click, always the same ones (the fate is drawn from the delivery id).
+        let clicked = email["unique_clicks"].as_u64().unwrap();
+        assert!((4..=16).contains(&clicked), "{stats}");
+        let links: Value = app.get(&format!("/api/campaigns/{id}/links")).await.json().await.unwrap();
+        let on_links: u64 = links.as_array().unwrap().iter().map(|l| l["unique_clicks"].as_u64().unwrap()).sum();
+        assert_eq!(on_links, clicked, "{links}");
+        // The counters equal a recount from the rows.
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        let rows = delivery::Entity::find().filter(delivery::Column::CampaignId.eq(id.parse::<uuid::Uuid>().unwrap())).all(&db).await.unwrap();
+        assert_eq!(rows.iter().filter(|d| d.opened_at.is_some()).count(), 20);
+        assert_eq!(rows.iter().filter(|d| d.clicked_at.is_some()).count() as u64, clicked);
+
+        // Tracking off: the simulator's people open nothing either.
+        let r = send(&app, Method::PATCH, "/api/organization", Some(&json!({"tracking": false}))).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let next = create_and_send(&app, campaign(&list)).await;
+        settle(&app, &next).await;
+        let stats: Value = app.get(&format!("/api/campaigns/{next}/stats")).await.json().await.unwrap();
+        assert_eq!((stats["channels"][0]["delivered"].as_u64(), stats["channels"][0]["unique_opens"].as_u64()), (Some(20), Some(0)), "{stats}");
     }
 
     async fn an_organization_that_turns_tracking_off_sends_its_links_as_written(app) {

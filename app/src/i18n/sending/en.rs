@@ -76,6 +76,8 @@ pub static EN: SendingStrings = SendingStrings {
     setting_labels: &[
         ("latency_ms", "Latency (ms)"),
         ("failure_rate", "Share that fails (0 to 1)"),
+        ("open_rate", "Share of delivered messages opened (0 to 1)"),
+        ("click_rate", "Share of opened messages clicked (0 to 1)"),
         ("host", "Host"),
         ("security", "Security"),
         ("port", "Port"),

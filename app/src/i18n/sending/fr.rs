@@ -76,6 +76,8 @@ pub static FR: SendingStrings = SendingStrings {
     setting_labels: &[
         ("latency_ms", "Latence (ms)"),
         ("failure_rate", "Part en échec (de 0 à 1)"),
+        ("open_rate", "Part des messages remis ouverts (de 0 à 1)"),
+        ("click_rate", "Part des messages ouverts cliqués (de 0 à 1)"),
         ("host", "Hôte"),
         ("security", "Sécurité"),
         ("port", "Port"),
