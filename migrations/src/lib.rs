@@ -24,6 +24,7 @@ mod m0019_retention;
 mod m0020_import_no_consent;
 mod m0021_crypto_keys;
 mod m0022_tracking;
+mod m0023_channel_hours;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_import_no_consent::Migration),
             Box::new(m0021_crypto_keys::Migration),
             Box::new(m0022_tracking::Migration),
+            Box::new(m0023_channel_hours::Migration),
         ]
     }
 }

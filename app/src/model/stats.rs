@@ -1,15 +1,16 @@
-//! Delivery and engagement figures, as `GET /api/campaigns/{id}/stats` and
-//! `GET /api/campaigns/{id}/links` give them.
+//! Delivery and engagement figures: a campaign's (`GET /api/campaigns/{id}/stats`,
+//! `GET /api/campaigns/{id}/links`) and an organization's over a period
+//! (`GET /api/stats`).
 
-use super::Channel;
+use super::{CampaignStatus, Channel};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// One channel of a campaign.
+/// What was sent and what became of it.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ChannelStats {
-    pub channel: Channel,
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
     /// Taken by the provider (delivered or not yet confirmed).
     pub sent: u64,
     pub delivered: u64,
@@ -21,11 +22,36 @@ pub struct ChannelStats {
     /// Opens flagged as machines' (privacy proxies, scanners): not in the rates.
     pub machine_opens: u64,
     pub machine_clicks: u64,
-    /// Contacts this campaign lost on the channel: a hard bounce, a complaint, its
+    /// Contacts lost on the channel through a message: a hard bounce, a complaint, its
     /// unsubscribe link.
     pub bounced: u64,
     pub complained: u64,
     pub unsubscribed: u64,
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, c: Counts) {
+        self.sent += c.sent;
+        self.delivered += c.delivered;
+        self.failed += c.failed;
+        self.skipped += c.skipped;
+        self.unique_opens += c.unique_opens;
+        self.unique_clicks += c.unique_clicks;
+        self.machine_opens += c.machine_opens;
+        self.machine_clicks += c.machine_clicks;
+        self.bounced += c.bounced;
+        self.complained += c.complained;
+        self.unsubscribed += c.unsubscribed;
+    }
+}
+
+/// One channel's figures.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChannelStats {
+    pub channel: Channel,
+    #[serde(flatten)]
+    pub counts: Counts,
 }
 
 /// Fractions from 0 to 1; `null` where the denominator is 0 (nothing sent yet).
@@ -44,7 +70,7 @@ pub struct Rates {
 
 impl Rates {
     /// The rates of these figures.
-    pub fn of(s: &ChannelStats) -> Self {
+    pub fn of(s: &Counts) -> Self {
         let ratio = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
         Rates {
             delivery: ratio(s.delivered, s.sent),
@@ -52,45 +78,6 @@ impl Rates {
             click: ratio(s.unique_clicks, s.delivered),
             failure: ratio(s.failed, s.sent + s.failed),
         }
-    }
-}
-
-impl ChannelStats {
-    /// Nothing yet.
-    pub fn empty(channel: Channel) -> Self {
-        ChannelStats {
-            channel,
-            sent: 0,
-            delivered: 0,
-            failed: 0,
-            skipped: 0,
-            unique_opens: 0,
-            unique_clicks: 0,
-            machine_opens: 0,
-            machine_clicks: 0,
-            bounced: 0,
-            complained: 0,
-            unsubscribed: 0,
-        }
-    }
-
-    /// The channels' figures added up (for the campaign's rates), as one of `channel`.
-    pub fn sum<'a>(channel: Channel, all: impl IntoIterator<Item = &'a ChannelStats>) -> Self {
-        all.into_iter()
-            .fold(ChannelStats::empty(channel), |a, c| ChannelStats {
-                channel: a.channel,
-                sent: a.sent + c.sent,
-                delivered: a.delivered + c.delivered,
-                failed: a.failed + c.failed,
-                skipped: a.skipped + c.skipped,
-                unique_opens: a.unique_opens + c.unique_opens,
-                unique_clicks: a.unique_clicks + c.unique_clicks,
-                machine_opens: a.machine_opens + c.machine_opens,
-                machine_clicks: a.machine_clicks + c.machine_clicks,
-                bounced: a.bounced + c.bounced,
-                complained: a.complained + c.complained,
-                unsubscribed: a.unsubscribed + c.unsubscribed,
-            })
     }
 }
 
@@ -116,30 +103,72 @@ pub struct LinkStats {
     pub unique_clicks: u64,
 }
 
+/// One bucket of the period's series: an hour (periods up to 3 days) or a UTC day.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// The bucket's start.
+    pub t: DateTime<Utc>,
+    pub channel: Channel,
+    pub sent: u64,
+    pub delivered: u64,
+    pub failed: u64,
+    /// Unique opens and clicks (people's).
+    pub opens: u64,
+    pub clicks: u64,
+}
+
+/// A campaign of the period, for the summary table.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub status: CampaignStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub sent: u64,
+    /// `null` before anything is delivered.
+    pub open_rate: Option<f64>,
+    /// `null` before anything is sent.
+    pub failure_rate: Option<f64>,
+}
+
+/// `GET /api/stats`: an organization's figures over a period.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationStats {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub totals: Counts,
+    pub rates: Rates,
+    pub by_channel: Vec<ChannelStats>,
+    pub series: Vec<SeriesPoint>,
+    /// Campaigns started in the period, the latest first (at most 100).
+    pub campaigns: Vec<CampaignSummary>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn rates_follow_their_definitions_and_say_nothing_without_a_denominator() {
-        let s = ChannelStats {
+        let s = Counts {
             sent: 100,
             delivered: 80,
             failed: 25,
             unique_opens: 40,
             unique_clicks: 8,
-            ..ChannelStats::empty(Channel::Email)
+            ..Counts::default()
         };
         let r = Rates::of(&s);
         assert_eq!(r.delivery, Some(0.8));
         assert_eq!(r.open, Some(0.5));
         assert_eq!(r.click, Some(0.1));
         assert_eq!(r.failure, Some(0.2));
-        assert_eq!(
-            Rates::of(&ChannelStats::empty(Channel::Sms)),
-            Rates::default()
-        );
-        let both = ChannelStats::sum(Channel::Email, [&s, &s]);
+        assert_eq!(Rates::of(&Counts::default()), Rates::default());
+        let mut both = s;
+        both += s;
         assert_eq!((both.sent, both.unique_opens), (200, 80));
         assert_eq!(Rates::of(&both), r);
     }

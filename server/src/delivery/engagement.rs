@@ -13,6 +13,7 @@ use crate::{
     },
     error::ServiceResult,
     events::{self, Kind, New},
+    stats::hourly,
     tracking::{
         links,
         machine::{self, Hit},
@@ -126,6 +127,29 @@ async fn first(
     Ok(set.rows_affected == 1)
 }
 
+/// The same moves in the organization's channel's hour (see `stats::hourly`).
+async fn hour(
+    txn: &DatabaseTransaction,
+    d: &delivery::Model,
+    columns: &[delivery_counter::Column],
+) -> ServiceResult<()> {
+    use delivery_counter::Column as C;
+    let Ok(channel) = d.channel.parse::<Channel>() else {
+        return Ok(());
+    };
+    let mut flow = hourly::Flow::default();
+    for column in columns {
+        match column {
+            C::UniqueOpens => flow.unique_opens += 1,
+            C::UniqueClicks => flow.unique_clicks += 1,
+            C::MachineOpens => flow.machine_opens += 1,
+            C::MachineClicks => flow.machine_clicks += 1,
+            _ => {}
+        }
+    }
+    hourly::add(txn, d.organization_id, channel, flow).await
+}
+
 /// Adds one to each of `columns` of the delivery's campaign counters.
 async fn count(
     txn: &DatabaseTransaction,
@@ -200,6 +224,7 @@ pub async fn open(
         }
     }
     count(txn, d, &columns).await?;
+    hour(txn, d, &columns).await?;
     events::record(
         txn,
         vec![event(d, Kind::MessageOpened, json!({"machine": verdict}))],
@@ -261,6 +286,7 @@ pub async fn click(
             .await?;
     }
     count(txn, d, &columns).await?;
+    hour(txn, d, &columns).await?;
     events::record(
         txn,
         vec![event(

@@ -10,6 +10,7 @@ use crate::{
         suppression,
     },
     error::ServiceResult,
+    stats::hourly,
     suppressions,
 };
 use app::model::{Channel, ConsentState};
@@ -69,6 +70,15 @@ pub async fn fan_out(db: &impl ConnectionTrait, campaign: &campaign::Model) -> S
                 unsubscribed: Set(0),
             });
         delivery_counter::Entity::insert_many(rows).exec(db).await?;
+    }
+    for c in &counters {
+        if let Ok(channel) = c.channel.parse::<Channel>() {
+            let flow = hourly::Flow {
+                skipped: c.skipped,
+                ..Default::default()
+            };
+            hourly::add(db, c.organization_id, channel, flow).await?;
+        }
     }
     tracing::info!(pending, "campaign fanned out");
     Ok(pending)

@@ -10,6 +10,7 @@ use super::{
 use crate::{
     db::entities::{delivery::DeliveryStatus, delivery_counter},
     error::ServiceResult,
+    stats::hourly,
 };
 use app::model::Channel;
 use sea_orm::{
@@ -23,6 +24,7 @@ use uuid::Uuid;
 /// the skip reasons of those that became skipped.
 #[derive(Default, Clone, Copy)]
 struct Delta {
+    organization_id: Uuid,
     pending: i64,
     sent: i64,
     delivered: i64,
@@ -72,7 +74,9 @@ pub struct Tally {
 impl Tally {
     fn delta(&mut self, org: Uuid, campaign: Uuid, channel: Channel) -> &mut Delta {
         self.campaigns.insert((org, campaign));
-        self.deltas.entry((campaign, channel)).or_default()
+        let delta = self.deltas.entry((campaign, channel)).or_default();
+        delta.organization_id = org;
+        delta
     }
 
     pub fn moved(
@@ -124,7 +128,14 @@ impl Tally {
 
     /// Writes the deltas; returns the campaigns they moved, to complete once committed.
     pub async fn apply(self, db: &DatabaseTransaction) -> ServiceResult<Touched> {
+        let mut flows: BTreeMap<(Uuid, Channel), hourly::Flow> = BTreeMap::new();
         for ((campaign_id, channel), d) in self.deltas {
+            let flow = flows.entry((d.organization_id, channel)).or_default();
+            // `sent` as the stats count it: taken by the provider, delivered or not yet.
+            flow.sent += d.sent + d.delivered;
+            flow.delivered += d.delivered;
+            flow.failed += d.failed;
+            flow.skipped += d.skipped;
             use delivery_counter::Column as C;
             let add = |col: C, n: i64| (col, Expr::col(col).add(n));
             let mut update = delivery_counter::Entity::update_many();
@@ -147,6 +158,9 @@ impl Tally {
                 .filter(C::Channel.eq(channel.as_str()))
                 .exec(db)
                 .await?;
+        }
+        for ((organization_id, channel), flow) in flows {
+            hourly::add(db, organization_id, channel, flow).await?;
         }
         Ok(Touched(self.campaigns.into_iter().collect()))
     }

@@ -11,6 +11,7 @@ use crate::{
     db::entities::{contact, contact_consent, delivery_counter},
     error::ServiceResult,
     events::{self, Kind},
+    stats::hourly,
     suppressions,
 };
 use app::model::{Channel, ConsentState, SuppressionReason};
@@ -95,7 +96,7 @@ pub async fn withdraw_as(
     let (skipped, touched) =
         record::skip_unsubscribed(txn, organization_id, contact_id, channel).await?;
     if let Some(campaign_id) = campaign_id {
-        count_loss(txn, campaign_id, channel, source).await?;
+        count_loss(txn, organization_id, campaign_id, channel, source).await?;
     }
     events::record(
         txn,
@@ -118,17 +119,29 @@ pub async fn withdraw_as(
 /// unsubscribe link), if it keeps one.
 async fn count_loss(
     txn: &DatabaseTransaction,
+    organization_id: Uuid,
     campaign_id: Uuid,
     channel: Channel,
     source: &str,
 ) -> ServiceResult<()> {
     use delivery_counter::Column as C;
+    let mut flow = hourly::Flow::default();
     let column = match SuppressionReason::from_name(source) {
-        Some(SuppressionReason::Bounce) => C::Bounced,
-        Some(SuppressionReason::Complaint) => C::Complained,
-        Some(SuppressionReason::Unsubscribe) => C::Unsubscribed,
+        Some(SuppressionReason::Bounce) => {
+            flow.bounced = 1;
+            C::Bounced
+        }
+        Some(SuppressionReason::Complaint) => {
+            flow.complained = 1;
+            C::Complained
+        }
+        Some(SuppressionReason::Unsubscribe) => {
+            flow.unsubscribed = 1;
+            C::Unsubscribed
+        }
         _ => return Ok(()),
     };
+    hourly::add(txn, organization_id, channel, flow).await?;
     delivery_counter::Entity::update_many()
         .col_expr(column, Expr::col(column).add(1))
         .filter(C::CampaignId.eq(campaign_id))

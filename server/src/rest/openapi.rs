@@ -43,6 +43,7 @@ use utoipa::{
         super::sending::test,
         super::sending::progress,
         super::sending::deliveries,
+        super::stats::organization,
         super::stats::campaign,
         super::stats::links,
         super::channels::list,

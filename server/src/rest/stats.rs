@@ -1,15 +1,51 @@
-//! Delivery and engagement figures of a campaign.
+//! Delivery and engagement figures: a campaign's, and the organization's over a period.
 
-use super::extract::{AuthActor, IdPath};
-use super::responses::{Forbidden, NotFound, Unauthorized};
+use super::extract::{ApiQuery, AuthActor, IdPath};
+use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
 use crate::{error::ApiError, state::AppState};
-use app::model::{CampaignStats, LinkStats};
+use app::model::{CampaignStats, LinkStats, OrganizationStats};
 use axum::{extract::State, routing::get, Json, Router};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/stats", get(organization))
         .route("/api/campaigns/{id}/stats", get(campaign))
         .route("/api/campaigns/{id}/links", get(links))
+}
+
+/// `GET /api/stats` parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Period {
+    /// The period's start: a day (`2026-02-15`) or an RFC 3339 time (default: 7 days
+    /// before `to`).
+    from: Option<String>,
+    /// Its end, excluded (a day counts whole; default: now). At most 400 days after `from`.
+    to: Option<String>,
+    /// `email`, `sms` or `push` (default: all).
+    channel: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/stats", tag = "stats", summary = "The organization's figures over a period: totals, rates, per channel, a series (hourly up to 3 days, else daily) and the campaigns started in it",
+    params(Period),
+    responses((status = 200, description = "the figures", body = app::model::OrganizationStats), Unauthorized, Forbidden, Invalid)
+)]
+pub async fn organization(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    ApiQuery(q): ApiQuery<Period>,
+) -> Result<Json<OrganizationStats>, ApiError> {
+    Ok(Json(
+        state
+            .stats
+            .organization(
+                &actor,
+                q.from.as_deref(),
+                q.to.as_deref(),
+                q.channel.as_deref(),
+            )
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/campaigns/{id}/stats", tag = "stats", summary = "Sent, delivered, failed, skipped, opens, clicks, bounces, complaints and unsubscribes per channel, with the rates",

@@ -190,6 +190,12 @@ both_backends! {
         let r = sendgrid_hook(&app, &org, &pair, now(), &events, &events).await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(bounced().await, 1);
+        // The organization's hours moved by the same amounts as the campaign's counters.
+        let campaign_stats: Value = app.get(&format!("/api/campaigns/{campaign}/stats")).await.json().await.unwrap();
+        let period: Value = app.get("/api/stats?channel=email").await.json().await.unwrap();
+        for field in ["sent", "delivered", "failed", "skipped", "bounced"] {
+            assert_eq!(period["totals"][field], campaign_stats["channels"][0][field], "{field}: {period} {campaign_stats}");
+        }
 
         // A late `delivered` after the bounce changes nothing.
         let late = json!([{"event": "delivered", "sg_message_id": busy["provider_message_id"]}]).to_string();

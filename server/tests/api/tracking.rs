@@ -245,6 +245,37 @@ both_backends! {
         settle(&app, &next).await;
         let stats: Value = app.get(&format!("/api/campaigns/{next}/stats")).await.json().await.unwrap();
         assert_eq!((stats["channels"][0]["delivered"].as_u64(), stats["channels"][0]["unique_opens"].as_u64()), (Some(20), Some(0)), "{stats}");
+
+        // The organization's period: the sums of both campaigns, kept per hour.
+        let period: Value = app.get("/api/stats").await.json().await.unwrap();
+        let totals = &period["totals"];
+        for (field, n) in [("sent", 40), ("delivered", 40), ("failed", 0), ("unique_opens", 20), ("machine_opens", 0)] {
+            assert_eq!(totals[field], n, "{field}: {period}");
+        }
+        assert_eq!(totals["unique_clicks"], clicked);
+        assert_eq!(period["rates"]["open"], 0.5);
+        assert_eq!(period["rates"]["failure"], 0.0);
+        let email = period["by_channel"].as_array().unwrap().iter().find(|c| c["channel"] == "email").unwrap().clone();
+        assert_eq!(email["sent"], 40);
+        let series = period["series"].as_array().unwrap();
+        let sum = |f: &str| series.iter().map(|p| p[f].as_u64().unwrap()).sum::<u64>();
+        assert_eq!((sum("sent"), sum("delivered"), sum("opens"), sum("clicks")), (40, 40, 20, clicked), "{period}");
+        let campaigns = period["campaigns"].as_array().unwrap();
+        assert_eq!(campaigns.len(), 2);
+        assert_eq!((campaigns[0]["id"].as_str(), campaigns[0]["open_rate"].as_f64()), (Some(next.as_str()), Some(0.0)));
+        assert_eq!((campaigns[1]["id"].as_str(), campaigns[1]["open_rate"].as_f64()), (Some(id.as_str()), Some(1.0)));
+        assert_eq!((campaigns[1]["title"].as_str(), campaigns[1]["sent"].as_u64(), campaigns[1]["status"].as_str()), (Some("Promo"), Some(20), Some("completed")));
+        let sms: Value = app.get("/api/stats?channel=sms").await.json().await.unwrap();
+        assert_eq!((sms["totals"]["sent"].as_u64(), sms["campaigns"].as_array().unwrap().len()), (Some(0), 0), "{sms}");
+        let past: Value = app.get("/api/stats?from=2020-01-01&to=2020-01-31").await.json().await.unwrap();
+        assert_eq!((past["totals"]["sent"].as_u64(), past["series"].as_array().unwrap().len()), (Some(0), 0));
+
+        // Bad periods: a reason naming the field.
+        for (query, field) in [("from=2026-02-10&to=2026-02-01", "from"), ("from=2016-01-01&to=2026-01-01", "to"),
+                               ("from=yesterday", "from"), ("to=2026-13-01", "to"), ("channel=fax", "channel")] {
+            let body = problem(app.get(&format!("/api/stats?{query}")).await, 422).await;
+            assert!(body["errors"][field].is_string(), "{query}: {body}");
+        }
     }
 
     async fn an_organization_that_turns_tracking_off_sends_its_links_as_written(app) {

@@ -5,6 +5,7 @@ pub mod audit_entry;
 pub mod campaign;
 pub mod campaign_list;
 pub mod campaign_status_change;
+pub mod channel_hour;
 pub mod channel_setting;
 pub mod consent_record;
 pub mod consent_text;
