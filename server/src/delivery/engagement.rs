@@ -202,18 +202,28 @@ async fn arrived(txn: &DatabaseTransaction, d: &delivery::Model) -> ServiceResul
     Ok(())
 }
 
-/// An open of delivery `d`.
-pub async fn open(
+/// When a hit on `d` happens and why it is a machine's, if it is; the message arrived.
+async fn judge(
     txn: &DatabaseTransaction,
     d: &delivery::Model,
     mut hit: Hit,
     window: Duration,
-) -> ServiceResult<()> {
-    use delivery_counter::Column as C;
+) -> ServiceResult<(DateTime<Utc>, Option<&'static str>)> {
     let now = Utc::now();
     hit.since_sent = hit.since_sent.or_else(|| since_sent(d, now));
-    let verdict = machine::verdict(&hit, window);
     arrived(txn, d).await?;
+    Ok((now, machine::verdict(&hit, window)))
+}
+
+/// An open of delivery `d`.
+pub async fn open(
+    txn: &DatabaseTransaction,
+    d: &delivery::Model,
+    hit: Hit,
+    window: Duration,
+) -> ServiceResult<()> {
+    use delivery_counter::Column as C;
+    let (now, verdict) = judge(txn, d, hit, window).await?;
     let mut columns = Vec::new();
     if verdict.is_some() {
         columns.push(C::MachineOpens);
@@ -237,14 +247,11 @@ pub async fn click(
     txn: &DatabaseTransaction,
     d: &delivery::Model,
     link: &tracked_link::Model,
-    mut hit: Hit,
+    hit: Hit,
     window: Duration,
 ) -> ServiceResult<()> {
     use delivery_counter::Column as C;
-    let now = Utc::now();
-    hit.since_sent = hit.since_sent.or_else(|| since_sent(d, now));
-    let verdict = machine::verdict(&hit, window);
-    arrived(txn, d).await?;
+    let (now, verdict) = judge(txn, d, hit, window).await?;
     let mut columns = Vec::new();
     if verdict.is_some() {
         columns.push(C::MachineClicks);
