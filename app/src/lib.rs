@@ -24,12 +24,12 @@ use pages::{
     auth::{LoginPage, SignupPage},
     campaigns::{CampaignDetailPage, CampaignsPage, EditCampaignPage, NewCampaignPage},
     contacts::{ContactDetailPage, ContactsPage, NewContactPage},
+    dashboard::DashboardPage,
     imports::{ImportPage, ImportProgressPage},
     invite::InvitePage,
     layout::AppLayout,
     lists::{ListDetailPage, ListsPage},
     not_found::NotFound,
-    placeholders::DashboardPage,
     settings::{
         AuditPage, ChannelsPage, MembersPage, RetentionPage, SettingsIndex, SettingsLayout,
         SuppressionsPage, TokensPage,

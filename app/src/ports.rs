@@ -230,6 +230,19 @@ pub trait PrivacyPort: Send + Sync {
 }
 
 #[async_trait]
+pub trait StatsPort: Send + Sync {
+    /// The organization's figures over `[from, to)` (days or RFC 3339; default the last
+    /// 7 days), for one channel or all.
+    async fn organization(
+        &self,
+        actor: &Actor,
+        from: Option<String>,
+        to: Option<String>,
+        channel: Option<String>,
+    ) -> Result<OrganizationStats, AppError>;
+}
+
+#[async_trait]
 pub trait RetentionPort: Send + Sync {
     async fn view(&self, actor: &Actor) -> Result<RetentionView, AppError>;
     async fn set(&self, actor: &Actor, policy: RetentionPolicy) -> Result<RetentionView, AppError>;
@@ -250,6 +263,7 @@ pub struct Ports {
     pub suppressions: Arc<dyn SuppressionsPort>,
     pub privacy: Arc<dyn PrivacyPort>,
     pub retention: Arc<dyn RetentionPort>,
+    pub stats: Arc<dyn StatsPort>,
 }
 
 /// The services, as provided by the server.

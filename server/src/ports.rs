@@ -4,7 +4,7 @@
 use crate::{
     accounts::Accounts, audit::Audit, campaigns::Campaigns, channels::Channels, contacts::Contacts,
     delivery::Sending, imports::Imports, lists::Lists, members::Members, privacy::Privacy,
-    retention::Retention, suppressions::Suppressions, tokens::Tokens,
+    retention::Retention, stats::Stats, suppressions::Suppressions, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
@@ -326,5 +326,25 @@ impl RetentionPort for Retention {
     }
     async fn set(&self, actor: &Actor, policy: RetentionPolicy) -> Result<RetentionView, AppError> {
         Ok(Retention::set(self, actor, policy).await?)
+    }
+}
+
+#[async_trait]
+impl StatsPort for Stats {
+    async fn organization(
+        &self,
+        actor: &Actor,
+        from: Option<String>,
+        to: Option<String>,
+        channel: Option<String>,
+    ) -> Result<OrganizationStats, AppError> {
+        Ok(Stats::organization(
+            self,
+            actor,
+            from.as_deref(),
+            to.as_deref(),
+            channel.as_deref(),
+        )
+        .await?)
     }
 }

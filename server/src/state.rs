@@ -202,6 +202,7 @@ impl AppState {
             suppressions: self.suppressions.clone(),
             privacy: self.privacy.clone(),
             retention: self.retention.clone(),
+            stats: self.stats.clone(),
         }
     }
 }

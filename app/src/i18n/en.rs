@@ -40,7 +40,6 @@ pub static EN: Strings = Strings {
     login_link: "Log in",
 
     dashboard_title: "Dashboard",
-    dashboard_soon: "Campaign results will appear here. Coming soon.",
     campaigns_title: "Campaigns",
     campaigns_soon: "Creating and scheduling campaigns is coming soon.",
     contacts_title: "Contacts",
@@ -114,4 +113,5 @@ pub static EN: Strings = Strings {
     contacts: &super::contacts::EN,
     sending: &super::sending::EN,
     privacy: &super::privacy::EN,
+    dashboard: &super::dashboard::EN,
 };

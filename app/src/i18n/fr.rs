@@ -40,7 +40,6 @@ pub static FR: Strings = Strings {
     login_link: "Se connecter",
 
     dashboard_title: "Tableau de bord",
-    dashboard_soon: "Les résultats des campagnes s’afficheront ici. Bientôt disponible.",
     campaigns_title: "Campagnes",
     campaigns_soon: "La création et la planification des campagnes arrivent bientôt.",
     contacts_title: "Contacts",
@@ -114,4 +113,5 @@ pub static FR: Strings = Strings {
     contacts: &super::contacts::FR,
     sending: &super::sending::FR,
     privacy: &super::privacy::FR,
+    dashboard: &super::dashboard::FR,
 };

@@ -4,6 +4,7 @@
 
 mod campaigns;
 mod contacts;
+mod dashboard;
 mod en;
 mod fr;
 mod privacy;
@@ -12,6 +13,7 @@ mod strings;
 
 pub use campaigns::CampaignStrings;
 pub use contacts::ContactStrings;
+pub use dashboard::DashboardStrings;
 pub use privacy::PrivacyStrings;
 pub use sending::SendingStrings;
 pub use strings::Strings;

@@ -47,7 +47,6 @@ pub struct Strings {
 
     // Placeholder pages
     pub dashboard_title: &'static str,
-    pub dashboard_soon: &'static str,
     pub campaigns_title: &'static str,
     pub campaigns_soon: &'static str,
     pub contacts_title: &'static str,
@@ -130,6 +129,8 @@ pub struct Strings {
     pub sending: &'static super::sending::SendingStrings,
     /// Settings → Audit log and Settings → Suppression list.
     pub privacy: &'static super::privacy::PrivacyStrings,
+    /// The dashboard.
+    pub dashboard: &'static super::dashboard::DashboardStrings,
 }
 
 impl Strings {

@@ -4,10 +4,10 @@
 pub mod auth;
 pub mod campaigns;
 pub mod contacts;
+pub mod dashboard;
 pub mod imports;
 pub mod invite;
 pub mod layout;
 pub mod lists;
 pub mod not_found;
-pub mod placeholders;
 pub mod settings;

@@ -11,3 +11,4 @@ mod test_send;
 pub use detail::CampaignDetailPage;
 pub use editor::{EditCampaignPage, NewCampaignPage};
 pub use list::CampaignsPage;
+pub use parts::StatusBadge;
