@@ -240,6 +240,10 @@ pub trait StatsPort: Send + Sync {
         to: Option<String>,
         channel: Option<String>,
     ) -> Result<OrganizationStats, AppError>;
+    /// A campaign's figures per channel, with its rates.
+    async fn campaign(&self, actor: &Actor, id: Uuid) -> Result<CampaignStats, AppError>;
+    /// A campaign's links and their clicks, the most clicked first.
+    async fn links(&self, actor: &Actor, id: Uuid) -> Result<Vec<LinkStats>, AppError>;
 }
 
 #[async_trait]

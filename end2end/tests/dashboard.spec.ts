@@ -67,4 +67,11 @@ test("after a simulated campaign the dashboard shows its totals, its channel and
   await page.goto("/?days=30");
   await row.getByRole("link", { name: title }).click();
   await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.id}$`));
+  // Its page shows its results.
+  const results = page.getByTestId("engagement");
+  await expect(results.getByTestId("engagement-sent")).toHaveText("3");
+  await expect(results.getByTestId("engagement-opened")).toHaveText("3");
+  await expect(results.getByTestId("engagement-open-rate")).toHaveText("100%");
+  await expect(results.getByTestId("engagement-clicked")).toHaveText("0");
+  await expect(results.getByTestId("engagement-failure-rate")).toHaveText("0%");
 });

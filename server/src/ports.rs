@@ -347,4 +347,10 @@ impl StatsPort for Stats {
         )
         .await?)
     }
+    async fn campaign(&self, actor: &Actor, id: Uuid) -> Result<CampaignStats, AppError> {
+        Ok(Stats::campaign(self, actor, id).await?)
+    }
+    async fn links(&self, actor: &Actor, id: Uuid) -> Result<Vec<LinkStats>, AppError> {
+        Ok(Stats::links(self, actor, id).await?)
+    }
 }

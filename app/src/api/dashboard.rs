@@ -1,4 +1,7 @@
-use crate::{error::AppError, model::OrganizationStats};
+use crate::{
+    error::AppError,
+    model::{CampaignEngagement, OrganizationStats},
+};
 use leptos::prelude::*;
 
 /// The dashboard's figures: the last `days` days (7, 30 or 90), or `from`–`to` when
@@ -21,4 +24,15 @@ pub async fn get_dashboard(
         (from, to) => (from, to),
     };
     ports.stats.organization(&actor, from, to, None).await
+}
+
+/// A campaign's figures and its ten most clicked links, for its page.
+#[server(prefix = "/api/fn", endpoint = "get_campaign_engagement")]
+pub async fn get_campaign_engagement(id: uuid::Uuid) -> Result<CampaignEngagement, AppError> {
+    let ports = crate::ports::ports()?;
+    let actor = crate::ports::actor()?;
+    let stats = ports.stats.campaign(&actor, id).await?;
+    let mut links = ports.stats.links(&actor, id).await?;
+    links.truncate(10);
+    Ok(CampaignEngagement { stats, links })
 }

@@ -103,6 +103,14 @@ pub struct LinkStats {
     pub unique_clicks: u64,
 }
 
+/// A campaign's figures and its most clicked links, for its page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignEngagement {
+    pub stats: CampaignStats,
+    /// The most clicked first, at most 10.
+    pub links: Vec<LinkStats>,
+}
+
 /// One bucket of the period's series: an hour (periods up to 3 days) or a UTC day.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

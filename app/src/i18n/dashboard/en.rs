@@ -28,6 +28,13 @@ pub static EN: DashboardStrings = DashboardStrings {
     col_opened: "Opened",
     col_failure: "Failure rate",
     no_campaigns: "No campaign started in this period.",
+    engagement: "Results",
+    open_rate: "Open rate",
+    click_rate: "Click rate",
+    top_links: "Most clicked links",
+    col_link: "Link",
+    col_clicks: "Clicks",
+    col_unique_clicks: "People who clicked",
     thousands: ',',
     percent_space: "",
 };

@@ -28,6 +28,13 @@ pub static FR: DashboardStrings = DashboardStrings {
     col_opened: "Ouverts",
     col_failure: "Taux d’échec",
     no_campaigns: "Aucune campagne lancée sur cette période.",
+    engagement: "Résultats",
+    open_rate: "Taux d’ouverture",
+    click_rate: "Taux de clic",
+    top_links: "Liens les plus cliqués",
+    col_link: "Lien",
+    col_clicks: "Clics",
+    col_unique_clicks: "Personnes ayant cliqué",
     thousands: '\u{202f}',
     percent_space: "\u{202f}",
 };

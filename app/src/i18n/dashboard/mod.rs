@@ -33,6 +33,13 @@ pub struct DashboardStrings {
     pub col_opened: &'static str,
     pub col_failure: &'static str,
     pub no_campaigns: &'static str,
+    pub engagement: &'static str,
+    pub open_rate: &'static str,
+    pub click_rate: &'static str,
+    pub top_links: &'static str,
+    pub col_link: &'static str,
+    pub col_clicks: &'static str,
+    pub col_unique_clicks: &'static str,
     /// Thousands separator and the space before `%`.
     pub thousands: char,
     pub percent_space: &'static str,

@@ -4,6 +4,7 @@
 use super::{
     actions::{Actions, ActionsBar},
     editor::PreviewPanel,
+    engagement::Engagement,
     parts::{channel_names, route_id, ErrorDetails, StatusBadge},
     progress::RunProgress,
     test_send::{flashed_outcomes, TestSend},
@@ -111,7 +112,10 @@ fn Detail(
         </dl>
         <ErrorDetails error/>
         <ActionsBar id=dto.id status=dto.status scheduled_local=view.scheduled_local time_zone=dto.time_zone.clone() actions/>
-        {progress.map(|initial| view! { <RunProgress id=dto.id initial starts_soon on_status_change/> })}
+        {progress.map(|initial| view! {
+            <RunProgress id=dto.id initial starts_soon on_status_change/>
+            <Engagement id=dto.id/>
+        })}
         {can_test.then(|| view! { <TestSend id=dto.id channels=dto.channels.clone() flashed/> })}
         <PreviewPanel preview=Signal::stored(data.preview)/>
     }

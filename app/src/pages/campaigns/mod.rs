@@ -3,6 +3,7 @@
 mod actions;
 mod detail;
 mod editor;
+mod engagement;
 mod list;
 mod parts;
 mod progress;
