@@ -1,29 +1,21 @@
 //! A started campaign's results on its page: sent → delivered → opened → clicked, with
-//! the rates, and its most clicked links. Read from the counters, like the dashboard.
+//! the rates, and its most clicked links. Read from the counters, like the dashboard;
+//! fetched by the page with its other data (a resource made inside a suspended view
+//! would not hydrate).
 
 use crate::{
-    api::get_campaign_engagement,
-    components::{error_text, use_strings},
+    components::use_strings,
     model::{CampaignEngagement, Counts},
 };
 use leptos::prelude::*;
-use uuid::Uuid;
 
 #[component]
-pub fn Engagement(id: Uuid) -> impl IntoView {
+pub fn Engagement(e: CampaignEngagement) -> impl IntoView {
     let t = use_strings();
-    let figures = Resource::new(move || id, get_campaign_engagement);
     view! {
         <section aria-labelledby="engagement-title" data-testid="engagement">
             <h2 id="engagement-title">{t.dashboard.engagement}</h2>
-            <Transition fallback=move || view! { <p>{t.loading}</p> }>
-                {move || Suspend::new(async move {
-                    match figures.await {
-                        Ok(e) => view! { <Funnel e/> }.into_any(),
-                        Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
-                    }
-                })}
-            </Transition>
+            <Funnel e/>
         </section>
     }
 }
