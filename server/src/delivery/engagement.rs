@@ -73,24 +73,29 @@ impl Tracking {
 
     /// Records the click `token` names: where it goes (an `http(s)` URL of the
     /// delivery's own campaign), or `None` for a token that names nothing of ours.
+    /// The person gets to the link even when the click cannot be recorded (a database
+    /// error, logged; a delivery deleted by the retention policy).
     #[tracing::instrument(skip_all)]
     pub async fn click(&self, token: &str, hit: Hit) -> ServiceResult<Option<String>> {
         let Some(t) = Token::verify(token::Kind::Click, token, &self.key) else {
             return Ok(None);
         };
-        let Some(d) = delivery::Entity::find_by_id(t.delivery_id)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
         let Some(link) = tracked_link::Entity::find_by_id(t.link_id)
             .one(&self.db)
             .await?
-            .filter(|l| l.campaign_id == d.campaign_id)
         else {
             return Ok(None);
         };
+        let delivery = delivery::Entity::find_by_id(t.delivery_id)
+            .one(&self.db)
+            .await?;
+        // We signed this pair, so a delivery of another campaign is not ours to follow.
+        if delivery
+            .as_ref()
+            .is_some_and(|d| d.campaign_id != link.campaign_id)
+        {
+            return Ok(None);
+        }
         let target = self
             .cipher
             .decrypt(links::URL, &link.id.to_string(), &link.url)
@@ -98,10 +103,24 @@ impl Tracking {
         if !rewrite::trackable(&target) {
             return Ok(None);
         }
-        let txn = self.db.begin().await?;
-        click(&txn, &d, &link, hit, self.machine_window).await?;
-        txn.commit().await?;
+        if let Some(d) = delivery {
+            if let Err(error) = self.record_click(&d, &link, hit).await {
+                tracing::error!(?error, delivery_id = %d.id, "a click could not be recorded");
+            }
+        }
         Ok(Some(target))
+    }
+
+    async fn record_click(
+        &self,
+        d: &delivery::Model,
+        link: &tracked_link::Model,
+        hit: Hit,
+    ) -> ServiceResult<()> {
+        let txn = self.db.begin().await?;
+        click(&txn, d, link, hit, self.machine_window).await?;
+        txn.commit().await?;
+        Ok(())
     }
 }
 

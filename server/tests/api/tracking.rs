@@ -214,6 +214,14 @@ both_backends! {
         assert_pixel(get(&pixel, Some(BROWSER)).await).await;
         let c = counters(&app, &id).await;
         assert_eq!((c.opens, c.unique_opens, c.machine_opens), (0, 0, 1));
+
+        // Deliveries deleted (a retention policy): an old message's link still leads on.
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        delivery::Entity::delete_many().filter(delivery::Column::CampaignId.eq(id.parse::<uuid::Uuid>().unwrap())).exec(&db).await.unwrap();
+        let r = get(&click, Some(BROWSER)).await;
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(r.headers()[header::LOCATION], "https://shop.acme.test/offer?x=1&y=2");
+        assert_eq!(counters(&app, &id).await.clicks, 0);
     }
 
     async fn the_simulator_s_people_open_and_click_through_the_tracking_path(app) {
