@@ -88,18 +88,21 @@ fn PeriodForm(period: Period) -> impl IntoView {
     }
 }
 
+/// One figure with its label, in a `<dl class="tiles">`.
+pub fn tile(testid: String, label: &'static str, value: String) -> impl IntoView {
+    view! {
+        <div class="tile">
+            <dt>{label}</dt>
+            <dd data-testid=testid>{value}</dd>
+        </div>
+    }
+}
+
 #[component]
 fn Figures(s: OrganizationStats) -> impl IntoView {
     let t = use_strings();
     let d = t.dashboard;
-    let tile = move |id: &'static str, label: &'static str, value: String| {
-        view! {
-            <div class="tile">
-                <dt>{label}</dt>
-                <dd data-testid=format!("dashboard-{id}")>{value}</dd>
-            </div>
-        }
-    };
+    let tile = |id: &str, label, value| tile(format!("dashboard-{id}"), label, value);
     let success = s.rates.failure.map(|f| 1.0 - f);
     let totals = view! {
         <dl class="tiles" data-testid="dashboard-totals">

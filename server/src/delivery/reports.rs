@@ -12,11 +12,11 @@ use crate::{
     channels::simulator,
     db::entities::{
         delivery::{self, DeliveryStatus},
-        organization, tracked_link,
+        tracked_link,
     },
     error::ServiceResult,
     jobs::{Job, Round, Stop},
-    tracking::machine::Hit,
+    tracking::{links::tracking_organizations, machine::Hit},
 };
 use app::model::Channel;
 use async_trait::async_trait;
@@ -150,17 +150,7 @@ async fn engage(
         .filter(delivery::Column::Status.eq(DeliveryStatus::Delivered))
         .all(txn)
         .await?;
-    let orgs: Vec<Uuid> = rows.iter().map(|d| d.organization_id).collect();
-    let tracking: std::collections::HashSet<Uuid> = organization::Entity::find()
-        .select_only()
-        .column(organization::Column::Id)
-        .filter(organization::Column::Id.is_in(orgs))
-        .filter(organization::Column::Tracking.eq(true))
-        .into_tuple::<Uuid>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
+    let tracking = tracking_organizations(txn, rows.iter().map(|d| d.organization_id)).await?;
     // Each campaign's first link is where its clicks go.
     let mut first_links: HashMap<Uuid, Option<tracked_link::Model>> = HashMap::new();
     let person = || Hit {

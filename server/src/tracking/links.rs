@@ -73,28 +73,38 @@ impl Rewriter<'_> {
         db: &impl ConnectionTrait,
         messages: &mut [&mut OutboundMessage],
     ) -> ServiceResult<()> {
-        let orgs: BTreeSet<Uuid> = messages.iter().map(|m| m.organization_id).collect();
-        let tracking: HashSet<Uuid> = organization::Entity::find()
-            .select_only()
-            .column(organization::Column::Id)
-            .filter(organization::Column::Id.is_in(orgs))
-            .filter(organization::Column::Tracking.eq(true))
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        let tracked =
-            |m: &OutboundMessage| m.campaign_id.is_some() && tracking.contains(&m.organization_id);
-        // The trackable URLs of each campaign in the batch.
+        let tracking =
+            tracking_organizations(db, messages.iter().map(|m| m.organization_id)).await?;
+        // Each tracked message's links, read once: where they sit (for an email) and
+        // the URLs that may be tracked.
+        let mut found: Vec<(usize, Vec<rewrite::Href>)> = Vec::new();
         let mut wanted: BTreeMap<(Uuid, Uuid), BTreeSet<String>> = BTreeMap::new();
-        for m in messages.iter().filter(|m| tracked(m)) {
-            let urls = wanted
-                .entry((m.organization_id, m.campaign_id.unwrap_or_default()))
-                .or_default();
-            for url in self.urls(&m.body) {
-                urls.insert(url);
-            }
+        for (i, m) in messages.iter().enumerate() {
+            let Some(campaign) = m
+                .campaign_id
+                .filter(|_| tracking.contains(&m.organization_id))
+            else {
+                continue;
+            };
+            let hrefs = match &m.body {
+                Body::Email(email) => rewrite::hrefs(&email.html),
+                Body::Push(push) => vec![rewrite::Href {
+                    range: 0..0,
+                    url: push.url.clone(),
+                }],
+                // Short links for SMS are not built yet: SMS text goes as written.
+                Body::Sms(_) => continue,
+            };
+            wanted
+                .entry((m.organization_id, campaign))
+                .or_default()
+                .extend(
+                    hrefs
+                        .iter()
+                        .filter(|h| trackable(&h.url) && !self.own(&h.url))
+                        .map(|h| h.url.clone()),
+                );
+            found.push((i, hrefs));
         }
         let mut ids: HashMap<(Uuid, String), Uuid> = HashMap::new();
         for ((org, campaign), urls) in wanted {
@@ -102,18 +112,16 @@ impl Rewriter<'_> {
                 ids.insert((campaign, url), id);
             }
         }
-        for m in messages.iter_mut().filter(|m| tracked(m)) {
+        for (i, hrefs) in found {
+            let m = &mut *messages[i];
             let campaign = m.campaign_id.unwrap_or_default();
             let delivery = m.delivery_id;
             let link = |url: &str| ids.get(&(campaign, url.to_owned())).copied();
             match &mut m.body {
                 Body::Email(email) => {
-                    let replacements: Vec<_> = rewrite::hrefs(&email.html)
+                    let replacements: Vec<_> = hrefs
                         .into_iter()
-                        .filter_map(|h| {
-                            let id = link(&h.url)?;
-                            Some((h.range, self.click_url(delivery, id)))
-                        })
+                        .filter_map(|h| Some((h.range, self.click_url(delivery, link(&h.url)?))))
                         .collect();
                     let html = rewrite::replace(&email.html, &replacements);
                     email.html = rewrite::with_pixel(&html, &self.pixel_url(delivery));
@@ -123,28 +131,29 @@ impl Rewriter<'_> {
                         push.url = self.click_url(delivery, id);
                     }
                 }
-                // Short links for SMS are not built yet: SMS text goes as written.
                 Body::Sms(_) => {}
             }
         }
         Ok(())
     }
+}
 
-    /// The URLs of a message that a click on may be tracked.
-    fn urls(&self, body: &Body) -> Vec<String> {
-        let candidates = match body {
-            Body::Email(email) => rewrite::hrefs(&email.html)
-                .into_iter()
-                .map(|h| h.url)
-                .collect(),
-            Body::Push(push) => vec![push.url.clone()],
-            Body::Sms(_) => Vec::new(),
-        };
-        candidates
-            .into_iter()
-            .filter(|u| trackable(u) && !self.own(u))
-            .collect()
-    }
+/// Which of `organizations` track opens and clicks (tracking is on unless turned off).
+pub async fn tracking_organizations(
+    db: &impl ConnectionTrait,
+    organizations: impl IntoIterator<Item = Uuid>,
+) -> ServiceResult<HashSet<Uuid>> {
+    let ids: BTreeSet<Uuid> = organizations.into_iter().collect();
+    Ok(organization::Entity::find()
+        .select_only()
+        .column(organization::Column::Id)
+        .filter(organization::Column::Id.is_in(ids))
+        .filter(organization::Column::Tracking.eq(true))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// The ids of `urls` among the campaign's links, storing the new ones (within

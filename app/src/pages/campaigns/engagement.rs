@@ -6,6 +6,7 @@
 use crate::{
     components::use_strings,
     model::{CampaignEngagement, Counts},
+    pages::dashboard::tile,
 };
 use leptos::prelude::*;
 
@@ -28,14 +29,7 @@ fn Funnel(e: CampaignEngagement) -> impl IntoView {
         all += c.counts;
     }
     let r = e.stats.rates;
-    let tile = move |id: &'static str, label: &'static str, value: String| {
-        view! {
-            <div class="tile">
-                <dt>{label}</dt>
-                <dd data-testid=format!("engagement-{id}")>{value}</dd>
-            </div>
-        }
-    };
+    let tile = |id: &str, label, value| tile(format!("engagement-{id}"), label, value);
     let links = (!e.links.is_empty()).then(|| {
         let rows = e
             .links

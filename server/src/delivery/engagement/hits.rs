@@ -1,128 +1,27 @@
-//! Opens and clicks of delivered messages: a hit on a tracking URL, recorded in one
-//! transaction: the delivery's first open or click, the link's clicks, the campaign's
-//! counters and the event. An open or click proves the message arrived, so a `sent`
-//! delivery becomes `delivered` with it. A machine's hit moves only its own counter (and
-//! the event says why), so the rates stay about people.
+//! Recording a hit in the caller's transaction: the delivery's first open or click, the
+//! link's clicks, the campaign's counters and the organization's hour, the event.
 
-use super::record::{self, Report, Reported};
 use crate::{
-    crypto::Cipher,
     db::entities::{
         delivery::{self, DeliveryStatus},
         delivery_counter, link_click, tracked_link,
     },
+    delivery::record::{self, Report, Reported},
     error::ServiceResult,
     events::{self, Kind, New},
     stats::hourly,
-    tracking::{
-        links,
-        machine::{self, Hit},
-        rewrite,
-        token::{self, Token},
-    },
+    tracking::machine::{self, Hit},
 };
 use app::model::Channel;
 use chrono::{DateTime, Utc};
-use ring::hmac;
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
     ActiveValue::Set,
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
 };
 use serde_json::json;
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 use uuid::Uuid;
-
-pub struct Tracking {
-    db: DatabaseConnection,
-    cipher: Arc<Cipher>,
-    key: hmac::Key,
-    /// A hit sooner than this after the send is a machine's.
-    machine_window: Duration,
-}
-
-impl Tracking {
-    pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>, machine_window: Duration) -> Self {
-        Tracking {
-            db,
-            key: crate::tracking::key(&cipher),
-            cipher,
-            machine_window,
-        }
-    }
-
-    /// Records the open `token` names; anything else (not ours, a deleted delivery) is
-    /// ignored: the pixel answers the same either way.
-    #[tracing::instrument(skip_all)]
-    pub async fn open(&self, token: &str, hit: Hit) -> ServiceResult<()> {
-        let Some(t) = Token::verify(token::Kind::Open, token, &self.key) else {
-            return Ok(());
-        };
-        let Some(d) = delivery::Entity::find_by_id(t.delivery_id)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(());
-        };
-        let txn = self.db.begin().await?;
-        open(&txn, &d, hit, self.machine_window).await?;
-        txn.commit().await?;
-        Ok(())
-    }
-
-    /// Records the click `token` names: where it goes (an `http(s)` URL of the
-    /// delivery's own campaign), or `None` for a token that names nothing of ours.
-    /// The person gets to the link even when the click cannot be recorded (a database
-    /// error, logged; a delivery deleted by the retention policy).
-    #[tracing::instrument(skip_all)]
-    pub async fn click(&self, token: &str, hit: Hit) -> ServiceResult<Option<String>> {
-        let Some(t) = Token::verify(token::Kind::Click, token, &self.key) else {
-            return Ok(None);
-        };
-        let Some(link) = tracked_link::Entity::find_by_id(t.link_id)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let delivery = delivery::Entity::find_by_id(t.delivery_id)
-            .one(&self.db)
-            .await?;
-        // We signed this pair, so a delivery of another campaign is not ours to follow.
-        if delivery
-            .as_ref()
-            .is_some_and(|d| d.campaign_id != link.campaign_id)
-        {
-            return Ok(None);
-        }
-        let target = self
-            .cipher
-            .decrypt(links::URL, &link.id.to_string(), &link.url)
-            .map_err(anyhow::Error::new)?;
-        if !rewrite::trackable(&target) {
-            return Ok(None);
-        }
-        if let Some(d) = delivery {
-            if let Err(error) = self.record_click(&d, &link, hit).await {
-                tracing::error!(?error, delivery_id = %d.id, "a click could not be recorded");
-            }
-        }
-        Ok(Some(target))
-    }
-
-    async fn record_click(
-        &self,
-        d: &delivery::Model,
-        link: &tracked_link::Model,
-        hit: Hit,
-    ) -> ServiceResult<()> {
-        let txn = self.db.begin().await?;
-        click(&txn, d, link, hit, self.machine_window).await?;
-        txn.commit().await?;
-        Ok(())
-    }
-}
 
 /// How long after a send a hit is a machine's (see [`machine::verdict`]).
 fn since_sent(d: &delivery::Model, now: DateTime<Utc>) -> Option<Duration> {
