@@ -25,6 +25,7 @@ mod m0020_import_no_consent;
 mod m0021_crypto_keys;
 mod m0022_tracking;
 mod m0023_channel_hours;
+mod m0024_outbound_webhooks;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_crypto_keys::Migration),
             Box::new(m0022_tracking::Migration),
             Box::new(m0023_channel_hours::Migration),
+            Box::new(m0024_outbound_webhooks::Migration),
         ]
     }
 }

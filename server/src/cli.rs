@@ -68,7 +68,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             let cipher = crate::keys::open(&config, &conn).await?;
             let state =
-                crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?);
+                crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?)?;
             let (user_id, org_id) = state
                 .accounts
                 .register(SignupInput {
@@ -129,7 +129,7 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let conn = db::connect(&config.database_url).await?;
     db::migrate(&conn).await?;
     let cipher = crate::keys::open(&config, &conn).await?;
-    let state = crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?);
+    let state = crate::state::AppState::build(config, conn, cipher, crate::leptos_options()?)?;
     let jobs = state
         .jobs
         .only(&["scheduler", "deliveries", "simulator_reports"]);

@@ -63,6 +63,17 @@ pub struct Config {
     /// send is a machine's (a privacy proxy, a link scanner), kept out of the rates
     /// (default 2).
     pub machine_window: Duration,
+    /// `CARILLON_WEBHOOK_RETRY_BASE_MS`: the wait before an outbound webhook that
+    /// failed is tried again; it doubles with each failure, up to an hour, for 24 hours
+    /// (default 5000; 0 retries at once).
+    pub webhook_retry_base: Duration,
+    /// `CARILLON_WEBHOOK_DISABLE_AFTER_SECONDS`: an outbound webhook endpoint whose every
+    /// attempt has failed for this long is disabled (default 86400; 0: at the first
+    /// failure).
+    pub webhook_disable_after: Duration,
+    /// `CARILLON_WEBHOOK_TIMEOUT_SECONDS`: how long an outbound webhook POST may take,
+    /// 1 to 60 (default 10).
+    pub webhook_timeout: Duration,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -175,6 +186,26 @@ impl Config {
                 }
             }
         };
+        let whole = |name: &'static str, default: &str, max: u64| -> Result<u64, ConfigError> {
+            let raw = var(name).unwrap_or_else(|| default.to_owned());
+            match raw.trim().parse::<u64>() {
+                Ok(n) if n <= max => Ok(n),
+                _ => Err(err(
+                    name,
+                    &raw,
+                    &format!("expected a whole number from 0 to {max}"),
+                )),
+            }
+        };
+        let webhook_retry_base =
+            Duration::from_millis(whole("CARILLON_WEBHOOK_RETRY_BASE_MS", "5000", 3_600_000)?);
+        let webhook_disable_after = Duration::from_secs(whole(
+            "CARILLON_WEBHOOK_DISABLE_AFTER_SECONDS",
+            "86400",
+            30 * 86400,
+        )?);
+        let webhook_timeout =
+            Duration::from_secs(whole("CARILLON_WEBHOOK_TIMEOUT_SECONDS", "10", 60)?.max(1));
         let outbound_allow = {
             let raw = var("CARILLON_OUTBOUND_ALLOW").unwrap_or_default();
             Egress::parse(&raw).map_err(|why| err("CARILLON_OUTBOUND_ALLOW", &raw, &why))?
@@ -218,6 +249,9 @@ impl Config {
             ),
             outbound_allow,
             machine_window,
+            webhook_retry_base,
+            webhook_disable_after,
+            webhook_timeout,
         })
     }
 

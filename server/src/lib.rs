@@ -22,6 +22,7 @@ pub mod keys;
 pub mod listing;
 pub mod lists;
 pub mod members;
+pub mod outbound_webhooks;
 pub mod ports;
 pub mod privacy;
 pub mod push;

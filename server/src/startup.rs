@@ -50,7 +50,7 @@ impl Application {
         // Port 0 picks one: links built from the address must name the real one.
         let mut leptos_options = leptos_options;
         leptos_options.site_addr = listener.local_addr()?;
-        let state = AppState::build(config, db, cipher, leptos_options);
+        let state = AppState::build(config, db, cipher, leptos_options)?;
         Ok(Self {
             listener,
             router: router(state.clone()),

@@ -24,6 +24,7 @@ use crate::{
     jobs::{self, Jobs},
     lists::Lists,
     members::Members,
+    outbound_webhooks::{self, OutboundWebhooks},
     privacy::Privacy,
     push::Push,
     retention::Retention,
@@ -60,6 +61,7 @@ pub struct AppState {
     pub sending: Arc<Sending>,
     pub events: Arc<Events>,
     pub webhooks: Arc<Webhooks>,
+    pub outbound_webhooks: Arc<OutboundWebhooks>,
     pub push: Arc<Push>,
     pub suppressions: Arc<Suppressions>,
     pub privacy: Arc<Privacy>,
@@ -78,7 +80,7 @@ impl AppState {
         db: DatabaseConnection,
         cipher: Cipher,
         leptos_options: LeptosOptions,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let cipher = Arc::new(cipher);
         let public = public_url(&config, &leptos_options);
         let throttle = Arc::new(LoginThrottle::new(Limits {
@@ -130,8 +132,19 @@ impl AppState {
             channels.clone(),
             public.clone(),
         ));
+        let outbound_webhooks = Arc::new(OutboundWebhooks::new(
+            db.clone(),
+            cipher.clone(),
+            config.outbound_allow.clone(),
+            outbound_webhooks::Settings {
+                retry_base: config.webhook_retry_base,
+                disable_after: config.webhook_disable_after,
+                timeout: config.webhook_timeout,
+            },
+        )?);
         let mut background: Vec<Arc<dyn jobs::Job>> = vec![
             Arc::new(imports.job()),
+            Arc::new(outbound_webhooks.job()),
             Arc::new(signups.mailer()),
             Arc::new(retention.job()),
             Arc::new(imports.file_sweep()),
@@ -152,7 +165,7 @@ impl AppState {
         let webhooks = Arc::new(Webhooks::new(db.clone(), cipher.clone(), channels.clone()));
         let push = Arc::new(Push::new(db.clone(), cipher.clone(), channels.clone()));
         let config_machine_window = config.machine_window;
-        AppState {
+        Ok(AppState {
             config: Arc::new(config),
             db: db.clone(),
             cipher: cipher.clone(),
@@ -171,6 +184,7 @@ impl AppState {
             channels,
             events: Arc::new(Events::new(db.clone())),
             webhooks,
+            outbound_webhooks,
             push,
             suppressions: Arc::new(Suppressions::new(db.clone(), cipher.clone())),
             privacy: Arc::new(Privacy::new(db.clone(), cipher.clone())),
@@ -183,7 +197,7 @@ impl AppState {
                 config_machine_window,
             )),
             stats: Arc::new(Stats::new(db.clone(), cipher.clone())),
-        }
+        })
     }
 
     /// The services the UI's server functions call.

@@ -19,6 +19,7 @@ mod sms;
 mod stats;
 mod suppression;
 mod validation;
+mod webhooks;
 
 pub use audit::*;
 pub use authz::{authorize, Ability, Action, Actor, Via};
@@ -42,3 +43,4 @@ pub use suppression::*;
 pub use validation::{
     normalize_email, validate_name, validate_password, FieldErrors, PASSWORD_MAX, PASSWORD_MIN,
 };
+pub use webhooks::*;

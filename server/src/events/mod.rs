@@ -38,6 +38,22 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 13] = [
+        Kind::CampaignScheduled,
+        Kind::CampaignStarted,
+        Kind::CampaignPaused,
+        Kind::CampaignResumed,
+        Kind::CampaignSent,
+        Kind::CampaignCancelled,
+        Kind::CampaignFailed,
+        Kind::MessageSent,
+        Kind::MessageDelivered,
+        Kind::MessageFailed,
+        Kind::MessageOpened,
+        Kind::MessageClicked,
+        Kind::ContactUnsubscribed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::CampaignScheduled => "CampaignScheduled",
@@ -112,9 +128,9 @@ pub async fn record(db: &impl ConnectionTrait, events: Vec<New>) -> ServiceResul
 /// Where a reader stands: after event `id` of transaction `tx`. Written `{tx}_{id}`;
 /// `0` (or nothing) is the start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Cursor {
-    tx: i64,
-    id: i64,
+pub struct Cursor {
+    pub tx: i64,
+    pub id: i64,
 }
 
 impl Cursor {
@@ -179,22 +195,7 @@ impl Events {
                 app::error::AppError::field("limit", format!("between 1 and {MAX_LIMIT}")).into(),
             );
         }
-        let col = |c: event::Column| Expr::col((event::Entity, c));
-        let mut select = event::Entity::find()
-            .filter(event::Column::OrganizationId.eq(actor.organization_id))
-            .filter(
-                Expr::tuple([col(event::Column::Tx), col(event::Column::Id)])
-                    .gt(Expr::tuple([Expr::val(after.tx), Expr::val(after.id)])),
-            )
-            .order_by_asc(event::Column::Tx)
-            .order_by_asc(event::Column::Id)
-            .limit(limit);
-        if self.db.get_database_backend() == DbBackend::Postgres {
-            select = select.filter(Expr::cust(
-                "\"events\".\"tx\" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            ));
-        }
-        let rows = select.all(&self.db).await?;
+        let rows = after_cursor(&self.db, actor.organization_id, after, limit).await?;
         let next = rows
             .last()
             .map_or(after, |r| Cursor { tx: r.tx, id: r.id })
@@ -202,6 +203,44 @@ impl Events {
         let items = rows.into_iter().map(dto).collect();
         Ok(EventsPage { items, next })
     }
+}
+
+/// The organization's events after `after`, in commit order, at most `limit`: see
+/// [`Events::list`].
+pub async fn after_cursor(
+    db: &DatabaseConnection,
+    organization_id: Uuid,
+    after: Cursor,
+    limit: u64,
+) -> ServiceResult<Vec<event::Model>> {
+    let col = |c: event::Column| Expr::col((event::Entity, c));
+    let mut select = event::Entity::find()
+        .filter(event::Column::OrganizationId.eq(organization_id))
+        .filter(
+            Expr::tuple([col(event::Column::Tx), col(event::Column::Id)])
+                .gt(Expr::tuple([Expr::val(after.tx), Expr::val(after.id)])),
+        )
+        .order_by_asc(event::Column::Tx)
+        .order_by_asc(event::Column::Id)
+        .limit(limit);
+    if db.get_database_backend() == DbBackend::Postgres {
+        select = select.filter(Expr::cust(
+            "\"events\".\"tx\" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ));
+    }
+    Ok(select.all(db).await?)
+}
+
+/// Where the organization's events end now: a reader starting there sees only what
+/// comes next.
+pub async fn end(db: &DatabaseConnection, organization_id: Uuid) -> ServiceResult<Cursor> {
+    let last = event::Entity::find()
+        .filter(event::Column::OrganizationId.eq(organization_id))
+        .order_by_desc(event::Column::Tx)
+        .order_by_desc(event::Column::Id)
+        .one(db)
+        .await?;
+    Ok(last.map_or(Cursor::default(), |e| Cursor { tx: e.tx, id: e.id }))
 }
 
 /// An event as the API shows it.
@@ -221,6 +260,13 @@ pub fn dto(r: event::Model) -> EventDto {
 #[cfg(test)]
 mod tests {
     use super::Cursor;
+
+    /// The names outbound webhooks offer are exactly the kinds recorded.
+    #[test]
+    fn webhook_event_types_are_the_kinds() {
+        let names: Vec<&str> = super::Kind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, app::model::EVENT_TYPES);
+    }
 
     #[test]
     fn cursors_read_back_and_refuse_anything_else() {

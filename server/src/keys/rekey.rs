@@ -13,8 +13,8 @@ use super::{
 };
 use crate::{
     audit, auth::session_store, channels::settings as channel_settings,
-    consents::provenance as consent, crypto::Cipher, db::entities as e, push, signups, tracking,
-    web::idempotency,
+    consents::provenance as consent, crypto::Cipher, db::entities as e, outbound_webhooks, push,
+    signups, tracking, web::idempotency,
 };
 use sea_orm::DatabaseConnection;
 use std::ops::ControlFlow;
@@ -28,7 +28,7 @@ pub const MAX_BATCH: u64 = 10_000;
 fn targets() -> Vec<Box<dyn Resealable>> {
     use e::{
         audit_entry as audit_row, channel_setting, consent_record, idempotency_key, list_signup,
-        push_subscription, session, tracked_link,
+        push_subscription, session, tracked_link, webhook_endpoint,
     };
     vec![
         Box::new(Contacts),
@@ -110,6 +110,22 @@ fn targets() -> Vec<Box<dyn Resealable>> {
             field: tracking::links::URL,
             row: |m| m.id.to_string(),
             value: |m| Some(&m.url),
+            max_batch: MAX_BATCH,
+        }),
+        Box::new(Column::<webhook_endpoint::Entity> {
+            name: "webhook_endpoints.url",
+            column: webhook_endpoint::Column::Url,
+            field: outbound_webhooks::URL,
+            row: |m| m.id.to_string(),
+            value: |m| Some(&m.url),
+            max_batch: MAX_BATCH,
+        }),
+        Box::new(Column::<webhook_endpoint::Entity> {
+            name: "webhook_endpoints.secret",
+            column: webhook_endpoint::Column::Secret,
+            field: outbound_webhooks::SECRET,
+            row: |m| m.id.to_string(),
+            value: |m| Some(&m.secret),
             max_batch: MAX_BATCH,
         }),
         Box::new(Column::<session::Entity> {

@@ -94,6 +94,20 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     }
 }
 
+/// Two path ids (`/things/{id}/parts/{part_id}`); as with [`IdPath`], a non-UUID is a 404.
+pub struct IdsPath(pub uuid::Uuid, pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdsPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<(uuid::Uuid, uuid::Uuid)>::from_request_parts(parts, state)
+            .await
+            .map(|Path((a, b))| IdsPath(a, b))
+            .map_err(|_| ApiError(AppError::NotFound("not found".into())))
+    }
+}
+
 /// The authenticated caller; 401 when there is none.
 pub struct AuthActor(pub Actor);
 

@@ -20,6 +20,7 @@ mod sending;
 mod stats;
 mod suppressions;
 mod tokens;
+mod webhooks;
 
 use crate::{error::ApiError, state::AppState};
 use app::error::AppError;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(suppressions::router())
         .merge(audit::router())
         .merge(retention::router())
+        .merge(webhooks::router())
 }
 
 /// Unknown paths under `/api` answer in the API's own format.

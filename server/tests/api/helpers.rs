@@ -53,6 +53,16 @@ macro_rules! both_backends {
     )*};
 }
 
+/// A server like `app` (same backend) with other settings; `app`'s own stays unused.
+pub async fn spawn_app_like(app: &TestApp, env: &[(&str, &str)]) -> TestApp {
+    let backend = if app.database_url.starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    };
+    spawn_app(backend, env).await.expect("app")
+}
+
 /// A new empty database, dropped with this value.
 pub struct FreshDatabase {
     pub url: String,

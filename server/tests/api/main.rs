@@ -19,6 +19,7 @@ mod key_rotation;
 mod lists;
 mod members;
 mod memberships;
+mod outbound_webhooks;
 mod provider_sink;
 mod providers;
 mod push;

@@ -301,13 +301,3 @@ both_backends! {
         assert!(!html.contains("/t/c/") && !html.contains("/t/o/"), "{html}");
     }
 }
-
-/// A server like `app` (same backend) with other settings; `app`'s own stays unused.
-async fn spawn_app_like(app: &TestApp, env: &[(&str, &str)]) -> TestApp {
-    let backend = if app.database_url.starts_with("sqlite") {
-        Backend::Sqlite
-    } else {
-        Backend::Postgres
-    };
-    spawn_app(backend, env).await.expect("app")
-}

@@ -32,4 +32,7 @@ pub mod session;
 pub mod suppression;
 pub mod tracked_link;
 pub mod user;
+pub mod webhook_attempt;
+pub mod webhook_endpoint;
+pub mod webhook_message;
 pub mod webhook_token;
