@@ -32,7 +32,7 @@ use pages::{
     not_found::NotFound,
     settings::{
         AuditPage, ChannelsPage, MembersPage, RetentionPage, SettingsIndex, SettingsLayout,
-        SuppressionsPage, TokensPage,
+        SuppressionsPage, TokensPage, WebhookAttemptsPage, WebhooksPage,
     },
 };
 
@@ -94,6 +94,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("suppressions") view=SuppressionsPage ssr=SsrMode::Async/>
                         <Route path=path!("retention") view=RetentionPage ssr=SsrMode::Async/>
                         <Route path=path!("channels") view=ChannelsPage ssr=SsrMode::Async/>
+                        <Route path=path!("webhooks") view=WebhooksPage ssr=SsrMode::Async/>
+                        <Route path=path!("webhooks/:id") view=WebhookAttemptsPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -252,6 +252,26 @@ pub trait RetentionPort: Send + Sync {
     async fn set(&self, actor: &Actor, policy: RetentionPolicy) -> Result<RetentionView, AppError>;
 }
 
+#[async_trait]
+pub trait WebhooksPort: Send + Sync {
+    async fn list(&self, actor: &Actor) -> Result<Vec<WebhookDto>, AppError>;
+    async fn create(&self, actor: &Actor, input: WebhookInput) -> Result<CreatedWebhook, AppError>;
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: WebhookPatch,
+    ) -> Result<WebhookDto, AppError>;
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError>;
+    async fn attempts(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: AttemptsQuery,
+    ) -> Result<Page<WebhookAttemptDto>, AppError>;
+    async fn replay(&self, actor: &Actor, id: Uuid, attempt_id: Uuid) -> Result<(), AppError>;
+}
+
 #[derive(Clone)]
 pub struct Ports {
     pub accounts: Arc<dyn AccountsPort>,
@@ -268,6 +288,7 @@ pub struct Ports {
     pub privacy: Arc<dyn PrivacyPort>,
     pub retention: Arc<dyn RetentionPort>,
     pub stats: Arc<dyn StatsPort>,
+    pub webhooks: Arc<dyn WebhooksPort>,
 }
 
 /// The services, as provided by the server.

@@ -3,8 +3,9 @@
 
 use crate::{
     accounts::Accounts, audit::Audit, campaigns::Campaigns, channels::Channels, contacts::Contacts,
-    delivery::Sending, imports::Imports, lists::Lists, members::Members, privacy::Privacy,
-    retention::Retention, stats::Stats, suppressions::Suppressions, tokens::Tokens,
+    delivery::Sending, imports::Imports, lists::Lists, members::Members,
+    outbound_webhooks::OutboundWebhooks, privacy::Privacy, retention::Retention, stats::Stats,
+    suppressions::Suppressions, tokens::Tokens,
 };
 use app::{error::AppError, model::*, ports::*};
 use async_trait::async_trait;
@@ -309,6 +310,38 @@ impl SuppressionsPort for Suppressions {
     }
     async fn remove(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         Ok(Suppressions::remove(self, actor, id).await?)
+    }
+}
+
+#[async_trait]
+impl WebhooksPort for OutboundWebhooks {
+    async fn list(&self, actor: &Actor) -> Result<Vec<WebhookDto>, AppError> {
+        Ok(OutboundWebhooks::list(self, actor).await?)
+    }
+    async fn create(&self, actor: &Actor, input: WebhookInput) -> Result<CreatedWebhook, AppError> {
+        Ok(OutboundWebhooks::create(self, actor, input).await?)
+    }
+    async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        patch: WebhookPatch,
+    ) -> Result<WebhookDto, AppError> {
+        Ok(OutboundWebhooks::update(self, actor, id, patch).await?)
+    }
+    async fn delete(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        Ok(OutboundWebhooks::delete(self, actor, id).await?)
+    }
+    async fn attempts(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        query: AttemptsQuery,
+    ) -> Result<Page<WebhookAttemptDto>, AppError> {
+        Ok(OutboundWebhooks::attempts(self, actor, id, query).await?)
+    }
+    async fn replay(&self, actor: &Actor, id: Uuid, attempt_id: Uuid) -> Result<(), AppError> {
+        Ok(OutboundWebhooks::replay(self, actor, id, attempt_id).await?)
     }
 }
 

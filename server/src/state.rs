@@ -217,6 +217,7 @@ impl AppState {
             privacy: self.privacy.clone(),
             retention: self.retention.clone(),
             stats: self.stats.clone(),
+            webhooks: self.outbound_webhooks.clone(),
         }
     }
 }

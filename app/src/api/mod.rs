@@ -63,6 +63,7 @@ mod test_channel;
 /// Server-side helpers shared by several server functions.
 #[cfg(feature = "ssr")]
 mod support;
+mod webhooks;
 
 pub use accept_invitation::*;
 pub use add_to_list::*;
@@ -119,3 +120,4 @@ pub use take_flash::*;
 pub use test_campaign::*;
 pub use test_channel::*;
 pub use unschedule_campaign::*;
+pub use webhooks::*;

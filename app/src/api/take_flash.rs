@@ -20,6 +20,8 @@ pub enum FlashKind {
     ChannelTest,
     /// A campaign test's outcomes (JSON) after a plain-form test.
     CampaignTest,
+    /// The signing secret of an outbound webhook endpoint just registered.
+    WebhookSecret,
 }
 
 impl FlashKind {
@@ -31,6 +33,7 @@ impl FlashKind {
             FlashKind::ContactForm => "contact_form",
             FlashKind::ChannelTest => "channel_test",
             FlashKind::CampaignTest => "campaign_test",
+            FlashKind::WebhookSecret => "webhook_secret",
         }
     }
 }

@@ -114,4 +114,5 @@ pub static EN: Strings = Strings {
     sending: &super::sending::EN,
     privacy: &super::privacy::EN,
     dashboard: &super::dashboard::EN,
+    webhooks: &super::webhooks::EN,
 };

@@ -114,4 +114,5 @@ pub static FR: Strings = Strings {
     sending: &super::sending::FR,
     privacy: &super::privacy::FR,
     dashboard: &super::dashboard::FR,
+    webhooks: &super::webhooks::FR,
 };

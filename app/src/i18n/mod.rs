@@ -10,6 +10,7 @@ mod fr;
 mod privacy;
 mod sending;
 mod strings;
+mod webhooks;
 
 pub use campaigns::CampaignStrings;
 pub use contacts::ContactStrings;
@@ -17,6 +18,7 @@ pub use dashboard::DashboardStrings;
 pub use privacy::PrivacyStrings;
 pub use sending::SendingStrings;
 pub use strings::Strings;
+pub use webhooks::WebhookStrings;
 
 use serde::{Deserialize, Serialize};
 

@@ -131,6 +131,8 @@ pub struct Strings {
     pub privacy: &'static super::privacy::PrivacyStrings,
     /// The dashboard.
     pub dashboard: &'static super::dashboard::DashboardStrings,
+    /// Settings → Webhooks.
+    pub webhooks: &'static super::webhooks::WebhookStrings,
 }
 
 impl Strings {

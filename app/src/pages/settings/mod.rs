@@ -6,6 +6,7 @@ mod members;
 mod retention;
 mod suppressions;
 mod tokens;
+mod webhooks;
 
 pub use audit::AuditPage;
 pub use channels::ChannelsPage;
@@ -13,6 +14,7 @@ pub use members::MembersPage;
 pub use retention::RetentionPage;
 pub use suppressions::SuppressionsPage;
 pub use tokens::TokensPage;
+pub use webhooks::{WebhookAttemptsPage, WebhooksPage};
 
 use crate::{
     components::{use_can, use_strings},
@@ -34,6 +36,8 @@ pub fn SettingsLayout() -> impl IntoView {
             <li><A href="/settings/retention">{t.privacy.retention_title}</A></li>
         }
     });
+    let webhooks = use_can(Action::SettingsManage)
+        .then(|| view! { <li><A href="/settings/webhooks">{t.webhooks.title}</A></li> });
     view! {
         <Title text=format!("{} · {}", t.settings_title, t.product)/>
         <h1>{t.settings_title}</h1>
@@ -42,6 +46,7 @@ pub fn SettingsLayout() -> impl IntoView {
                 <li><A href="/settings/members">{t.members_title}</A></li>
                 <li><A href="/settings/tokens">{t.tokens_title}</A></li>
                 {channels}
+                {webhooks}
                 {privacy}
             </ul>
         </nav>
@@ -61,12 +66,15 @@ pub fn SettingsIndex() -> impl IntoView {
             <li><a href="/settings/retention">{t.privacy.retention_title}</a></li>
         }
     });
+    let webhooks = use_can(Action::SettingsManage)
+        .then(|| view! { <li><a href="/settings/webhooks">{t.webhooks.title}</a></li> });
     view! {
         <p class="muted">{t.settings_intro}</p>
         <ul class="link-list">
             <li><a href="/settings/members">{t.members_title}</a></li>
             <li><a href="/settings/tokens">{t.tokens_title}</a></li>
             {channels}
+            {webhooks}
             {privacy}
         </ul>
     }
