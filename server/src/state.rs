@@ -145,6 +145,7 @@ impl AppState {
         let mut background: Vec<Arc<dyn jobs::Job>> = vec![
             Arc::new(imports.job()),
             Arc::new(outbound_webhooks.job()),
+            Arc::new(outbound_webhooks.prune_job()),
             Arc::new(signups.mailer()),
             Arc::new(retention.job()),
             Arc::new(imports.file_sweep()),

@@ -1,5 +1,4 @@
-//! Deleting expired sessions, idempotency keys and webhook tokens, and outbound webhook
-//! messages and attempts past their keeping time. They are never used once expired;
+//! Deleting expired sessions, idempotency keys and webhook tokens. They are never used once expired;
 //! this only keeps the tables small. Any process may do it, so it claims nothing.
 
 use super::{Job, Round, Stop};
@@ -31,7 +30,6 @@ impl Job for Cleanup {
         self.sessions.delete_expired().await?;
         idempotency_key::delete_expired(&self.db).await?;
         webhook_token::delete_expired(&self.db).await?;
-        crate::outbound_webhooks::prune(&self.db).await?;
         Ok(Round::Idle)
     }
 }

@@ -8,6 +8,7 @@
 //! through [`Egress`]: an endpoint cannot reach the servers beside Carillon.
 
 mod fanout;
+mod prune;
 mod sender;
 pub mod signature;
 
@@ -39,6 +40,7 @@ use serde_json::json;
 use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
+pub use prune::Prune;
 pub use sender::Sender;
 
 pub const URL: Field<'static> = Field {
@@ -103,6 +105,13 @@ impl OutboundWebhooks {
             settings,
             wake: Wake::default(),
         })
+    }
+
+    /// The background job that deletes settled messages and old attempts.
+    pub fn prune_job(&self) -> Prune {
+        Prune {
+            db: self.db.clone(),
+        }
     }
 
     /// The background job that fans events out and sends them.
@@ -482,21 +491,6 @@ impl OutboundWebhooks {
         }
         Ok(url.to_string())
     }
-}
-
-/// Deletes what is older than [`KEEP_FOR`]: settled messages and every attempt.
-pub async fn prune(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
-    let before = Utc::now() - KEEP_FOR;
-    webhook_attempt::Entity::delete_many()
-        .filter(webhook_attempt::Column::AttemptedAt.lt(before))
-        .exec(db)
-        .await?;
-    webhook_message::Entity::delete_many()
-        .filter(webhook_message::Column::Status.ne(PENDING))
-        .filter(webhook_message::Column::CreatedAt.lt(before))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The `webhook-id` of a message.
