@@ -255,6 +255,7 @@ pub trait RetentionPort: Send + Sync {
 #[async_trait]
 pub trait WebhooksPort: Send + Sync {
     async fn list(&self, actor: &Actor) -> Result<Vec<WebhookDto>, AppError>;
+    async fn show(&self, actor: &Actor, id: Uuid) -> Result<WebhookDto, AppError>;
     async fn create(&self, actor: &Actor, input: WebhookInput) -> Result<CreatedWebhook, AppError>;
     async fn update(
         &self,

@@ -318,6 +318,9 @@ impl WebhooksPort for OutboundWebhooks {
     async fn list(&self, actor: &Actor) -> Result<Vec<WebhookDto>, AppError> {
         Ok(OutboundWebhooks::list(self, actor).await?)
     }
+    async fn show(&self, actor: &Actor, id: Uuid) -> Result<WebhookDto, AppError> {
+        Ok(OutboundWebhooks::show(self, actor, id).await?)
+    }
     async fn create(&self, actor: &Actor, input: WebhookInput) -> Result<CreatedWebhook, AppError> {
         Ok(OutboundWebhooks::create(self, actor, input).await?)
     }

@@ -66,13 +66,7 @@ pub async fn webhook_attempts(
 ) -> Result<(WebhookDto, Page<WebhookAttemptDto>), AppError> {
     let ports = crate::ports::ports()?;
     let actor = crate::ports::actor()?;
-    let endpoint = ports
-        .webhooks
-        .list(&actor)
-        .await?
-        .into_iter()
-        .find(|w| w.id == id)
-        .ok_or_else(|| AppError::NotFound("webhook endpoint not found".into()))?;
+    let endpoint = ports.webhooks.show(&actor, id).await?;
     let query = crate::model::AttemptsQuery {
         page,
         per_page: Some(50),

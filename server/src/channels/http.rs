@@ -183,7 +183,7 @@ fn transport(e: reqwest::Error) -> SendOutcome {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

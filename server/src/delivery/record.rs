@@ -482,7 +482,7 @@ pub async fn skip_unsubscribed(
 
 /// A stable number in [0, 1) per delivery and attempt, so workers retrying together
 /// spread out.
-fn jitter(id: Uuid, attempts: i32) -> f64 {
+pub fn jitter(id: Uuid, attempts: i32) -> f64 {
     let mut x = id.as_u128() as u64 ^ (attempts as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);

@@ -55,28 +55,31 @@ impl OutboundWebhooks {
         endpoint: &webhook_endpoint::Model,
         lease: Lease<webhook_endpoint::Entity>,
     ) -> anyhow::Result<usize> {
-        let full = webhook_message::Entity::find()
-            .select_only()
-            .column(webhook_message::Column::Id)
-            .filter(webhook_message::Column::EndpointId.eq(endpoint.id))
-            .filter(webhook_message::Column::Status.eq(PENDING))
-            .offset(MAX_PENDING - 1)
-            .limit(1)
-            .into_tuple::<Uuid>()
-            .one(&self.db)
-            .await?
-            .is_some();
         let cursor = Cursor {
             tx: endpoint.cursor_tx,
             id: endpoint.cursor_id,
         };
-        let found = if full {
-            tracing::warn!(max = MAX_PENDING, "endpoint has too many messages waiting");
-            Vec::new()
-        } else {
+        let found =
             events::after_cursor(&self.db, endpoint.organization_id, cursor, EVENTS_PER_ROUND)
+                .await?;
+        // Counted only when there is something to queue: most rounds find nothing.
+        let full = !found.is_empty()
+            && webhook_message::Entity::find()
+                .select_only()
+                .column(webhook_message::Column::Id)
+                .filter(webhook_message::Column::EndpointId.eq(endpoint.id))
+                .filter(webhook_message::Column::Status.eq(PENDING))
+                .offset(MAX_PENDING - 1)
+                .limit(1)
+                .into_tuple::<Uuid>()
+                .one(&self.db)
                 .await?
-        };
+                .is_some();
+        if full {
+            tracing::warn!(max = MAX_PENDING, "endpoint has too many messages waiting");
+            lease.release(&self.db, Condition::all(), |u| u).await?;
+            return Ok(0);
+        }
         let Some(last) = found.last() else {
             lease.release(&self.db, Condition::all(), |u| u).await?;
             return Ok(0);
