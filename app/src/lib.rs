@@ -5,6 +5,8 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod charts;
 pub mod components;
 pub mod error;
 pub mod i18n;
@@ -48,6 +50,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
+                // Draws the charts a page has (loading ECharts then, and only then).
+                <script src="/charts.js" defer></script>
                 <MetaTags/>
             </head>
             <body>

@@ -39,8 +39,14 @@ pub trait AccountsPort: Send + Sync {
         actor: &Actor,
         organization_id: Uuid,
     ) -> Result<Me, AppError>;
-    /// The current organization's settings (name, time zone, phone region).
+    /// The current organization's settings (name, time zone, phone region, tracking).
     async fn organization(&self, actor: &Actor) -> Result<OrganizationDto, AppError>;
+    /// Changes the fields given (admins).
+    async fn update_organization(
+        &self,
+        actor: &Actor,
+        patch: OrganizationPatch,
+    ) -> Result<OrganizationDto, AppError>;
 }
 
 #[async_trait]
@@ -244,6 +250,8 @@ pub trait StatsPort: Send + Sync {
     async fn campaign(&self, actor: &Actor, id: Uuid) -> Result<CampaignStats, AppError>;
     /// A campaign's links and their clicks, the most clicked first.
     async fn links(&self, actor: &Actor, id: Uuid) -> Result<Vec<LinkStats>, AppError>;
+    /// Why a campaign's deliveries failed, the most frequent reason first.
+    async fn failures(&self, actor: &Actor, id: Uuid) -> Result<Vec<FailureReason>, AppError>;
 }
 
 #[async_trait]

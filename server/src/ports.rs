@@ -47,6 +47,13 @@ impl AccountsPort for Accounts {
     async fn organization(&self, actor: &Actor) -> Result<OrganizationDto, AppError> {
         Ok(Accounts::organization(self, actor).await?)
     }
+    async fn update_organization(
+        &self,
+        actor: &Actor,
+        patch: OrganizationPatch,
+    ) -> Result<OrganizationDto, AppError> {
+        Ok(Accounts::update_organization(self, actor, patch).await?)
+    }
 }
 
 #[async_trait]
@@ -388,5 +395,8 @@ impl StatsPort for Stats {
     }
     async fn links(&self, actor: &Actor, id: Uuid) -> Result<Vec<LinkStats>, AppError> {
         Ok(Stats::links(self, actor, id).await?)
+    }
+    async fn failures(&self, actor: &Actor, id: Uuid) -> Result<Vec<FailureReason>, AppError> {
+        Ok(Stats::failures(self, actor, id).await?)
     }
 }

@@ -2,7 +2,8 @@ use crate::{error::AppError, model::CampaignProgressView};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-/// The campaign's progress and its first 20 failures, for its page.
+/// The campaign's progress, its first 20 failures and its results, for its page (one
+/// request per refresh while it runs).
 #[server(prefix = "/api/fn", endpoint = "campaign_progress")]
 pub async fn campaign_progress(id: Uuid) -> Result<CampaignProgressView, AppError> {
     let ports = crate::ports::ports()?;
@@ -14,9 +15,11 @@ pub async fn campaign_progress(id: Uuid) -> Result<CampaignProgressView, AppErro
         ..Default::default()
     };
     let failures = ports.sending.deliveries(&actor, id, failed).await?;
+    let engagement = super::dashboard::engagement(&ports, &actor, id).await?;
     Ok(CampaignProgressView {
         progress,
         failures: failures.items,
         failures_total: failures.total,
+        engagement,
     })
 }

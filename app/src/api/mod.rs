@@ -63,6 +63,7 @@ mod test_channel;
 /// Server-side helpers shared by several server functions.
 #[cfg(feature = "ssr")]
 mod support;
+mod tracking;
 mod webhooks;
 
 pub use accept_invitation::*;
@@ -119,5 +120,6 @@ pub use switch_organization::*;
 pub use take_flash::*;
 pub use test_campaign::*;
 pub use test_channel::*;
+pub use tracking::*;
 pub use unschedule_campaign::*;
 pub use webhooks::*;

@@ -1,7 +1,4 @@
-use crate::{
-    error::AppError,
-    model::{RetentionPolicy, RetentionView},
-};
+use crate::{error::AppError, model::RetentionView};
 use leptos::prelude::*;
 
 #[server(prefix = "/api/fn", endpoint = "get_retention")]
@@ -30,7 +27,7 @@ pub async fn save_retention(
             }
         },
     };
-    let policy = RetentionPolicy {
+    let policy = crate::model::RetentionPolicy {
         delivery_months: months("delivery_months", &delivery_months),
         contact_months: months("contact_months", &contact_months),
     };

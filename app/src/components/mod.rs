@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+mod chart;
 mod copy_button;
 mod errors;
 mod field;
@@ -9,6 +10,7 @@ mod once_secret;
 mod pager;
 mod session;
 
+pub use chart::Chart;
 pub use copy_button::CopyButton;
 pub use errors::{error_text, ErrorAlert};
 pub use field::{FieldError, TextField};

@@ -182,6 +182,8 @@ pub struct CampaignProgressView {
     pub failures: Vec<DeliveryDto>,
     /// How many failed in all.
     pub failures_total: u64,
+    /// Its results (the same figures and charts as its report), read in the same request.
+    pub engagement: super::CampaignEngagement,
 }
 
 impl ProgressDto {

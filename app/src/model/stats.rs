@@ -103,13 +103,40 @@ pub struct LinkStats {
     pub unique_clicks: u64,
 }
 
-/// A campaign's figures and its most clicked links, for its page.
+/// Why a campaign's deliveries failed, and how many for each reason.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailureReason {
+    /// The provider's (or the engine's) last error; `null` when none was given.
+    pub reason: Option<String>,
+    pub count: u64,
+}
+
+/// A chart: its title and its ECharts option (JSON), built on the server, so that the
+/// WASM carries no chart code. Every chart is drawn beside a table with its figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChartSpec {
+    /// Names the chart in the page (`data-testid="chart-{key}"`).
+    pub key: String,
+    pub title: String,
+    pub option: String,
+}
+
+/// A campaign's results, for its page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CampaignEngagement {
     pub stats: CampaignStats,
+    /// Deliveries planned, over every channel (the funnel's first step).
+    pub audience: u64,
     /// The most clicked first, at most 10.
     pub links: Vec<LinkStats>,
+    /// The most frequent first, at most 10.
+    pub failures: Vec<FailureReason>,
+    pub charts: Vec<ChartSpec>,
 }
+
+/// Periods up to this many days get an hourly series; longer ones, daily.
+pub const HOURLY_SERIES_UP_TO_DAYS: i64 = 3;
 
 /// One bucket of the period's series: an hour (periods up to 3 days) or a UTC day.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -153,6 +180,20 @@ pub struct OrganizationStats {
     pub series: Vec<SeriesPoint>,
     /// Campaigns started in the period, the latest first (at most 100).
     pub campaigns: Vec<CampaignSummary>,
+}
+
+impl OrganizationStats {
+    /// Whether the series counts hours (else days).
+    pub fn hourly(&self) -> bool {
+        self.to - self.from <= chrono::TimeDelta::days(HOURLY_SERIES_UP_TO_DAYS)
+    }
+}
+
+/// The dashboard: the period's figures and their charts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub stats: OrganizationStats,
+    pub charts: Vec<ChartSpec>,
 }
 
 #[cfg(test)]

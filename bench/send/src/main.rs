@@ -11,10 +11,13 @@
 //!   SendGrid-shaped HTTP sink on loopback, next to what that sink takes from a plain
 //!   HTTP client at the same concurrency in the same run, with the connections opened.
 //!
-//! `cargo run --release -p bench-send -- fanout|dispatch|smtp|sendgrid [n]`
+//! - `tracking [hits]` and `dashboard [deliveries]`: see [`engagement`].
+//!
+//! `cargo run --release -p bench-send -- fanout|dispatch|smtp|sendgrid|tracking|dashboard [n]`
 //! (`BENCH_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;
 //! `CARILLON_WORKERS` for the worker loops, default 4 as the server's).
 
+mod engagement;
 mod sendgrid_sink;
 mod setup;
 mod sink;
@@ -37,6 +40,7 @@ async fn main() -> Result<()> {
             "fanout" => 1_000_000,
             "smtp" => 20_000,
             "sendgrid" => 50_000,
+            "dashboard" => 10_000_000,
             _ => 100_000,
         });
     let base = std::env::var("BENCH_DATABASE_URL")
@@ -57,6 +61,8 @@ async fn main() -> Result<()> {
             .await
             .map(|_| ()),
         "sendgrid" => sendgrid(url.as_str(), dir.path(), n).await,
+        "tracking" => engagement::tracking(url.as_str(), dir.path(), n as usize).await,
+        "dashboard" => engagement::dashboard(url.as_str(), dir.path(), n).await,
         "smtp" => {
             let sink = sink::Sink::start().await?;
             dispatch(url.as_str(), dir.path(), n, Via::Smtp(sink.port))
@@ -70,7 +76,7 @@ async fn main() -> Result<()> {
                 })
         }
         other => Err(anyhow::anyhow!(
-            "unknown benchmark `{other}`: fanout, dispatch, smtp or sendgrid"
+            "unknown benchmark `{other}`: fanout, dispatch, smtp, sendgrid, tracking or dashboard"
         )),
     };
     admin

@@ -25,6 +25,11 @@ pub struct Bench {
     list: Uuid,
 }
 
+/// The campaign's email body: plain by default, with a link to track where asked.
+pub const PLAIN: &str = "<p>Hello {{ first_name }}, this is the news.</p>";
+pub const WITH_LINK: &str =
+    "<p>Hello {{ first_name }}, this is the <a href=\"https://shop.example.org/news\">news</a>.</p>";
+
 pub struct Done {
     pub started_at: DateTime<Utc>,
     pub completed_at: DateTime<Utc>,
@@ -38,6 +43,26 @@ fn service(e: impl std::fmt::Debug) -> anyhow::Error {
 
 impl Bench {
     pub async fn new(url: &str, dir: &Path) -> Result<Bench> {
+        Ok(Bench::build(url, dir, &[]).await?.0)
+    }
+
+    /// The same, serving HTTP (and running the background jobs) on a loopback port.
+    pub async fn serving(
+        url: &str,
+        dir: &Path,
+        env: &[(&'static str, &str)],
+    ) -> Result<(Bench, std::net::SocketAddr)> {
+        let (bench, app) = Bench::build(url, dir, env).await?;
+        let addr = app.local_addr()?;
+        tokio::spawn(app.run_until(std::future::pending()));
+        Ok((bench, addr))
+    }
+
+    async fn build(
+        url: &str,
+        dir: &Path,
+        env: &[(&'static str, &str)],
+    ) -> Result<(Bench, Application)> {
         let key = {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(2))
@@ -54,6 +79,9 @@ impl Bench {
         // Unset: the server's default.
         if let Ok(workers) = std::env::var("CARILLON_WORKERS") {
             vars.insert("CARILLON_WORKERS", workers);
+        }
+        for (k, v) in env {
+            vars.insert(k, (*v).to_owned());
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).map_err(service)?;
         let mut options = carillon::leptos_options()?;
@@ -87,7 +115,7 @@ impl Bench {
             .await
             .map_err(service)?
             .id;
-        Ok(Bench { state, actor, list })
+        Ok((Bench { state, actor, list }, app))
     }
 
     /// `n` contacts made by the database itself (their emails are placeholders: the
@@ -202,6 +230,10 @@ impl Bench {
     }
 
     pub async fn campaign(&self) -> Result<Uuid> {
+        self.campaign_with(PLAIN).await
+    }
+
+    pub async fn campaign_with(&self, html: &str) -> Result<Uuid> {
         let c = self
             .state
             .campaigns
@@ -216,7 +248,7 @@ impl Bench {
                             subject: "Hello {{ first_name }}".into(),
                             from_name: "Bench".into(),
                             from_email: "bench@example.org".into(),
-                            html: "<p>Hello {{ first_name }}, this is the news.</p>".into(),
+                            html: html.into(),
                             ..Default::default()
                         }),
                         ..Default::default()

@@ -46,6 +46,8 @@ use utoipa::{
         super::stats::organization,
         super::stats::campaign,
         super::stats::links,
+        super::stats::failures,
+        super::stats::deliveries_csv,
         super::channels::list,
         super::channels::update,
         super::channels::test,

@@ -3,8 +3,15 @@
 use super::extract::{ApiQuery, AuthActor, IdPath};
 use super::responses::{Forbidden, Invalid, NotFound, Unauthorized};
 use crate::{error::ApiError, state::AppState};
-use app::model::{CampaignStats, LinkStats, OrganizationStats};
-use axum::{extract::State, routing::get, Json, Router};
+use app::model::{CampaignStats, FailureReason, LinkStats, OrganizationStats};
+use axum::{
+    body::Body,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -12,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/stats", get(organization))
         .route("/api/campaigns/{id}/stats", get(campaign))
         .route("/api/campaigns/{id}/links", get(links))
+        .route("/api/campaigns/{id}/failures", get(failures))
+        .route("/api/campaigns/{id}/deliveries.csv", get(deliveries_csv))
 }
 
 /// `GET /api/stats` parameters.
@@ -70,4 +79,38 @@ pub async fn links(
     IdPath(id): IdPath,
 ) -> Result<Json<Vec<LinkStats>>, ApiError> {
     Ok(Json(state.stats.links(&actor, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/campaigns/{id}/failures", tag = "stats", summary = "Why the campaign's deliveries failed: their last errors grouped, the most frequent first (at most 10)",
+    params(("id" = uuid::Uuid, Path, description = "the campaign")),
+    responses((status = 200, description = "the reasons", body = Vec<app::model::FailureReason>), Unauthorized, Forbidden, NotFound)
+)]
+pub async fn failures(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Json<Vec<FailureReason>>, ApiError> {
+    Ok(Json(state.stats.failures(&actor, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/campaigns/{id}/deliveries.csv", tag = "stats", summary = "Every delivery of the campaign with its engagement, as CSV, streamed",
+    params(("id" = uuid::Uuid, Path, description = "the campaign")),
+    responses((status = 200, description = "`delivery_id,contact_id,channel,status,skip_reason,attempts,provider,error,created_at,sent_at,opened_at,clicked_at`", content_type = "text/csv"), Unauthorized, Forbidden, NotFound)
+)]
+pub async fn deliveries_csv(
+    State(state): State<AppState>,
+    AuthActor(actor): AuthActor,
+    IdPath(id): IdPath,
+) -> Result<Response, ApiError> {
+    let stream = state.stats.deliveries_csv(&actor, id).await?;
+    let disposition = format!("attachment; filename=\"campaign-{id}-deliveries.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }

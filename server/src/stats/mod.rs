@@ -3,6 +3,8 @@
 //! organization, channel and hour ([`hourly`], read over a period by `period`). A page
 //! view never scans deliveries.
 
+mod deliveries_csv;
+mod failures;
 pub mod hourly;
 mod period;
 

@@ -11,7 +11,7 @@ use app::{
     error::AppError,
     model::{
         Action, Actor, CampaignSummary, Channel, ChannelStats, Counts, OrganizationStats, Rates,
-        SeriesPoint,
+        SeriesPoint, HOURLY_SERIES_UP_TO_DAYS,
     },
 };
 use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
@@ -23,8 +23,6 @@ use uuid::Uuid;
 pub const MAX_DAYS: i64 = 400;
 /// Campaigns in the period's summary.
 pub const MAX_CAMPAIGNS: u64 = 100;
-/// Periods up to this long get hourly series; longer ones, daily.
-const HOURLY_UP_TO: TimeDelta = TimeDelta::days(3);
 
 fn hour_counts(h: &channel_hour::Model) -> Counts {
     Counts {
@@ -104,8 +102,9 @@ impl Stats {
             .order_by_asc(channel_hour::Column::Hour)
             .all(&self.db)
             .await?;
+        let hourly = to - from <= TimeDelta::days(HOURLY_SERIES_UP_TO_DAYS);
         let bucket = |t: DateTime<Utc>| {
-            let size = if to - from <= HOURLY_UP_TO {
+            let size = if hourly {
                 TimeDelta::hours(1)
             } else {
                 TimeDelta::days(1)

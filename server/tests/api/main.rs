@@ -23,6 +23,7 @@ mod outbound_webhooks;
 mod provider_sink;
 mod providers;
 mod push;
+mod reports;
 mod retention;
 mod sending;
 mod shutdown;

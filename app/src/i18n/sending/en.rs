@@ -43,6 +43,12 @@ pub static EN: SendingStrings = SendingStrings {
 
     // Settings → Channels
     channels_title: "Channels",
+    tracking_title: "Open and click tracking",
+    tracking_intro: "When on, links in emails and push messages go through Carillon so clicks are counted, and HTML emails carry an open pixel. Opens and clicks by machines (privacy proxies, link scanners) are counted apart.",
+    tracking_label: "Track opens and clicks",
+    tracking_on: "Tracking is on.",
+    tracking_off: "Tracking is off: links go as written, with no pixel.",
+    tracking_save: "Save tracking",
     channels_intro: "How each channel sends: its provider, the provider's settings, and how fast it may go. Secrets are stored encrypted and never shown again.",
     provider: "Provider",
     change_provider: "Use this provider",

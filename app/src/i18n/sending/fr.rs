@@ -43,6 +43,12 @@ pub static FR: SendingStrings = SendingStrings {
 
     // Settings → Channels
     channels_title: "Canaux",
+    tracking_title: "Suivi des ouvertures et des clics",
+    tracking_intro: "Activé, les liens des e-mails et des notifications passent par Carillon pour compter les clics, et les e-mails HTML portent un pixel d’ouverture. Les ouvertures et clics des machines (proxys de confidentialité, analyseurs de liens) sont comptés à part.",
+    tracking_label: "Suivre les ouvertures et les clics",
+    tracking_on: "Le suivi est activé.",
+    tracking_off: "Le suivi est désactivé : les liens partent tels quels, sans pixel.",
+    tracking_save: "Enregistrer le suivi",
     channels_intro: "Comment chaque canal envoie : son fournisseur, ses réglages et sa cadence. Les secrets sont chiffrés et ne sont plus jamais affichés.",
     provider: "Fournisseur",
     change_provider: "Utiliser ce fournisseur",

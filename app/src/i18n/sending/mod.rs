@@ -53,6 +53,12 @@ pub struct SendingStrings {
     // Settings → Channels
     pub channels_title: &'static str,
     pub channels_intro: &'static str,
+    pub tracking_title: &'static str,
+    pub tracking_intro: &'static str,
+    pub tracking_label: &'static str,
+    pub tracking_on: &'static str,
+    pub tracking_off: &'static str,
+    pub tracking_save: &'static str,
     pub provider: &'static str,
     pub change_provider: &'static str,
     pub simulator_note: &'static str,

@@ -10,13 +10,10 @@ use super::{
     test_send::{flashed_outcomes, TestSend},
 };
 use crate::{
-    api::{campaign_editor, campaign_progress, get_campaign_engagement, CampaignEditorData},
+    api::{campaign_editor, campaign_progress, CampaignEditorData},
     components::{date, error_text, use_can, use_strings},
     error::AppError,
-    model::{
-        Action, CampaignEngagement, CampaignProgressView, CampaignStatus, CampaignTestResult,
-        ListOption,
-    },
+    model::{Action, CampaignProgressView, CampaignStatus, CampaignTestResult, ListOption},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,12 +41,6 @@ pub fn CampaignDetailPage() -> impl IntoView {
             None => None,
         }
     });
-    let engagement = Resource::new(key, |(id, _, _)| async move {
-        match id {
-            Some(id) => get_campaign_engagement(id).await.ok(),
-            None => None,
-        }
-    });
     let flashed = flashed_outcomes();
     let error = actions.error();
     let on_status_change = Callback::new(move |_| moved.update(|n| *n += 1));
@@ -58,7 +49,6 @@ pub fn CampaignDetailPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let progress = progress.await;
-                let engagement = engagement.await;
                 match data.await {
                     Ok(data) => {
                         // A draft has not run: nothing to show.
@@ -67,8 +57,7 @@ pub fn CampaignDetailPage() -> impl IntoView {
                             .as_ref()
                             .is_some_and(|v| v.campaign.status != CampaignStatus::Draft);
                         let progress = progress.filter(|_| started);
-                        let engagement = engagement.filter(|_| started);
-                        view! { <Detail data progress engagement actions error on_status_change flashed/> }.into_any()
+                        view! { <Detail data progress actions error on_status_change flashed/> }.into_any()
                     }
                     Err(e) => view! { <div class="alert" role="alert">{error_text(t, &e)}</div> }.into_any(),
                 }
@@ -81,7 +70,6 @@ pub fn CampaignDetailPage() -> impl IntoView {
 fn Detail(
     data: CampaignEditorData,
     progress: Option<CampaignProgressView>,
-    engagement: Option<CampaignEngagement>,
     actions: Actions,
     error: Signal<Option<AppError>>,
     on_status_change: Callback<()>,
@@ -124,8 +112,15 @@ fn Detail(
         </dl>
         <ErrorDetails error/>
         <ActionsBar id=dto.id status=dto.status scheduled_local=view.scheduled_local time_zone=dto.time_zone.clone() actions/>
-        {progress.map(|initial| view! { <RunProgress id=dto.id initial starts_soon on_status_change/> })}
-        {engagement.map(|e| view! { <Engagement e/> })}
+        {progress.map(|initial| {
+            // The progress refreshes this while the campaign runs; the results follow.
+            let current = RwSignal::new(initial);
+            let e = Signal::derive(move || current.with(|v| v.engagement.clone()));
+            view! {
+                <RunProgress id=dto.id current starts_soon on_status_change/>
+                <Engagement id=dto.id e/>
+            }
+        })}
         {can_test.then(|| view! { <TestSend id=dto.id channels=dto.channels.clone() flashed/> })}
         <PreviewPanel preview=Signal::stored(data.preview)/>
     }

@@ -1,50 +1,134 @@
-//! A started campaign's results on its page: sent → delivered → opened → clicked, with
-//! the rates, and its most clicked links. Read from the counters, like the dashboard;
-//! fetched by the page with its other data (a resource made inside a suspended view
-//! would not hydrate).
+//! A started campaign's results on its page: the funnel from its audience to the clicks
+//! with the rates, a chart per channel, its most clicked links, why deliveries failed,
+//! and the CSV export of its deliveries. Read from the counters, like the dashboard;
+//! refreshed with the progress while the campaign runs.
 
 use crate::{
-    components::use_strings,
-    model::{CampaignEngagement, Counts},
+    components::{use_strings, Chart},
+    model::{CampaignEngagement, ChartSpec, Counts},
     pages::dashboard::tile,
 };
 use leptos::prelude::*;
+use uuid::Uuid;
 
 #[component]
-pub fn Engagement(e: CampaignEngagement) -> impl IntoView {
+pub fn Engagement(id: Uuid, e: Signal<CampaignEngagement>) -> impl IntoView {
     let t = use_strings();
+    let d = t.dashboard;
+    let all = Memo::new(move |_| {
+        e.with(|e| {
+            let mut all = Counts::default();
+            for c in &e.stats.channels {
+                all += c.counts;
+            }
+            all
+        })
+    });
+    let chart = move |key: &'static str| {
+        Signal::derive(move || {
+            e.with(|e| e.charts.iter().find(|c| c.key == key).cloned())
+                .unwrap_or_else(|| ChartSpec {
+                    key: key.to_owned(),
+                    title: String::new(),
+                    option: String::new(),
+                })
+        })
+    };
+    let count = move |f: fn(&Counts) -> u64| move || d.number(all.with(f));
+    let rate = move |f: fn(&crate::model::Rates) -> Option<f64>| {
+        move || d.percent(e.with(|e| f(&e.stats.rates)))
+    };
+    let id_of = |name: &str| format!("engagement-{name}");
     view! {
         <section aria-labelledby="engagement-title" data-testid="engagement">
-            <h2 id="engagement-title">{t.dashboard.engagement}</h2>
-            <Funnel e/>
+            <h2 id="engagement-title">{d.engagement}</h2>
+            <dl class="tiles">
+                {tile(id_of("audience"), d.audience, move || d.number(e.with(|e| e.audience)))}
+                {tile(id_of("sent"), d.sent, count(|a| a.sent))}
+                {tile(id_of("delivered"), d.delivered, count(|a| a.delivered))}
+                {tile(id_of("opened"), d.opens, count(|a| a.unique_opens))}
+                {tile(id_of("clicked"), d.clicks, count(|a| a.unique_clicks))}
+                {tile(id_of("open-rate"), d.open_rate, rate(|r| r.open))}
+                {tile(id_of("click-rate"), d.click_rate, rate(|r| r.click))}
+                {tile(id_of("failure-rate"), d.failure_rate, rate(|r| r.failure))}
+            </dl>
+            <div class="charts">
+                // The tiles above are the funnel's figures.
+                <Chart spec=chart("funnel")/>
+                <Chart spec=chart("campaign-channels")><ChannelTable e/></Chart>
+            </div>
+            <Links e/>
+            <Failures e/>
+            <p>
+                <a class="button secondary" href=format!("/api/campaigns/{id}/deliveries.csv") download=""
+                    data-testid="engagement-csv">{d.export_csv}</a>
+            </p>
         </section>
     }
 }
 
 #[component]
-fn Funnel(e: CampaignEngagement) -> impl IntoView {
-    let d = use_strings().dashboard;
-    let mut all = Counts::default();
-    for c in &e.stats.channels {
-        all += c.counts;
+fn ChannelTable(e: Signal<CampaignEngagement>) -> impl IntoView {
+    let t = use_strings();
+    let d = t.dashboard;
+    let rows = move || {
+        e.with(|e| {
+            e.stats
+                .channels
+                .iter()
+                .map(|c| {
+                    view! {
+                        <tr data-testid=format!("engagement-channel-{}", c.channel.as_str())>
+                            <th scope="row">{t.campaigns.channel_name(c.channel)}</th>
+                            <td>{d.number(c.counts.sent)}</td>
+                            <td>{d.number(c.counts.delivered)}</td>
+                            <td>{d.number(c.counts.failed)}</td>
+                            <td>{d.number(c.counts.unique_opens)}</td>
+                            <td>{d.number(c.counts.unique_clicks)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">{d.channel}</th>
+                    <th scope="col">{d.sent}</th>
+                    <th scope="col">{d.delivered}</th>
+                    <th scope="col">{d.failed}</th>
+                    <th scope="col">{d.opens}</th>
+                    <th scope="col">{d.clicks}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
-    let r = e.stats.rates;
-    let tile = |id: &str, label, value| tile(format!("engagement-{id}"), label, value);
-    let links = (!e.links.is_empty()).then(|| {
-        let rows = e
-            .links
-            .into_iter()
-            .map(|l| {
-                view! {
-                    <tr data-testid="engagement-link">
-                        <td class="url">{l.url}</td>
-                        <td>{d.number(l.clicks)}</td>
-                        <td>{d.number(l.unique_clicks)}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
-        view! {
+}
+
+#[component]
+fn Links(e: Signal<CampaignEngagement>) -> impl IntoView {
+    let d = use_strings().dashboard;
+    let rows = move || {
+        e.with(|e| {
+            e.links
+                .iter()
+                .map(|l| {
+                    view! {
+                        <tr data-testid="engagement-link">
+                            <td class="url">{l.url.clone()}</td>
+                            <td>{d.number(l.clicks)}</td>
+                            <td>{d.number(l.unique_clicks)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <div hidden=move || e.with(|e| e.links.is_empty())>
             <h3>{d.top_links}</h3>
             <div class="table-wrap">
                 <table class="table">
@@ -56,18 +140,40 @@ fn Funnel(e: CampaignEngagement) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-        }
-    });
+        </div>
+    }
+}
+
+#[component]
+fn Failures(e: Signal<CampaignEngagement>) -> impl IntoView {
+    let d = use_strings().dashboard;
+    let rows = move || {
+        e.with(|e| {
+            e.failures
+                .iter()
+                .map(|f| {
+                    view! {
+                        <tr data-testid="engagement-failure">
+                            <td data-testid="engagement-failure-reason">{f.reason.clone().unwrap_or_else(|| d.no_reason.to_owned())}</td>
+                            <td data-testid="engagement-failure-count">{d.number(f.count)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
     view! {
-        <dl class="tiles">
-            {tile("sent", d.sent, d.number(all.sent))}
-            {tile("delivered", d.delivered, d.number(all.delivered))}
-            {tile("opened", d.opens, d.number(all.unique_opens))}
-            {tile("clicked", d.clicks, d.number(all.unique_clicks))}
-            {tile("open-rate", d.open_rate, d.percent(r.open))}
-            {tile("click-rate", d.click_rate, d.percent(r.click))}
-            {tile("failure-rate", d.failure_rate, d.percent(r.failure))}
-        </dl>
-        {links}
+        <div hidden=move || e.with(|e| e.failures.is_empty()) data-testid="engagement-failures">
+            <h3>{d.failures_title}</h3>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead><tr>
+                        <th scope="col">{d.col_reason}</th>
+                        <th scope="col">{d.col_count}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </div>
     }
 }

@@ -13,3 +13,4 @@ pub use detail::CampaignDetailPage;
 pub use editor::{EditCampaignPage, NewCampaignPage};
 pub use list::CampaignsPage;
 pub use parts::StatusBadge;
+pub use progress::is_live;

@@ -1,7 +1,7 @@
 //! A campaign's run on its page: the counts per channel, why contacts were skipped,
 //! and the first failures with their reasons. While the campaign runs (or is about to
-//! start) the hydrated page asks for news every second and reloads the campaign when
-//! its status changes; without JavaScript the page refreshes itself every 2 s.
+//! start) the hydrated page asks for news every 3 s and reloads the campaign when
+//! its status changes; without JavaScript the page refreshes itself every 3 s.
 
 use crate::{
     components::{date, use_strings},
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 /// Inside `<noscript>`, so that only pages without JavaScript reload.
-const REFRESH: &str = r#"<meta http-equiv="refresh" content="2">"#;
+const REFRESH: &str = r#"<meta http-equiv="refresh" content="3">"#;
 
 /// Whether the counts of a campaign in this status can still move on their own.
 pub fn is_live(status: CampaignStatus) -> bool {
@@ -21,7 +21,8 @@ pub fn is_live(status: CampaignStatus) -> bool {
 #[component]
 pub fn RunProgress(
     id: Uuid,
-    initial: CampaignProgressView,
+    /// Refreshed here while the campaign runs.
+    current: RwSignal<CampaignProgressView>,
     /// Poll even though the campaign is not running yet (it is due any moment).
     starts_soon: bool,
     /// Called once when the polled status differs from the one the page shows.
@@ -30,10 +31,9 @@ pub fn RunProgress(
     let t = use_strings();
     let s = t.sending;
     let c = t.campaigns;
-    let shown_status = initial.progress.status;
+    let shown_status = current.with_untracked(|v| v.progress.status);
     let polling = is_live(shown_status) || starts_soon;
     let reload = if polling { REFRESH } else { "" };
-    let current = RwSignal::new(initial);
     poll(id, current, polling, shown_status, on_status_change);
 
     let channels = current.with_untracked(|v| {
@@ -192,7 +192,7 @@ fn Failures(current: RwSignal<CampaignProgressView>) -> impl IntoView {
     }
 }
 
-/// Refreshes `current` every second while `polling`, one question at a time, and calls
+/// Refreshes `current` every 3 s while `polling`, one question at a time, and calls
 /// `on_status_change` once when the status moves away from `shown`.
 fn poll(
     id: Uuid,
@@ -226,7 +226,7 @@ fn poll(
                 busy.try_set_value(false);
             });
         };
-        if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(1000)) {
+        if let Ok(handle) = set_interval_with_handle(tick, Duration::from_secs(3)) {
             on_cleanup(move || handle.clear());
         }
     }

@@ -5,6 +5,7 @@
 
 mod card;
 mod fields;
+mod tracking;
 
 use crate::{
     api::{get_channels, take_flash, ChannelTested, FlashKind, SaveChannel, TestChannel},
@@ -15,6 +16,7 @@ use card::ChannelCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use tracking::TrackingSection;
 
 /// What every card shares: the page's two actions, which channel was submitted last
 /// (their answers and errors belong to that card), and a test outcome kept across a
@@ -96,6 +98,7 @@ pub fn ChannelsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <TrackingSection/>
         </section>
     }
 }
