@@ -158,27 +158,43 @@ async fn engage(
         head: false,
         since_sent: Some(Duration::MAX),
     };
-    let window = engine.settings.machine_window;
+    let mut hits = Vec::new();
     for d in rows
-        .iter()
+        .into_iter()
         .filter(|d| tracking.contains(&d.organization_id))
     {
-        engagement::open(txn, d, person(), window).await?;
-        if !clicks.get(&d.id).copied().unwrap_or(false) {
-            continue;
+        let clicks_too = clicks.get(&d.id).copied().unwrap_or(false);
+        if clicks_too {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                first_links.entry(d.campaign_id)
+            {
+                let link = tracked_link::Entity::find()
+                    .filter(tracked_link::Column::CampaignId.eq(d.campaign_id))
+                    .order_by_asc(tracked_link::Column::CreatedAt)
+                    .order_by_asc(tracked_link::Column::Id)
+                    .one(txn)
+                    .await?;
+                slot.insert(link);
+            }
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = first_links.entry(d.campaign_id) {
-            let link = tracked_link::Entity::find()
-                .filter(tracked_link::Column::CampaignId.eq(d.campaign_id))
-                .order_by_asc(tracked_link::Column::CreatedAt)
-                .order_by_asc(tracked_link::Column::Id)
-                .one(txn)
-                .await?;
-            slot.insert(link);
-        }
-        if let Some(Some(link)) = first_links.get(&d.campaign_id) {
-            engagement::click(txn, d, link, person(), window).await?;
+        let link = first_links
+            .get(&d.campaign_id)
+            .cloned()
+            .flatten()
+            .filter(|_| clicks_too);
+        hits.push(engagement::Incoming {
+            delivery: d.clone(),
+            what: engagement::What::Open,
+            hit: person(),
+        });
+        if let Some(link) = link {
+            hits.push(engagement::Incoming {
+                delivery: d,
+                what: engagement::What::Click(link),
+                hit: person(),
+            });
         }
     }
+    engagement::record(txn, hits, engine.settings.machine_window).await?;
     Ok(())
 }

@@ -187,6 +187,46 @@ both_backends! {
         assert_eq!(count(&items, "MessageClicked"), 4);
     }
 
+    async fn hits_at_once_are_all_counted_and_people_once(app) {
+        let app = spawn_app_like(&app, NO_WINDOW).await;
+        let smtp = SmtpServer::start().await;
+        let (id, ada) = sent(&app, &smtp).await;
+        let grace = smtp.wait_for(2).await.into_iter().find(|m| m.to.iter().any(|t| t == "grace@x.org")).unwrap();
+        let grace = html_of(&grace.data);
+        // 200 requests at once: each person's pixel and offer link, 50 times each, so
+        // that batches hold the same delivery many times over.
+        let mut urls_to_hit = Vec::new();
+        for html in [&ada, &grace] {
+            let pixel = urls(html, &app, "/t/o/").remove(0);
+            let offer = urls(html, &app, "/t/c/").remove(0);
+            for _ in 0..50 {
+                urls_to_hit.push(pixel.clone());
+                urls_to_hit.push(offer.clone());
+            }
+        }
+        let client = new_client();
+        let answers = futures_util::future::join_all(urls_to_hit.iter().map(|u| {
+            client.get(u).header(header::USER_AGENT, BROWSER).send()
+        }))
+        .await;
+        for a in answers {
+            let status = a.unwrap().status();
+            assert!(status == StatusCode::OK || status == StatusCode::FOUND, "{status}");
+        }
+        let c = counters(&app, &id).await;
+        assert_eq!((c.opens, c.unique_opens, c.machine_opens), (100, 2, 0));
+        assert_eq!((c.clicks, c.unique_clicks, c.machine_clicks), (100, 2, 0));
+        assert_eq!(c.delivered, 2, "the hits proved both messages arrived");
+        let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+        let offer = tracked_link::Entity::find().all(&db).await.unwrap().into_iter().max_by_key(|l| l.clicks).unwrap();
+        assert_eq!((offer.clicks, offer.unique_clicks), (100, 2));
+        let count = |items: &[Value], kind: &str| kinds(items).iter().filter(|k| *k == kind).count();
+        let items = events_when(&app, |items| count(items, "MessageClicked") == 100).await;
+        assert_eq!(count(&items, "MessageOpened"), 100);
+        let period: Value = app.get("/api/stats").await.json().await.unwrap();
+        assert_eq!((period["totals"]["unique_opens"].as_u64(), period["totals"]["unique_clicks"].as_u64()), (Some(2), Some(2)));
+    }
+
     async fn bad_tokens_get_a_pixel_or_a_404_and_count_nothing(app) {
         let app = spawn_app_like(&app, &[("CARILLON_TRACKING_MACHINE_SECONDS", "3600")]).await;
         let smtp = SmtpServer::start().await;

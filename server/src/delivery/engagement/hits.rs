@@ -1,5 +1,8 @@
-//! Recording a hit in the caller's transaction: the delivery's first open or click, the
-//! link's clicks, the campaign's counters and the organization's hour, the event.
+//! Recording hits in the caller's transaction, many at once: the deliveries' first opens
+//! and clicks, the links' clicks, the campaigns' counters and the organizations' hours,
+//! the events. A batch costs a few statements per campaign and link it touches, however
+//! many hits it holds: the tracking endpoints' [`writer`](super::writer) and the
+//! simulator both record through here.
 
 use crate::{
     db::entities::{
@@ -15,13 +18,154 @@ use crate::{
 use app::model::Channel;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Expr, ExprTrait},
     ActiveValue::Set,
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TryInsertResult,
 };
 use serde_json::json;
-use std::time::Duration;
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    time::Duration,
+};
 use uuid::Uuid;
+
+/// What was hit: the open pixel, or one of the campaign's links.
+#[derive(Clone, Debug)]
+pub enum What {
+    Open,
+    Click(tracked_link::Model),
+}
+
+/// One hit on one delivery (a click's link is of the delivery's campaign).
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    pub delivery: delivery::Model,
+    pub what: What,
+    pub hit: Hit,
+}
+
+/// What a batch moves for one campaign and channel.
+#[derive(Default)]
+struct Tally {
+    opens: i64,
+    unique_opens: i64,
+    machine_opens: i64,
+    clicks: i64,
+    unique_clicks: i64,
+    machine_clicks: i64,
+}
+
+/// Records `hits` in order; a hit sooner than `window` after its send is a machine's.
+pub async fn record(
+    txn: &DatabaseTransaction,
+    hits: Vec<Incoming>,
+    window: Duration,
+) -> ServiceResult<()> {
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    arrived(txn, &hits).await?;
+    let verdicts: Vec<Option<&'static str>> = hits
+        .iter()
+        .map(|h| {
+            let mut hit = h.hit.clone();
+            hit.since_sent = hit.since_sent.or_else(|| since_sent(&h.delivery, now));
+            machine::verdict(&hit, window)
+        })
+        .collect();
+    let people = || {
+        hits.iter()
+            .zip(&verdicts)
+            .filter(|(_, v)| v.is_none())
+            .map(|(h, _)| h)
+    };
+    // A click is an open too (images are often blocked): the first one counts.
+    let opened = firsts(
+        txn,
+        people().map(|h| h.delivery.id).collect(),
+        delivery::Column::OpenedAt,
+        now,
+    )
+    .await?;
+    let clicked = firsts(
+        txn,
+        people()
+            .filter(|h| matches!(h.what, What::Click(_)))
+            .map(|h| h.delivery.id)
+            .collect(),
+        delivery::Column::ClickedAt,
+        now,
+    )
+    .await?;
+    links(
+        txn,
+        people()
+            .filter_map(|h| match &h.what {
+                What::Click(link) => Some((h.delivery.id, link.id)),
+                What::Open => None,
+            })
+            .collect(),
+        now,
+    )
+    .await?;
+
+    // Sorted, so that concurrent batches lock counters and hours in the same order.
+    let mut tallies: BTreeMap<(Uuid, &str), (Uuid, Tally)> = BTreeMap::new();
+    for (h, verdict) in hits.iter().zip(&verdicts) {
+        let t = tally(&mut tallies, &h.delivery);
+        match (&h.what, verdict) {
+            (What::Open, Some(_)) => t.machine_opens += 1,
+            (What::Open, None) => t.opens += 1,
+            (What::Click(_), Some(_)) => t.machine_clicks += 1,
+            (What::Click(_), None) => t.clicks += 1,
+        }
+    }
+    let by_id: HashMap<Uuid, &delivery::Model> =
+        hits.iter().map(|h| (h.delivery.id, &h.delivery)).collect();
+    for id in &opened {
+        if let Some(d) = by_id.get(id) {
+            tally(&mut tallies, d).unique_opens += 1;
+        }
+    }
+    for id in &clicked {
+        if let Some(d) = by_id.get(id) {
+            tally(&mut tallies, d).unique_clicks += 1;
+        }
+    }
+    for ((campaign_id, channel), (organization_id, t)) in &tallies {
+        count(txn, *campaign_id, channel, t).await?;
+        hour(txn, *organization_id, channel, t).await?;
+    }
+    let events = hits
+        .iter()
+        .zip(&verdicts)
+        .map(|(h, verdict)| match &h.what {
+            What::Open => event(
+                &h.delivery,
+                Kind::MessageOpened,
+                json!({"machine": verdict}),
+            ),
+            What::Click(link) => event(
+                &h.delivery,
+                Kind::MessageClicked,
+                json!({"link_id": link.id, "machine": verdict}),
+            ),
+        })
+        .collect();
+    events::record(txn, events).await
+}
+
+/// The tally of the delivery's campaign and channel.
+fn tally<'h, 'm>(
+    tallies: &'m mut BTreeMap<(Uuid, &'h str), (Uuid, Tally)>,
+    d: &'h delivery::Model,
+) -> &'m mut Tally {
+    &mut tallies
+        .entry((d.campaign_id, d.channel.as_str()))
+        .or_insert_with(|| (d.organization_id, Tally::default()))
+        .1
+}
 
 /// How long after a send a hit is a machine's (see [`machine::verdict`]).
 fn since_sent(d: &delivery::Model, now: DateTime<Utc>) -> Option<Duration> {
@@ -29,64 +173,150 @@ fn since_sent(d: &delivery::Model, now: DateTime<Utc>) -> Option<Duration> {
         .map(|at| (now - at).to_std().unwrap_or(Duration::ZERO))
 }
 
-/// Sets `column` of delivery `id` to `now` unless it is set: whether this was the first.
-async fn first(
+/// A hit proves the message arrived: a `sent` delivery (no provider confirmed it, as
+/// with SMTP) becomes `delivered`, counters and event with it.
+async fn arrived(txn: &DatabaseTransaction, hits: &[Incoming]) -> ServiceResult<()> {
+    let mut seen = BTreeSet::new();
+    let rows: Vec<(Reported, Report)> = hits
+        .iter()
+        .map(|h| &h.delivery)
+        .filter(|d| d.status == DeliveryStatus::Sent && seen.insert(d.id))
+        .filter_map(|d| {
+            let channel = d.channel.parse::<Channel>().ok()?;
+            let row = Reported {
+                id: d.id,
+                organization_id: d.organization_id,
+                campaign_id: d.campaign_id,
+                contact_id: d.contact_id,
+                channel,
+            };
+            Some((row, Report::Delivered))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Nothing pending changes, so no campaign can complete by it.
+    let (_, _touched) = record::reports(txn, rows).await?;
+    Ok(())
+}
+
+/// Sets `column` of the deliveries `ids` to `now` where it is not set yet: those that
+/// it was the first for (two concurrent batches cannot both set it).
+async fn firsts(
     txn: &DatabaseTransaction,
-    id: Uuid,
+    ids: BTreeSet<Uuid>,
     column: delivery::Column,
     now: DateTime<Utc>,
-) -> ServiceResult<bool> {
+) -> ServiceResult<BTreeSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(BTreeSet::new());
+    }
     let set = delivery::Entity::update_many()
         .col_expr(column, Expr::value(now))
-        .filter(delivery::Column::Id.eq(id))
+        .filter(delivery::Column::Id.is_in(ids))
         .filter(column.is_null())
+        .exec_with_returning(txn)
+        .await?;
+    Ok(set.into_iter().map(|d| d.id).collect())
+}
+
+/// People's clicks on links (`(delivery, link)`, repeats included): each link's clicks,
+/// and its unique clicks for the pairs seen the first time.
+async fn links(
+    txn: &DatabaseTransaction,
+    clicks: Vec<(Uuid, Uuid)>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if clicks.is_empty() {
+        return Ok(());
+    }
+    let pairs: BTreeSet<(Uuid, Uuid)> = clicks.iter().copied().collect();
+    let inserted = link_click::Entity::insert_many(pairs.iter().map(|(delivery_id, link_id)| {
+        link_click::ActiveModel {
+            delivery_id: Set(*delivery_id),
+            link_id: Set(*link_id),
+            first_at: Set(now),
+        }
+    }))
+    .on_conflict_do_nothing_on([link_click::Column::DeliveryId, link_click::Column::LinkId])
+    .exec_with_returning_many(txn)
+    .await?;
+    let firsts = match inserted {
+        TryInsertResult::Inserted(rows) => rows,
+        TryInsertResult::Conflicted | TryInsertResult::Empty => Vec::new(),
+    };
+    let mut per_link: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    for (_, link) in &clicks {
+        per_link.entry(*link).or_default().0 += 1;
+    }
+    for first in &firsts {
+        per_link.entry(first.link_id).or_default().1 += 1;
+    }
+    for (link, (clicks, unique)) in per_link {
+        use tracked_link::Column as L;
+        tracked_link::Entity::update_many()
+            .col_expr(L::Clicks, Expr::col(L::Clicks).add(clicks))
+            .col_expr(L::UniqueClicks, Expr::col(L::UniqueClicks).add(unique))
+            .filter(L::Id.eq(link))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds the tally to the campaign's counters of the channel.
+async fn count(
+    txn: &DatabaseTransaction,
+    campaign_id: Uuid,
+    channel: &str,
+    t: &Tally,
+) -> ServiceResult<()> {
+    use delivery_counter::Column as C;
+    let mut update = delivery_counter::Entity::update_many();
+    let mut moved = false;
+    for (column, n) in [
+        (C::Opens, t.opens),
+        (C::UniqueOpens, t.unique_opens),
+        (C::MachineOpens, t.machine_opens),
+        (C::Clicks, t.clicks),
+        (C::UniqueClicks, t.unique_clicks),
+        (C::MachineClicks, t.machine_clicks),
+    ] {
+        if n != 0 {
+            update = update.col_expr(column, Expr::col(column).add(n));
+            moved = true;
+        }
+    }
+    if !moved {
+        return Ok(());
+    }
+    update
+        .filter(C::CampaignId.eq(campaign_id))
+        .filter(C::Channel.eq(channel))
         .exec(txn)
         .await?;
-    Ok(set.rows_affected == 1)
+    Ok(())
 }
 
 /// The same moves in the organization's channel's hour (see `stats::hourly`).
 async fn hour(
     txn: &DatabaseTransaction,
-    d: &delivery::Model,
-    columns: &[delivery_counter::Column],
+    organization_id: Uuid,
+    channel: &str,
+    t: &Tally,
 ) -> ServiceResult<()> {
-    use delivery_counter::Column as C;
-    let Ok(channel) = d.channel.parse::<Channel>() else {
+    let Ok(channel) = channel.parse::<Channel>() else {
         return Ok(());
     };
-    let mut flow = hourly::Flow::default();
-    for column in columns {
-        match column {
-            C::UniqueOpens => flow.unique_opens += 1,
-            C::UniqueClicks => flow.unique_clicks += 1,
-            C::MachineOpens => flow.machine_opens += 1,
-            C::MachineClicks => flow.machine_clicks += 1,
-            _ => {}
-        }
-    }
-    hourly::add(txn, d.organization_id, channel, flow).await
-}
-
-/// Adds one to each of `columns` of the delivery's campaign counters.
-async fn count(
-    txn: &DatabaseTransaction,
-    d: &delivery::Model,
-    columns: &[delivery_counter::Column],
-) -> ServiceResult<()> {
-    if columns.is_empty() {
-        return Ok(());
-    }
-    let mut update = delivery_counter::Entity::update_many();
-    for column in columns {
-        update = update.col_expr(*column, Expr::col(*column).add(1));
-    }
-    update
-        .filter(delivery_counter::Column::CampaignId.eq(d.campaign_id))
-        .filter(delivery_counter::Column::Channel.eq(d.channel.as_str()))
-        .exec(txn)
-        .await?;
-    Ok(())
+    let flow = hourly::Flow {
+        unique_opens: t.unique_opens,
+        unique_clicks: t.unique_clicks,
+        machine_opens: t.machine_opens,
+        machine_clicks: t.machine_clicks,
+        ..hourly::Flow::default()
+    };
+    hourly::add(txn, organization_id, channel, flow).await
 }
 
 fn event(d: &delivery::Model, kind: Kind, data: serde_json::Value) -> New {
@@ -99,126 +329,4 @@ fn event(d: &delivery::Model, kind: Kind, data: serde_json::Value) -> New {
         channel: d.channel.parse::<Channel>().ok(),
         data,
     }
-}
-
-/// A hit proves the message arrived: a `sent` delivery (no provider confirmed it, as
-/// with SMTP) becomes `delivered`, counters and event with it.
-async fn arrived(txn: &DatabaseTransaction, d: &delivery::Model) -> ServiceResult<()> {
-    let (Some(channel), DeliveryStatus::Sent) = (d.channel.parse::<Channel>().ok(), d.status)
-    else {
-        return Ok(());
-    };
-    let row = Reported {
-        id: d.id,
-        organization_id: d.organization_id,
-        campaign_id: d.campaign_id,
-        contact_id: d.contact_id,
-        channel,
-    };
-    // Nothing pending changes, so no campaign can complete by it.
-    let (_, _touched) = record::reports(txn, vec![(row, Report::Delivered)]).await?;
-    Ok(())
-}
-
-/// When a hit on `d` happens and why it is a machine's, if it is; the message arrived.
-async fn judge(
-    txn: &DatabaseTransaction,
-    d: &delivery::Model,
-    mut hit: Hit,
-    window: Duration,
-) -> ServiceResult<(DateTime<Utc>, Option<&'static str>)> {
-    let now = Utc::now();
-    hit.since_sent = hit.since_sent.or_else(|| since_sent(d, now));
-    arrived(txn, d).await?;
-    Ok((now, machine::verdict(&hit, window)))
-}
-
-/// An open of delivery `d`.
-pub async fn open(
-    txn: &DatabaseTransaction,
-    d: &delivery::Model,
-    hit: Hit,
-    window: Duration,
-) -> ServiceResult<()> {
-    use delivery_counter::Column as C;
-    let (now, verdict) = judge(txn, d, hit, window).await?;
-    let mut columns = Vec::new();
-    if verdict.is_some() {
-        columns.push(C::MachineOpens);
-    } else {
-        columns.push(C::Opens);
-        if first(txn, d.id, delivery::Column::OpenedAt, now).await? {
-            columns.push(C::UniqueOpens);
-        }
-    }
-    count(txn, d, &columns).await?;
-    hour(txn, d, &columns).await?;
-    events::record(
-        txn,
-        vec![event(d, Kind::MessageOpened, json!({"machine": verdict}))],
-    )
-    .await
-}
-
-/// A click of delivery `d` on `link` (of its campaign).
-pub async fn click(
-    txn: &DatabaseTransaction,
-    d: &delivery::Model,
-    link: &tracked_link::Model,
-    hit: Hit,
-    window: Duration,
-) -> ServiceResult<()> {
-    use delivery_counter::Column as C;
-    let (now, verdict) = judge(txn, d, hit, window).await?;
-    let mut columns = Vec::new();
-    if verdict.is_some() {
-        columns.push(C::MachineClicks);
-    } else {
-        columns.push(C::Clicks);
-        if first(txn, d.id, delivery::Column::ClickedAt, now).await? {
-            columns.push(C::UniqueClicks);
-        }
-        // A click is an open too (images are often blocked): the first one counts.
-        if first(txn, d.id, delivery::Column::OpenedAt, now).await? {
-            columns.push(C::UniqueOpens);
-        }
-        let first_on_link = link_click::Entity::insert(link_click::ActiveModel {
-            delivery_id: Set(d.id),
-            link_id: Set(link.id),
-            first_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::columns([link_click::Column::DeliveryId, link_click::Column::LinkId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(txn)
-        .await?
-            == 1;
-        let mut update = tracked_link::Entity::update_many().col_expr(
-            tracked_link::Column::Clicks,
-            Expr::col(tracked_link::Column::Clicks).add(1),
-        );
-        if first_on_link {
-            update = update.col_expr(
-                tracked_link::Column::UniqueClicks,
-                Expr::col(tracked_link::Column::UniqueClicks).add(1),
-            );
-        }
-        update
-            .filter(tracked_link::Column::Id.eq(link.id))
-            .exec(txn)
-            .await?;
-    }
-    count(txn, d, &columns).await?;
-    hour(txn, d, &columns).await?;
-    events::record(
-        txn,
-        vec![event(
-            d,
-            Kind::MessageClicked,
-            json!({"link_id": link.id, "machine": verdict}),
-        )],
-    )
-    .await
 }

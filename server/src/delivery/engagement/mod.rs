@@ -1,42 +1,38 @@
-//! Opens and clicks of delivered messages: [`Tracking`] takes a hit on a tracking URL,
-//! [`hits`] records it in one transaction. An open or click proves the message arrived,
-//! so a `sent` delivery becomes `delivered` with it. A machine's hit moves only its own
-//! counter (and the event says why), so the rates stay about people.
+//! Opens and clicks of delivered messages: [`Tracking`] takes a hit on a tracking URL
+//! and hands it to the [`writer`], which records hits many at once through [`hits`].
+//! An open or click proves the message arrived, so a `sent` delivery becomes
+//! `delivered` with it. A machine's hit moves only its own counter (and the event says
+//! why), so the rates stay about people.
 
 mod hits;
+pub mod writer;
 
-pub use hits::{click, open};
+pub use hits::{record, Incoming, What};
 
 use crate::{
     crypto::Cipher,
-    db::entities::{delivery, tracked_link},
     error::ServiceResult,
     tracking::{
-        links,
         machine::Hit,
-        rewrite,
         token::{self, Token},
     },
 };
 use ring::hmac;
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use std::{sync::Arc, time::Duration};
+use writer::{Job, Writer};
 
 pub struct Tracking {
-    db: DatabaseConnection,
-    cipher: Arc<Cipher>,
     key: hmac::Key,
-    /// A hit sooner than this after the send is a machine's.
-    machine_window: Duration,
+    writer: Writer,
 }
 
 impl Tracking {
+    /// Starts the writer: call on a Tokio runtime.
     pub fn new(db: DatabaseConnection, cipher: Arc<Cipher>, machine_window: Duration) -> Self {
         Tracking {
-            db,
             key: crate::tracking::key(&cipher),
-            cipher,
-            machine_window,
+            writer: Writer::start(db, cipher, machine_window),
         }
     }
 
@@ -47,16 +43,10 @@ impl Tracking {
         let Some(t) = Token::verify(token::Kind::Open, token, &self.key) else {
             return Ok(());
         };
-        let Some(d) = delivery::Entity::find_by_id(t.delivery_id)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(());
+        let job = Job::Open {
+            delivery_id: t.delivery_id,
         };
-        let txn = self.db.begin().await?;
-        open(&txn, &d, hit, self.machine_window).await?;
-        txn.commit().await?;
-        Ok(())
+        self.writer.submit(job, hit).await.map(|_| ())
     }
 
     /// Records the click `token` names: where it goes (an `http(s)` URL of the
@@ -68,46 +58,10 @@ impl Tracking {
         let Some(t) = Token::verify(token::Kind::Click, token, &self.key) else {
             return Ok(None);
         };
-        let Some(link) = tracked_link::Entity::find_by_id(t.link_id)
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
+        let job = Job::Click {
+            delivery_id: t.delivery_id,
+            link_id: t.link_id,
         };
-        let delivery = delivery::Entity::find_by_id(t.delivery_id)
-            .one(&self.db)
-            .await?;
-        // We signed this pair, so a delivery of another campaign is not ours to follow.
-        if delivery
-            .as_ref()
-            .is_some_and(|d| d.campaign_id != link.campaign_id)
-        {
-            return Ok(None);
-        }
-        let target = self
-            .cipher
-            .decrypt(links::URL, &link.id.to_string(), &link.url)
-            .map_err(anyhow::Error::new)?;
-        if !rewrite::trackable(&target) {
-            return Ok(None);
-        }
-        if let Some(d) = delivery {
-            if let Err(error) = self.record_click(&d, &link, hit).await {
-                tracing::error!(?error, delivery_id = %d.id, "a click could not be recorded");
-            }
-        }
-        Ok(Some(target))
-    }
-
-    async fn record_click(
-        &self,
-        d: &delivery::Model,
-        link: &tracked_link::Model,
-        hit: Hit,
-    ) -> ServiceResult<()> {
-        let txn = self.db.begin().await?;
-        click(&txn, d, link, hit, self.machine_window).await?;
-        txn.commit().await?;
-        Ok(())
+        self.writer.submit(job, hit).await
     }
 }

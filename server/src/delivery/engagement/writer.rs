@@ -1,0 +1,218 @@
+//! The tracking endpoints' writer. A hit waits in a bounded queue; one task per process
+//! takes what has queued up (at most [`MAX_BATCH`]), reads the deliveries and links
+//! of all of it in two queries, records it in one transaction ([`hits::record`]) and
+//! answers each request once that transaction has committed. Under load a batch grows
+//! while the previous one commits, so the statements per hit fall as the hits rise;
+//! alone, a hit waits for nothing. A request is answered only after its hit is stored:
+//! a crash loses no hit that was answered.
+
+use super::hits::{self, Incoming, What};
+use crate::{
+    crypto::Cipher,
+    db::entities::{delivery, tracked_link},
+    error::ServiceResult,
+    tracking::{links, machine::Hit, rewrite},
+};
+use anyhow::anyhow;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::Arc,
+    time::Duration,
+};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// Hits recorded per transaction at most.
+pub const MAX_BATCH: usize = 512;
+/// Hits waiting at most; past that, requests wait for room (memory stays bounded).
+pub const MAX_QUEUED: usize = 10_000;
+
+/// What a verified token names.
+#[derive(Clone, Copy, Debug)]
+pub enum Job {
+    Open { delivery_id: Uuid },
+    Click { delivery_id: Uuid, link_id: Uuid },
+}
+
+/// A click's target (`None` for an open, or for a click that leads nowhere of ours).
+type Answer = ServiceResult<Option<String>>;
+
+struct Queued {
+    job: Job,
+    hit: Hit,
+    answer: oneshot::Sender<Answer>,
+}
+
+pub struct Writer {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl Writer {
+    /// Starts the writing task (on the current Tokio runtime).
+    pub fn start(db: DatabaseConnection, cipher: Arc<Cipher>, window: Duration) -> Writer {
+        let (queue, incoming) = mpsc::channel(MAX_QUEUED);
+        tokio::spawn(run(db, cipher, window, incoming));
+        Writer { queue }
+    }
+
+    /// Records the hit; answers once it is stored, with a click's target.
+    pub async fn submit(&self, job: Job, hit: Hit) -> Answer {
+        let (answer, answered) = oneshot::channel();
+        self.queue
+            .send(Queued { job, hit, answer })
+            .await
+            .map_err(|_| anyhow!("the tracking writer has stopped"))?;
+        answered
+            .await
+            .map_err(|_| anyhow!("the tracking writer dropped a hit"))?
+    }
+}
+
+async fn run(
+    db: DatabaseConnection,
+    cipher: Arc<Cipher>,
+    window: Duration,
+    mut incoming: mpsc::Receiver<Queued>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while incoming.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let queued = std::mem::take(&mut batch);
+        let jobs: Vec<(Job, Hit)> = queued.iter().map(|q| (q.job, q.hit.clone())).collect();
+        let answers = write(&db, &cipher, window, jobs).await;
+        for (q, answer) in queued.into_iter().zip(answers) {
+            // The request may have gone (the client hung up): nothing to tell.
+            let _ = q.answer.send(answer);
+        }
+    }
+}
+
+/// Records a batch; one answer per job, in order.
+#[tracing::instrument(skip_all, fields(hits = jobs.len()))]
+async fn write(
+    db: &DatabaseConnection,
+    cipher: &Cipher,
+    window: Duration,
+    jobs: Vec<(Job, Hit)>,
+) -> Vec<Answer> {
+    let n = jobs.len();
+    let failed = |e: &crate::error::ServiceError| {
+        (0..n)
+            .map(|_| Err(anyhow!("the hit could not be recorded: {e:?}").into()))
+            .collect()
+    };
+    let txn = match db.begin().await {
+        Ok(txn) => txn,
+        Err(e) => return failed(&e.into()),
+    };
+    let (targets, incoming) = match read(&txn, cipher, &jobs).await {
+        Ok(read) => read,
+        Err(e) => return failed(&e),
+    };
+    let recorded = async {
+        hits::record(&txn, incoming, window).await?;
+        txn.commit().await?;
+        ServiceResult::Ok(())
+    }
+    .await;
+    // A person still gets to the link when the click cannot be counted.
+    if let Err(error) = recorded {
+        tracing::error!(?error, hits = n, "hits could not be recorded");
+        return jobs
+            .iter()
+            .zip(targets)
+            .map(|((job, _), target)| match job {
+                Job::Open { .. } => Err(anyhow!("the open could not be recorded").into()),
+                Job::Click { .. } => Ok(target),
+            })
+            .collect();
+    }
+    targets.into_iter().map(Ok).collect()
+}
+
+/// The jobs' deliveries and links, in two queries: each click's target and the hits
+/// to record. A delivery that is gone (retention) records nothing; a click on a link
+/// of another campaign than its delivery's, or on one that does not open, leads nowhere.
+async fn read(
+    txn: &sea_orm::DatabaseTransaction,
+    cipher: &Cipher,
+    jobs: &[(Job, Hit)],
+) -> ServiceResult<(Vec<Option<String>>, Vec<Incoming>)> {
+    let delivery_ids: BTreeSet<Uuid> = jobs
+        .iter()
+        .map(|(job, _)| match job {
+            Job::Open { delivery_id } | Job::Click { delivery_id, .. } => *delivery_id,
+        })
+        .collect();
+    let link_ids: BTreeSet<Uuid> = jobs
+        .iter()
+        .filter_map(|(job, _)| match job {
+            Job::Click { link_id, .. } => Some(*link_id),
+            Job::Open { .. } => None,
+        })
+        .collect();
+    let deliveries: HashMap<Uuid, delivery::Model> = delivery::Entity::find()
+        .filter(delivery::Column::Id.is_in(delivery_ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let links: HashMap<Uuid, tracked_link::Model> = if link_ids.is_empty() {
+        HashMap::new()
+    } else {
+        tracked_link::Entity::find()
+            .filter(tracked_link::Column::Id.is_in(link_ids))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect()
+    };
+    let mut targets = Vec::with_capacity(jobs.len());
+    let mut incoming = Vec::with_capacity(jobs.len());
+    for (job, hit) in jobs {
+        match *job {
+            Job::Open { delivery_id } => {
+                targets.push(None);
+                if let Some(d) = deliveries.get(&delivery_id) {
+                    incoming.push(Incoming {
+                        delivery: d.clone(),
+                        what: What::Open,
+                        hit: hit.clone(),
+                    });
+                }
+            }
+            Job::Click {
+                delivery_id,
+                link_id,
+            } => {
+                let delivery = deliveries.get(&delivery_id);
+                let link = links.get(&link_id).filter(|l| {
+                    // We signed this pair, so a delivery of another campaign is not
+                    // ours to follow.
+                    delivery.is_none_or(|d| d.campaign_id == l.campaign_id)
+                });
+                let target = link.and_then(|l| target(cipher, l));
+                if let (Some(d), Some(l), Some(_)) = (delivery, link, &target) {
+                    incoming.push(Incoming {
+                        delivery: d.clone(),
+                        what: What::Click(l.clone()),
+                        hit: hit.clone(),
+                    });
+                }
+                targets.push(target);
+            }
+        }
+    }
+    Ok((targets, incoming))
+}
+
+/// The link's stored target, if it opens and may be followed (`http(s)` only).
+fn target(cipher: &Cipher, link: &tracked_link::Model) -> Option<String> {
+    let url = cipher
+        .decrypt(links::URL, &link.id.to_string(), &link.url)
+        .map_err(|e| tracing::warn!(link_id = %link.id, error = %e, "a link does not decrypt"))
+        .ok()?;
+    rewrite::trackable(&url).then_some(url)
+}
