@@ -13,17 +13,24 @@ use charming::{
     series::{Bar, Funnel, Line, Pie},
     Chart,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use std::collections::BTreeMap;
 
 /// Our palette (style/base.css): sent, delivered, failed, opened, clicked.
-const COLORS: [&str; 5] = ["#4f46e5", "#15803d", "#b91c1c", "#0e7490", "#a16207"];
+const SENT: &str = "#4f46e5";
+const DELIVERED: &str = "#15803d";
+const FAILED: &str = "#b91c1c";
+const OPENED: &str = "#0e7490";
+const CLICKED: &str = "#a16207";
+/// For things that are not figures (channels): the same colours in another order.
+const CHANNELS: [&str; 3] = [SENT, OPENED, CLICKED];
 
-/// `trigger`: a tooltip per axis position (bars, lines), or per item (slices).
-fn spec(key: &str, title: &str, chart: Chart, trigger: Trigger) -> ChartSpec {
+/// `trigger`: a tooltip per axis position (bars, lines), or per item (slices);
+/// `colors`: the series' (or the items') colours, in order.
+fn spec(key: &str, title: &str, chart: Chart, trigger: Trigger, colors: &[&str]) -> ChartSpec {
     let chart = chart
         .tooltip(Tooltip::new().trigger(trigger))
-        .color(COLORS.to_vec());
+        .color(colors.to_vec());
     ChartSpec {
         key: key.to_owned(),
         title: title.to_owned(),
@@ -56,14 +63,37 @@ pub fn by_channel(t: &Strings, key: &str, rows: &[ChannelStats]) -> ChartSpec {
         .series(bar(d.sent, |c| c.sent))
         .series(bar(d.delivered, |c| c.delivered))
         .series(bar(d.failed, |c| c.failed));
-    spec(key, d.chart_by_channel, chart, Trigger::Axis)
+    spec(
+        key,
+        d.chart_by_channel,
+        chart,
+        Trigger::Axis,
+        &[SENT, DELIVERED, FAILED],
+    )
 }
 
 /// Sent as bars, opens and clicks as lines, over all channels, per bucket of the series
-/// (hours for short periods, days for long ones).
-pub fn over_time(t: &Strings, key: &str, series: &[SeriesPoint], hourly: bool) -> ChartSpec {
+/// (hours for short periods, days for long ones), every bucket of `[from, to)` shown.
+pub fn over_time(
+    t: &Strings,
+    key: &str,
+    series: &[SeriesPoint],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    hourly: bool,
+) -> ChartSpec {
     let d = t.dashboard;
+    let step = if hourly {
+        TimeDelta::hours(1)
+    } else {
+        TimeDelta::days(1)
+    };
     let mut buckets: BTreeMap<DateTime<Utc>, (u64, u64, u64)> = BTreeMap::new();
+    // A period is at most 400 days: as many buckets at most.
+    let mut at = from.duration_trunc(step).unwrap_or(from);
+    while at < to && buckets.len() < 24 * 400 {
+        buckets.insert(at, (0, 0, 0));
+        at += step;
+    }
     for p in series {
         let b = buckets.entry(p.t).or_default();
         b.0 += p.sent;
@@ -85,7 +115,13 @@ pub fn over_time(t: &Strings, key: &str, series: &[SeriesPoint], hourly: bool) -
         .series(Bar::new().name(d.sent).data(column(|b| b.0)))
         .series(Line::new().name(d.opens).data(column(|b| b.1)))
         .series(Line::new().name(d.clicks).data(column(|b| b.2)));
-    spec(key, d.chart_over_time, chart, Trigger::Axis)
+    spec(
+        key,
+        d.chart_over_time,
+        chart,
+        Trigger::Axis,
+        &[SENT, OPENED, CLICKED],
+    )
 }
 
 /// The share of each channel in the messages sent.
@@ -103,7 +139,7 @@ pub fn mix(t: &Strings, key: &str, rows: &[ChannelStats]) -> ChartSpec {
     let chart = Chart::new()
         .legend(Legend::new().bottom(0))
         .series(Pie::new().radius(vec!["40%", "68%"]).data(data));
-    spec(key, t.dashboard.chart_mix, chart, Trigger::Item)
+    spec(key, t.dashboard.chart_mix, chart, Trigger::Item, &CHANNELS)
 }
 
 /// The steps from the audience to the clicks, each with its count.
@@ -112,9 +148,17 @@ pub fn funnel(t: &Strings, key: &str, steps: &[(&str, u64)]) -> ChartSpec {
         .iter()
         .map(|(name, n)| (value(*n), (*name).to_owned()))
         .collect();
-    // The steps only ever narrow, so ECharts' default (descending) keeps their order.
-    let chart = Chart::new().series(Funnel::new().gap(2).data(data));
-    spec(key, t.dashboard.chart_funnel, chart, Trigger::Item)
+    // Widths in proportion to the first step; the steps only ever narrow, so ECharts'
+    // default order (descending) keeps theirs.
+    let widest = steps.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let chart = Chart::new().series(Funnel::new().min(0.0).max(widest as f64).gap(2).data(data));
+    spec(
+        key,
+        t.dashboard.chart_funnel,
+        chart,
+        Trigger::Item,
+        &[SENT, SENT, DELIVERED, OPENED, CLICKED],
+    )
 }
 
 #[cfg(test)]
@@ -173,16 +217,34 @@ mod tests {
             point(t0, Channel::Push, 5, 2),
             point(t0 + chrono::TimeDelta::days(1), Channel::Email, 1, 0),
         ];
-        let time = json(&over_time(fr, "over-time", &series, false));
-        assert_eq!(time["xAxis"]["data"], serde_json::json!(["15/02", "16/02"]));
-        assert_eq!(time["series"][0]["data"], serde_json::json!([15, 1]));
-        assert_eq!(time["series"][1]["data"], serde_json::json!([6, 0]));
+        // Every day of the period, with or without figures.
+        let period = (
+            t0 - chrono::TimeDelta::days(1),
+            t0 + chrono::TimeDelta::days(2),
+        );
+        let time = json(&over_time(fr, "over-time", &series, period, false));
+        assert_eq!(
+            time["xAxis"]["data"],
+            serde_json::json!(["14/02", "15/02", "16/02"])
+        );
+        assert_eq!(time["series"][0]["data"], serde_json::json!([0, 15, 1]));
+        assert_eq!(time["series"][1]["data"], serde_json::json!([0, 6, 0]));
         let en = Locale::En.strings();
-        let time = json(&over_time(en, "over-time", &series, true));
-        assert_eq!(time["xAxis"]["data"][0], "Feb 15, 00:00");
+        let time = json(&over_time(
+            en,
+            "over-time",
+            &series[..2],
+            (t0, t0 + chrono::TimeDelta::hours(3)),
+            true,
+        ));
+        assert_eq!(
+            time["xAxis"]["data"],
+            serde_json::json!(["Feb 15, 00:00", "Feb 15, 01:00", "Feb 15, 02:00"])
+        );
 
         let steps = json(&funnel(en, "funnel", &[("Audience", 10), ("Sent", 9)]));
         assert_eq!(steps["series"][0]["data"][1]["value"], 9);
         assert_eq!(steps["series"][0]["data"][1]["name"], "Sent");
+        assert_eq!(steps["series"][0]["max"], 10.0);
     }
 }

@@ -24,7 +24,13 @@ pub async fn get_dashboard(
     let t = crate::i18n::request_locale().strings();
     let charts = vec![
         crate::charts::by_channel(t, "by-channel", &stats.by_channel),
-        crate::charts::over_time(t, "over-time", &stats.series, stats.hourly()),
+        crate::charts::over_time(
+            t,
+            "over-time",
+            &stats.series,
+            (stats.from, stats.to),
+            stats.hourly(),
+        ),
         crate::charts::mix(t, "mix", &stats.by_channel),
     ];
     Ok(Dashboard { stats, charts })

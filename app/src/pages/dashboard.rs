@@ -446,12 +446,10 @@ fn CampaignTable(
             } else {
                 !matches!(key, SortKey::Title | SortKey::Status)
             };
-            let aria = current.then(|| {
-                if table.descending {
-                    "descending"
-                } else {
-                    "ascending"
-                }
+            let aria = current.then_some(if table.descending {
+                "descending"
+            } else {
+                "ascending"
             });
             let arrow = if current {
                 if table.descending {
