@@ -5,3 +5,15 @@ use chrono::{DateTime, Utc};
 pub fn date(at: &DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
+
+/// Percent-encodes a value for a link's query (everything but unreserved characters).
+pub fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

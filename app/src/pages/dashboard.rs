@@ -6,7 +6,7 @@
 
 use crate::{
     api::get_dashboard,
-    components::{error_text, use_strings, Chart, Pager},
+    components::{error_text, query_value, use_strings, Chart, Pager},
     model::{CampaignSummary, ChannelStats, Dashboard, OrganizationStats, SeriesPoint},
     pages::campaigns::StatusBadge,
 };
@@ -34,23 +34,11 @@ impl Period {
         }
         for (k, v) in [("from", &self.from), ("to", &self.to)] {
             if let Some(v) = v {
-                q.push(format!("{k}={}", urlencode(v)));
+                q.push(format!("{k}={}", query_value(v)));
             }
         }
         q.join("&")
     }
-}
-
-/// Dates and numbers only reach the query, but a hand-typed address may hold anything.
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b':' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The summary table's columns it can be ordered by.
@@ -279,7 +267,7 @@ fn Figures(dashboard: Dashboard, period: Period, table: TableView) -> impl IntoV
         <section aria-labelledby="dashboard-channels">
             <h2 id="dashboard-channels">{d.by_channel}</h2>
             <div class="charts">
-                <Chart spec=by_channel_chart><ChannelTable rows=channels/></Chart>
+                <Chart spec=by_channel_chart><ChannelTable prefix="dashboard" rows=channels/></Chart>
                 <Chart spec=mix><MixTable rows=by_channel/></Chart>
                 <Chart spec=over_time><SeriesTable series hourly/></Chart>
             </div>
@@ -291,8 +279,10 @@ fn Figures(dashboard: Dashboard, period: Period, table: TableView) -> impl IntoV
     }
 }
 
+/// Each channel's figures; test ids start with `prefix` (`{prefix}-by-channel`,
+/// `{prefix}-channel-email`).
 #[component]
-fn ChannelTable(rows: Vec<ChannelStats>) -> impl IntoView {
+pub fn ChannelTable(prefix: &'static str, rows: Vec<ChannelStats>) -> impl IntoView {
     let t = use_strings();
     let d = t.dashboard;
     let rows = rows
@@ -300,7 +290,7 @@ fn ChannelTable(rows: Vec<ChannelStats>) -> impl IntoView {
         .map(|c| {
             let ch = c.channel.as_str();
             view! {
-                <tr data-testid=format!("dashboard-channel-{ch}")>
+                <tr data-testid=format!("{prefix}-channel-{ch}")>
                     <th scope="row">{t.campaigns.channel_name(c.channel)}</th>
                     <td>{d.number(c.counts.sent)}</td>
                     <td>{d.number(c.counts.delivered)}</td>
@@ -313,7 +303,7 @@ fn ChannelTable(rows: Vec<ChannelStats>) -> impl IntoView {
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table class="table" data-testid="dashboard-by-channel">
+            <table class="table" data-testid=format!("{prefix}-by-channel")>
                 <thead><tr>
                     <th scope="col">{d.channel}</th>
                     <th scope="col">{d.sent}</th>

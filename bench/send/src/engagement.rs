@@ -54,6 +54,20 @@ pub async fn tracking(url: &str, dir: &Path, hits: usize) -> Result<()> {
     bench.send(campaign).await?;
     bench.until_completed(campaign).await?;
     let db = &bench.state.db;
+    // Hits on arrived messages: the simulator's reports are all in.
+    loop {
+        let delivered: i64 = delivery_counter::Entity::find()
+            .filter(delivery_counter::Column::CampaignId.eq(campaign))
+            .all(db)
+            .await?
+            .iter()
+            .map(|c| c.delivered)
+            .sum();
+        if delivered as u64 >= people {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let deliveries: Vec<Uuid> = delivery::Entity::find()
         .select_only()
         .column(delivery::Column::Id)

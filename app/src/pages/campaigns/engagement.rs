@@ -6,7 +6,7 @@
 use crate::{
     components::{use_strings, Chart},
     model::{CampaignEngagement, ChartSpec, Counts},
-    pages::dashboard::tile,
+    pages::dashboard::{tile, ChannelTable},
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -55,7 +55,9 @@ pub fn Engagement(id: Uuid, e: Signal<CampaignEngagement>) -> impl IntoView {
             <div class="charts">
                 // The tiles above are the funnel's figures.
                 <Chart spec=chart("funnel")/>
-                <Chart spec=chart("campaign-channels")><ChannelTable e/></Chart>
+                <Chart spec=chart("campaign-channels")>
+                    {move || view! { <ChannelTable prefix="engagement" rows=e.with(|e| e.stats.channels.clone())/> }}
+                </Chart>
             </div>
             <Links e/>
             <Failures e/>
@@ -64,47 +66,6 @@ pub fn Engagement(id: Uuid, e: Signal<CampaignEngagement>) -> impl IntoView {
                     data-testid="engagement-csv">{d.export_csv}</a>
             </p>
         </section>
-    }
-}
-
-#[component]
-fn ChannelTable(e: Signal<CampaignEngagement>) -> impl IntoView {
-    let t = use_strings();
-    let d = t.dashboard;
-    let rows = move || {
-        e.with(|e| {
-            e.stats
-                .channels
-                .iter()
-                .map(|c| {
-                    view! {
-                        <tr data-testid=format!("engagement-channel-{}", c.channel.as_str())>
-                            <th scope="row">{t.campaigns.channel_name(c.channel)}</th>
-                            <td>{d.number(c.counts.sent)}</td>
-                            <td>{d.number(c.counts.delivered)}</td>
-                            <td>{d.number(c.counts.failed)}</td>
-                            <td>{d.number(c.counts.unique_opens)}</td>
-                            <td>{d.number(c.counts.unique_clicks)}</td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        })
-    };
-    view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead><tr>
-                    <th scope="col">{d.channel}</th>
-                    <th scope="col">{d.sent}</th>
-                    <th scope="col">{d.delivered}</th>
-                    <th scope="col">{d.failed}</th>
-                    <th scope="col">{d.opens}</th>
-                    <th scope="col">{d.clicks}</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
     }
 }
 

@@ -14,25 +14,16 @@ pub fn route_id() -> Memo<Option<Uuid>> {
 pub fn href(path: &str, pairs: &[(&str, Option<String>)]) -> String {
     let query: Vec<String> = pairs
         .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v))))
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .map(|v| format!("{k}={}", crate::components::query_value(v)))
+        })
         .collect();
     if query.is_empty() {
         path.to_owned()
     } else {
         format!("{path}?{}", query.join("&"))
     }
-}
-
-/// Percent-encodes a query value (everything but unreserved characters).
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A labelled input (or `<textarea>` when `rows` > 0) with its hint and inline error.

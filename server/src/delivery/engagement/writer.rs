@@ -87,6 +87,10 @@ async fn run(
     }
 }
 
+/// Tries to record a batch: a deadlock with another writer of the same rows (the
+/// engine recording reports) rolls it back whole, and it is tried again.
+const ATTEMPTS: u32 = 3;
+
 /// Records a batch; one answer per job, in order.
 #[tracing::instrument(skip_all, fields(hits = jobs.len()))]
 async fn write(
@@ -95,39 +99,51 @@ async fn write(
     window: Duration,
     jobs: Vec<(Job, Hit)>,
 ) -> Vec<Answer> {
-    let n = jobs.len();
-    let failed = |e: &crate::error::ServiceError| {
-        (0..n)
-            .map(|_| Err(anyhow!("the hit could not be recorded: {e:?}").into()))
-            .collect()
-    };
-    let txn = match db.begin().await {
-        Ok(txn) => txn,
-        Err(e) => return failed(&e.into()),
-    };
-    let (targets, incoming) = match read(&txn, cipher, &jobs).await {
-        Ok(read) => read,
-        Err(e) => return failed(&e),
-    };
+    let mut targets = None;
+    for tries in 1..=ATTEMPTS {
+        match attempt(db, cipher, window, &jobs).await {
+            Ok(targets) => return targets.into_iter().map(Ok).collect(),
+            Err((read, error)) => {
+                targets = read.or(targets);
+                if tries < ATTEMPTS {
+                    tracing::warn!(?error, tries, "recording hits failed; trying again");
+                    tokio::time::sleep(Duration::from_millis(10 * u64::from(tries))).await;
+                } else {
+                    tracing::error!(?error, hits = jobs.len(), "hits could not be recorded");
+                }
+            }
+        }
+    }
+    // A person still gets to the link when the click cannot be counted.
+    let targets = targets.unwrap_or_else(|| vec![None; jobs.len()]);
+    jobs.iter()
+        .zip(targets)
+        .map(|((job, _), target)| match (job, target) {
+            (Job::Click { .. }, Some(target)) => Ok(Some(target)),
+            _ => Err(anyhow!("the hit could not be recorded").into()),
+        })
+        .collect()
+}
+
+/// One transaction: the targets, or the error with the targets if they were read.
+async fn attempt(
+    db: &DatabaseConnection,
+    cipher: &Cipher,
+    window: Duration,
+    jobs: &[(Job, Hit)],
+) -> Result<Vec<Option<String>>, (Option<Vec<Option<String>>>, crate::error::ServiceError)> {
+    let txn = db.begin().await.map_err(|e| (None, e.into()))?;
+    let (targets, incoming) = read(&txn, cipher, jobs).await.map_err(|e| (None, e))?;
     let recorded = async {
         hits::record(&txn, incoming, window).await?;
         txn.commit().await?;
         ServiceResult::Ok(())
     }
     .await;
-    // A person still gets to the link when the click cannot be counted.
-    if let Err(error) = recorded {
-        tracing::error!(?error, hits = n, "hits could not be recorded");
-        return jobs
-            .iter()
-            .zip(targets)
-            .map(|((job, _), target)| match job {
-                Job::Open { .. } => Err(anyhow!("the open could not be recorded").into()),
-                Job::Click { .. } => Ok(target),
-            })
-            .collect();
+    match recorded {
+        Ok(()) => Ok(targets),
+        Err(e) => Err((Some(targets), e)),
     }
-    targets.into_iter().map(Ok).collect()
 }
 
 /// The jobs' deliveries and links, in two queries: each click's target and the hits
