@@ -133,10 +133,6 @@ pub async fn record(
             tally(&mut tallies, d).unique_clicks += 1;
         }
     }
-    for ((campaign_id, channel), (organization_id, t)) in &tallies {
-        count(txn, *campaign_id, channel, t).await?;
-        hour(txn, *organization_id, channel, t).await?;
-    }
     let events = hits
         .iter()
         .zip(&verdicts)
@@ -153,7 +149,13 @@ pub async fn record(
             ),
         })
         .collect();
-    events::record(txn, events).await
+    events::record(txn, events).await?;
+    // The rows every batch shares come last: they stay locked until the commit.
+    for ((campaign_id, channel), (organization_id, t)) in &tallies {
+        count(txn, *campaign_id, channel, t).await?;
+        hour(txn, *organization_id, channel, t).await?;
+    }
+    Ok(())
 }
 
 /// The tally of the delivery's campaign and channel.
