@@ -14,9 +14,11 @@ use crate::{
     tracking::{links, machine::Hit, rewrite},
 };
 use anyhow::anyhow;
+use futures_util::FutureExt;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use std::{
     collections::{BTreeSet, HashMap},
+    panic::AssertUnwindSafe,
     sync::Arc,
     time::Duration,
 };
@@ -79,8 +81,19 @@ async fn run(
     while incoming.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let queued = std::mem::take(&mut batch);
         let jobs: Vec<(Job, Hit)> = queued.iter().map(|q| (q.job, q.hit.clone())).collect();
-        let answers = write(&db, &cipher, window, jobs).await;
-        for (q, answer) in queued.into_iter().zip(answers) {
+        // A bug costs its batch, never the writer: every later hit needs it.
+        let answers = AssertUnwindSafe(write(&db, &cipher, window, jobs))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                tracing::error!(hits = queued.len(), "recording hits panicked");
+                Vec::new()
+            });
+        let mut answers = answers.into_iter();
+        for q in queued {
+            let answer = answers
+                .next()
+                .unwrap_or_else(|| Err(anyhow!("the hit could not be recorded").into()));
             // The request may have gone (the client hung up): nothing to tell.
             let _ = q.answer.send(answer);
         }
