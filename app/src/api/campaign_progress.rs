@@ -15,7 +15,8 @@ pub async fn campaign_progress(id: Uuid) -> Result<CampaignProgressView, AppErro
         ..Default::default()
     };
     let failures = ports.sending.deliveries(&actor, id, failed).await?;
-    let engagement = super::dashboard::engagement(&ports, &actor, id).await?;
+    let audience = progress.overall().total;
+    let engagement = super::dashboard::engagement(&ports, &actor, id, audience).await?;
     Ok(CampaignProgressView {
         progress,
         failures: failures.items,

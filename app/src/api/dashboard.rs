@@ -37,15 +37,16 @@ pub async fn get_dashboard(
 }
 
 /// A campaign's results for its page: its figures and charts, its ten most clicked
-/// links and its most frequent failures.
+/// links and its most frequent failures. `audience`: its deliveries, from the progress
+/// the caller has read.
 #[cfg(feature = "ssr")]
 pub(super) async fn engagement(
     ports: &crate::ports::Ports,
     actor: &crate::model::Actor,
     id: uuid::Uuid,
+    audience: u64,
 ) -> Result<crate::model::CampaignEngagement, AppError> {
     let stats = ports.stats.campaign(actor, id).await?;
-    let audience = ports.sending.progress(actor, id).await?.overall().total;
     let mut links = ports.stats.links(actor, id).await?;
     links.truncate(10);
     let failures = ports.stats.failures(actor, id).await?;

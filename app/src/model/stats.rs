@@ -122,6 +122,21 @@ pub struct ChartSpec {
     pub option: String,
 }
 
+impl ChartSpec {
+    /// The chart named `key` among `charts`; an empty one (drawn as nothing) when absent.
+    pub fn find(charts: &[ChartSpec], key: &str) -> ChartSpec {
+        charts
+            .iter()
+            .find(|c| c.key == key)
+            .cloned()
+            .unwrap_or_else(|| ChartSpec {
+                key: key.to_owned(),
+                title: String::new(),
+                option: String::new(),
+            })
+    }
+}
+
 /// A campaign's results, for its page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CampaignEngagement {

@@ -25,14 +25,7 @@ pub fn Engagement(id: Uuid, e: Signal<CampaignEngagement>) -> impl IntoView {
         })
     });
     let chart = move |key: &'static str| {
-        Signal::derive(move || {
-            e.with(|e| e.charts.iter().find(|c| c.key == key).cloned())
-                .unwrap_or_else(|| ChartSpec {
-                    key: key.to_owned(),
-                    title: String::new(),
-                    option: String::new(),
-                })
-        })
+        Signal::derive(move || e.with(|e| ChartSpec::find(&e.charts, key)))
     };
     let count = move |f: fn(&Counts) -> u64| move || d.number(all.with(f));
     let rate = move |f: fn(&crate::model::Rates) -> Option<f64>| {
