@@ -1,14 +1,18 @@
 //! Engagement benchmarks on PostgreSQL, against the real server on loopback:
 //!
 //! - `tracking [hits]` (default 100,000): open pixels and clicks (half each) over 10,000
-//!   delivered messages, from a load generator holding 64 requests in flight; hits per
-//!   second and latency percentiles, then the counters must equal the hits sent;
+//!   delivered messages, from a load generator (a process of its own) holding 64
+//!   requests in flight; hits per second and latency percentiles, then the counters
+//!   must equal the hits sent;
 //! - `dashboard [deliveries]` (default 10,000,000): deliveries written by the database
 //!   itself over 100 campaigns of the last 90 days, with their counters and hours as
 //!   the engine keeps them; then latency percentiles of `GET /api/stats` and of the
 //!   dashboard page for the last 90 days, requests one at a time.
 
-use crate::setup::{Bench, WITH_LINK};
+use crate::{
+    load::{self, ms, percentile},
+    setup::{Bench, WITH_LINK},
+};
 use anyhow::{bail, Context, Result};
 use carillon::{
     db::entities::{delivery, delivery_counter, tracked_link},
@@ -19,29 +23,12 @@ use sea_orm::{
 };
 use std::{
     path::Path,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc,
-    },
     time::{Duration, Instant},
 };
 use uuid::Uuid;
 
 /// Requests in flight from the load generator.
 const IN_FLIGHT: usize = 64;
-const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 pub async fn tracking(url: &str, dir: &Path, hits: usize) -> Result<()> {
     // People's hits at once: no "too soon after the send" window.
@@ -82,65 +69,32 @@ pub async fn tracking(url: &str, dir: &Path, hits: usize) -> Result<()> {
         .context("the campaign's tracked link")?;
     let key = carillon::tracking::key(&bench.state.cipher);
     let base = format!("http://{addr}");
-    let urls: Arc<Vec<String>> = Arc::new(
-        (0..hits)
-            .map(|i| {
-                let d = deliveries[i % deliveries.len()];
-                if i % 2 == 0 {
-                    format!("{base}/t/o/{}", Token::open(d).sign(&key))
-                } else {
-                    format!("{base}/t/c/{}", Token::click(d, link.id).sign(&key))
-                }
-            })
-            .collect(),
-    );
+    let urls: Vec<String> = (0..hits)
+        .map(|i| {
+            let d = deliveries[i % deliveries.len()];
+            if i % 2 == 0 {
+                format!("{base}/t/o/{}", Token::open(d).sign(&key))
+            } else {
+                format!("{base}/t/c/{}", Token::click(d, link.id).sign(&key))
+            }
+        })
+        .collect();
     println!(
         "[tracking] {} delivered messages, {hits} hits to send ({IN_FLIGHT} in flight)",
         deliveries.len()
     );
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(BROWSER)
-        .pool_max_idle_per_host(IN_FLIGHT)
-        .build()?;
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..IN_FLIGHT {
-        let (client, urls, next) = (client.clone(), urls.clone(), next.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut refused = 0usize;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(url) = urls.get(i) else { break };
-                let t = Instant::now();
-                match client.get(url).send().await {
-                    Ok(r) if r.status() == 200 || r.status() == 302 => {
-                        let _ = r.bytes().await;
-                    }
-                    _ => refused += 1,
-                }
-                latencies.push(t.elapsed());
-            }
-            (latencies, refused)
-        }));
+    let load = load::run(dir, &urls, IN_FLIGHT).await?;
+    if load.sent != hits {
+        bail!("the load generator sent {} hits of {hits}", load.sent);
     }
-    let mut latencies = Vec::with_capacity(hits);
-    let mut refused = 0;
-    for t in tasks {
-        let (l, r) = t.await?;
-        latencies.extend(l);
-        refused += r;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
+    let refused = load.refused;
     println!(
-        "[tracking] {hits} hits in {secs:.2} s = {:.0} hits/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {refused} refused",
-        hits as f64 / secs,
-        ms(percentile(&latencies, 0.50)),
-        ms(percentile(&latencies, 0.99)),
-        ms(percentile(&latencies, 1.0)),
+        "[tracking] {hits} hits in {:.2} s = {:.0} hits/s; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {refused} refused",
+        load.secs,
+        hits as f64 / load.secs,
+        load.p50_ms,
+        load.p99_ms,
+        load.max_ms,
     );
     let counters = delivery_counter::Entity::find()
         .filter(delivery_counter::Column::CampaignId.eq(campaign))

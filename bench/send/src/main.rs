@@ -18,6 +18,7 @@
 //! `CARILLON_WORKERS` for the worker loops, default 4 as the server's).
 
 mod engagement;
+mod load;
 mod sendgrid_sink;
 mod setup;
 mod sink;
@@ -27,10 +28,17 @@ use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use std::{io::Write, path::Path, time::Instant};
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    carillon::telemetry::init(carillon::config::LogFormat::Human);
+fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    // The tracking benchmark's load generator, started by the benchmark itself.
+    if args.get(1).map(String::as_str) == Some("load") {
+        return load::child(&args[2..]);
+    }
+    tokio::runtime::Runtime::new()?.block_on(bench(args))
+}
+
+async fn bench(args: Vec<String>) -> Result<()> {
+    carillon::telemetry::init(carillon::config::LogFormat::Human);
     let what = args.get(1).map_or("dispatch", String::as_str).to_owned();
     let n: u64 = args
         .get(2)

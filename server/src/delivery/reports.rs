@@ -190,7 +190,7 @@ async fn engage(
         if let Some(link) = link {
             hits.push(engagement::Incoming {
                 delivery: d,
-                what: engagement::What::Click(link),
+                what: engagement::What::Click(link.id),
                 hit: person(),
             });
         }

@@ -29,11 +29,11 @@ use std::{
 };
 use uuid::Uuid;
 
-/// What was hit: the open pixel, or one of the campaign's links.
-#[derive(Clone, Debug)]
+/// What was hit: the open pixel, or one of the campaign's links (by id).
+#[derive(Clone, Copy, Debug)]
 pub enum What {
     Open,
-    Click(tracked_link::Model),
+    Click(Uuid),
 }
 
 /// One hit on one delivery (a click's link is of the delivery's campaign).
@@ -80,10 +80,14 @@ pub async fn record(
             .filter(|(_, v)| v.is_none())
             .map(|(h, _)| h)
     };
-    // A click is an open too (images are often blocked): the first one counts.
+    // A click is an open too (images are often blocked): the first one counts. A
+    // delivery read as opened stays opened, so only those read unset are tried.
     let opened = firsts(
         txn,
-        people().map(|h| h.delivery.id).collect(),
+        people()
+            .filter(|h| h.delivery.opened_at.is_none())
+            .map(|h| h.delivery.id)
+            .collect(),
         delivery::Column::OpenedAt,
         now,
     )
@@ -91,7 +95,7 @@ pub async fn record(
     let clicked = firsts(
         txn,
         people()
-            .filter(|h| matches!(h.what, What::Click(_)))
+            .filter(|h| matches!(h.what, What::Click(_)) && h.delivery.clicked_at.is_none())
             .map(|h| h.delivery.id)
             .collect(),
         delivery::Column::ClickedAt,
@@ -102,7 +106,7 @@ pub async fn record(
         txn,
         people()
             .filter_map(|h| match &h.what {
-                What::Click(link) => Some((h.delivery.id, link.id)),
+                What::Click(link_id) => Some((h.delivery.id, *link_id)),
                 What::Open => None,
             })
             .collect(),
@@ -142,10 +146,10 @@ pub async fn record(
                 Kind::MessageOpened,
                 json!({"machine": verdict}),
             ),
-            What::Click(link) => event(
+            What::Click(link_id) => event(
                 &h.delivery,
                 Kind::MessageClicked,
-                json!({"link_id": link.id, "machine": verdict}),
+                json!({"link_id": link_id, "machine": verdict}),
             ),
         })
         .collect();

@@ -5,6 +5,7 @@
 //! why), so the rates stay about people.
 
 mod hits;
+mod kept_links;
 pub mod writer;
 
 pub use hits::{record, Incoming, What};

@@ -1,18 +1,17 @@
 //! The tracking endpoints' writer. A hit waits in a bounded queue; one task per process
-//! takes what has queued up (at most [`MAX_BATCH`]), reads the deliveries and links
-//! of all of it in two queries, records it in one transaction ([`hits::record`]) and
-//! answers each request once that transaction has committed. Under load a batch grows
-//! while the previous one commits, so the statements per hit fall as the hits rise;
-//! alone, a hit waits for nothing. A request is answered only after its hit is stored:
-//! a crash loses no hit that was answered.
+//! takes what has queued up (at most [`MAX_BATCH`]), reads the deliveries of all of it
+//! in one query and the links it does not know yet ([`KeptLinks`]) in another, records
+//! it in one transaction ([`hits::record`]) and answers each request once that
+//! transaction has committed. Under load a batch grows while the previous one commits,
+//! so the statements per hit fall as the hits rise; alone, a hit waits for nothing. A
+//! request is answered only after its hit is stored: a crash loses no hit that was
+//! answered.
 
-use super::hits::{self, Incoming, What};
-use crate::{
-    crypto::Cipher,
-    db::entities::{delivery, tracked_link},
-    error::ServiceResult,
-    tracking::{links, machine::Hit, rewrite},
+use super::{
+    hits::{self, Incoming, What},
+    kept_links::KeptLinks,
 };
+use crate::{crypto::Cipher, db::entities::delivery, error::ServiceResult, tracking::machine::Hit};
 use anyhow::anyhow;
 use futures_util::FutureExt;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
@@ -78,11 +77,12 @@ async fn run(
     mut incoming: mpsc::Receiver<Queued>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut links = KeptLinks::default();
     while incoming.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let queued = std::mem::take(&mut batch);
         let jobs: Vec<(Job, Hit)> = queued.iter().map(|q| (q.job, q.hit.clone())).collect();
         // A bug costs its batch, never the writer: every later hit needs it.
-        let answers = AssertUnwindSafe(write(&db, &cipher, window, jobs))
+        let answers = AssertUnwindSafe(write(&db, &cipher, &mut links, window, jobs))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -109,12 +109,13 @@ const ATTEMPTS: u32 = 3;
 async fn write(
     db: &DatabaseConnection,
     cipher: &Cipher,
+    links: &mut KeptLinks,
     window: Duration,
     jobs: Vec<(Job, Hit)>,
 ) -> Vec<Answer> {
     let mut targets = None;
     for tries in 1..=ATTEMPTS {
-        match attempt(db, cipher, window, &jobs).await {
+        match attempt(db, cipher, links, window, &jobs).await {
             Ok(targets) => return targets.into_iter().map(Ok).collect(),
             Err((read, error)) => {
                 targets = read.or(targets);
@@ -142,11 +143,14 @@ async fn write(
 async fn attempt(
     db: &DatabaseConnection,
     cipher: &Cipher,
+    links: &mut KeptLinks,
     window: Duration,
     jobs: &[(Job, Hit)],
 ) -> Result<Vec<Option<String>>, (Option<Vec<Option<String>>>, crate::error::ServiceError)> {
     let txn = db.begin().await.map_err(|e| (None, e.into()))?;
-    let (targets, incoming) = read(&txn, cipher, jobs).await.map_err(|e| (None, e))?;
+    let (targets, incoming) = read(&txn, cipher, links, jobs)
+        .await
+        .map_err(|e| (None, e))?;
     let recorded = async {
         hits::record(&txn, incoming, window).await?;
         txn.commit().await?;
@@ -159,25 +163,20 @@ async fn attempt(
     }
 }
 
-/// The jobs' deliveries and links, in two queries: each click's target and the hits
-/// to record. A delivery that is gone (retention) records nothing; a click on a link
-/// of another campaign than its delivery's, or on one that does not open, leads nowhere.
+/// The jobs' deliveries and links, in at most two queries: each click's target and the
+/// hits to record. A delivery that is gone (retention) records nothing; a click on a
+/// link of another campaign than its delivery's, or on one that does not open, leads
+/// nowhere.
 async fn read(
     txn: &sea_orm::DatabaseTransaction,
     cipher: &Cipher,
+    links: &mut KeptLinks,
     jobs: &[(Job, Hit)],
 ) -> ServiceResult<(Vec<Option<String>>, Vec<Incoming>)> {
     let delivery_ids: BTreeSet<Uuid> = jobs
         .iter()
         .map(|(job, _)| match job {
             Job::Open { delivery_id } | Job::Click { delivery_id, .. } => *delivery_id,
-        })
-        .collect();
-    let link_ids: BTreeSet<Uuid> = jobs
-        .iter()
-        .filter_map(|(job, _)| match job {
-            Job::Click { link_id, .. } => Some(*link_id),
-            Job::Open { .. } => None,
         })
         .collect();
     let deliveries: HashMap<Uuid, delivery::Model> = delivery::Entity::find()
@@ -187,17 +186,17 @@ async fn read(
         .into_iter()
         .map(|d| (d.id, d))
         .collect();
-    let links: HashMap<Uuid, tracked_link::Model> = if link_ids.is_empty() {
-        HashMap::new()
-    } else {
-        tracked_link::Entity::find()
-            .filter(tracked_link::Column::Id.is_in(link_ids))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|l| (l.id, l))
-            .collect()
-    };
+    let wanted: HashMap<Uuid, Option<Uuid>> = jobs
+        .iter()
+        .filter_map(|(job, _)| match job {
+            Job::Click {
+                delivery_id,
+                link_id,
+            } => Some((*link_id, deliveries.get(delivery_id).map(|d| d.campaign_id))),
+            Job::Open { .. } => None,
+        })
+        .collect();
+    let links = links.get(txn, &wanted).await?;
     let mut targets = Vec::with_capacity(jobs.len());
     let mut incoming = Vec::with_capacity(jobs.len());
     for (job, hit) in jobs {
@@ -222,11 +221,11 @@ async fn read(
                     // ours to follow.
                     delivery.is_none_or(|d| d.campaign_id == l.campaign_id)
                 });
-                let target = link.and_then(|l| target(cipher, l));
-                if let (Some(d), Some(l), Some(_)) = (delivery, link, &target) {
+                let target = link.and_then(|l| l.target(cipher));
+                if let (Some(d), Some(_), Some(_)) = (delivery, link, &target) {
                     incoming.push(Incoming {
                         delivery: d.clone(),
-                        what: What::Click(l.clone()),
+                        what: What::Click(link_id),
                         hit: hit.clone(),
                     });
                 }
@@ -235,13 +234,4 @@ async fn read(
         }
     }
     Ok((targets, incoming))
-}
-
-/// The link's stored target, if it opens and may be followed (`http(s)` only).
-fn target(cipher: &Cipher, link: &tracked_link::Model) -> Option<String> {
-    let url = cipher
-        .decrypt(links::URL, &link.id.to_string(), &link.url)
-        .map_err(|e| tracing::warn!(link_id = %link.id, error = %e, "a link does not decrypt"))
-        .ok()?;
-    rewrite::trackable(&url).then_some(url)
 }
