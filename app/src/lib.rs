@@ -20,23 +20,9 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
-use pages::{
-    auth::{LoginPage, SignupPage},
-    campaigns::{CampaignDetailPage, CampaignsPage, EditCampaignPage, NewCampaignPage},
-    contacts::{ContactDetailPage, ContactsPage, NewContactPage},
-    dashboard::DashboardPage,
-    imports::{ImportPage, ImportProgressPage},
-    invite::InvitePage,
-    layout::AppLayout,
-    lists::{ListDetailPage, ListsPage},
-    not_found::NotFound,
-    settings::{
-        AuditPage, ChannelsPage, MembersPage, RetentionPage, SettingsIndex, SettingsLayout,
-        SuppressionsPage, TokensPage, WebhookAttemptsPage, WebhooksPage,
-    },
-};
+use pages::{layout::AppLayout, not_found::NotFound, routes, settings::SettingsLayout};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -74,32 +60,32 @@ pub fn App() -> impl IntoView {
         // the headers still unsent.
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
-                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<routes::Login>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view={Lazy::<routes::Signup>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view={Lazy::<routes::Invite>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("campaigns") view=CampaignsPage ssr=SsrMode::Async/>
-                    <Route path=path!("campaigns/new") view=NewCampaignPage ssr=SsrMode::Async/>
-                    <Route path=path!("campaigns/:id") view=CampaignDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("campaigns/:id/edit") view=EditCampaignPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts") view=ContactsPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts/new") view=NewContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts/import") view=ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts/imports/:id") view=ImportProgressPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts/:id") view=ContactDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("lists") view=ListsPage ssr=SsrMode::Async/>
-                    <Route path=path!("lists/:id") view=ListDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view={Lazy::<routes::Dashboard>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns") view={Lazy::<routes::Campaigns>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns/new") view={Lazy::<routes::NewCampaign>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns/:id") view={Lazy::<routes::CampaignDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("campaigns/:id/edit") view={Lazy::<routes::EditCampaign>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts") view={Lazy::<routes::Contacts>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/new") view={Lazy::<routes::NewContact>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/import") view={Lazy::<routes::Import>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/imports/:id") view={Lazy::<routes::ImportProgress>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/:id") view={Lazy::<routes::ContactDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("lists") view={Lazy::<routes::Lists>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("lists/:id") view={Lazy::<routes::ListDetail>::new()} ssr=SsrMode::Async/>
                     <ParentRoute path=path!("settings") view=SettingsLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=SettingsIndex ssr=SsrMode::Async/>
-                        <Route path=path!("members") view=MembersPage ssr=SsrMode::Async/>
-                        <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
-                        <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
-                        <Route path=path!("suppressions") view=SuppressionsPage ssr=SsrMode::Async/>
-                        <Route path=path!("retention") view=RetentionPage ssr=SsrMode::Async/>
-                        <Route path=path!("channels") view=ChannelsPage ssr=SsrMode::Async/>
-                        <Route path=path!("webhooks") view=WebhooksPage ssr=SsrMode::Async/>
-                        <Route path=path!("webhooks/:id") view=WebhookAttemptsPage ssr=SsrMode::Async/>
+                        <Route path=path!("") view={Lazy::<routes::Settings>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("members") view={Lazy::<routes::Members>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("tokens") view={Lazy::<routes::Tokens>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("audit") view={Lazy::<routes::Audit>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("suppressions") view={Lazy::<routes::Suppressions>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("retention") view={Lazy::<routes::Retention>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("channels") view={Lazy::<routes::Channels>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("webhooks") view={Lazy::<routes::Webhooks>::new()} ssr=SsrMode::Async/>
+                        <Route path=path!("webhooks/:id") view={Lazy::<routes::WebhookAttempts>::new()} ssr=SsrMode::Async/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

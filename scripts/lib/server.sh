@@ -2,6 +2,8 @@
 # SQLite database and data directory, waits until it answers, and stops it on exit.
 #
 #   start_server LOG_FILE     # then: $base_url, $server_pid, $data_dir
+#
+# CARILLON_BIN names another binary (default: the debug build's).
 
 server_pid=""
 data_dir=""
@@ -22,7 +24,7 @@ stop_server() {
 
 start_server() {
   local log="$1"
-  local binary="$root/target/debug/carillon"
+  local binary="${CARILLON_BIN:-$root/target/debug/carillon}"
   if [[ ! -x "$binary" ]]; then
     echo "error: $binary not found; build it with \`cargo leptos build\`" >&2
     exit 1

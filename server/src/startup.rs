@@ -13,12 +13,15 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::convert::Infallible;
 use std::{future::Future, net::SocketAddr, time::Duration};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower::{service_fn, Service};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
@@ -159,10 +162,7 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(page_context, app::shell))
+        .fallback_service(static_files(&state, page_context))
         // Outermost last: CSRF → session → auth → server-function status → idempotency.
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -176,9 +176,10 @@ fn router(state: AppState) -> Router {
         .layer(session_layer)
         .layer(middleware::from_fn(web::csrf::same_origin_only));
 
-    // Outermost last: request id → trace → headers → panic guard → metrics.
+    // Outermost last: request id → trace → headers → panic guard → metrics → gzip.
     probes
         .merge(app)
+        .layer(web::compress::layer())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::metrics::track,
@@ -190,6 +191,41 @@ fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The site's files (WASM, scripts, styles, icons), else the "not found" page. Files are
+/// served without the page context: Leptos' own file handler runs it for each file and
+/// takes the response headers it finds there, which under many concurrent requests (a
+/// page preloads its WASM chunks) took a page's security policy off that page.
+fn static_files(
+    state: &AppState,
+    page_context: impl Fn() + Clone + Send + Sync + 'static,
+) -> ServeDir<
+    impl Service<
+            Request<Body>,
+            Response = axum::response::Response,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+> {
+    let root = state.leptos_options.site_root.to_string();
+    let render =
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(page_context, app::shell);
+    let state = state.clone();
+    let not_found = service_fn(move |request: Request<Body>| {
+        let (render, state) = (render.clone(), state.clone());
+        async move {
+            let uri = request.uri().clone();
+            Ok::<_, Infallible>(render(uri, axum::extract::State(state), request).await)
+        }
+    });
+    ServeDir::new(root)
+        .append_index_html_on_directories(false)
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found)
 }
 
 /// What every rendered page and server function gets: the services, and a CSP nonce

@@ -10,4 +10,5 @@ pub mod invite;
 pub mod layout;
 pub mod lists;
 pub mod not_found;
+pub mod routes;
 pub mod settings;

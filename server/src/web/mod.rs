@@ -1,7 +1,9 @@
 //! Cross-cutting HTTP concerns: who is calling, CSRF, idempotency, security headers,
-//! request metrics, health checks, and the import form's upload.
+//! request metrics, health checks, compression of static assets, and the import form's
+//! upload.
 
 pub mod authenticate;
+pub mod compress;
 pub mod csrf;
 pub mod health;
 pub mod hooks;
