@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use leptos_router::params::ParamsMap;
 
 /// Dates as `YYYY-MM-DD`: unambiguous in every language we speak, and the same
 /// on the server and in the browser (no time zone guessing during hydration).
@@ -16,4 +17,12 @@ pub fn query_value(v: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A query parameter as typed, trimmed; `None` when it is missing or blank.
+pub fn query_text(query: &ParamsMap, key: &str) -> Option<String> {
+    query
+        .get(key)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }

@@ -14,7 +14,7 @@ pub use chart::Chart;
 pub use copy_button::CopyButton;
 pub use errors::{error_text, ErrorAlert};
 pub use field::{FieldError, TextField};
-pub use format::{date, query_value};
+pub use format::{date, query_text, query_value};
 pub use header::{AppHeader, LocaleSwitcher, PublicHeader};
 pub use once_secret::OnceSecret;
 pub use pager::Pager;

@@ -4,7 +4,7 @@
 use super::parts::{channel_names, StatusBadge};
 use crate::{
     api::{list_campaigns, CampaignView},
-    components::{date, error_text, use_can, use_strings, Pager},
+    components::{date, error_text, query_text, use_can, use_strings, Pager},
     model::{Action, CampaignQuery, CampaignStatus, Channel, Page},
 };
 use leptos::prelude::*;
@@ -21,11 +21,7 @@ pub fn CampaignsPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| {
-            let text = |k: &str| {
-                q.get(k)
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            };
+            let text = |k: &str| query_text(q, k);
             CampaignQuery {
                 page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0),
                 per_page: Some(PER_PAGE),

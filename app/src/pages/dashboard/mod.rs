@@ -11,7 +11,7 @@ pub use tables::ChannelTable;
 
 use crate::{
     api::get_dashboard,
-    components::{error_text, query_value, use_strings, Chart},
+    components::{error_text, query_text, query_value, use_strings, Chart},
     model::{ChartSpec, Dashboard, OrganizationStats},
 };
 use campaigns::{CampaignTable, TableView};
@@ -50,11 +50,7 @@ pub fn DashboardPage() -> impl IntoView {
     let query_map = use_query_map();
     let period = Memo::new(move |_| {
         query_map.with(|q| {
-            let text = |k: &str| {
-                q.get(k)
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            };
+            let text = |k: &str| query_text(q, k);
             Period {
                 days: text("days").and_then(|d| d.parse().ok()),
                 from: text("from"),

@@ -4,7 +4,7 @@
 
 use crate::{
     api::list_audit,
-    components::{error_text, use_strings, Pager},
+    components::{error_text, query_text, use_strings, Pager},
     model::{AuditEntryDto, AuditQuery, Page, AUDIT_ACTIONS},
     pages::contacts::parts::href,
 };
@@ -21,11 +21,7 @@ pub fn AuditPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| {
-            let text = |k: &str| {
-                q.get(k)
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            };
+            let text = |k: &str| query_text(q, k);
             AuditQuery {
                 page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0),
                 per_page: Some(PER_PAGE),

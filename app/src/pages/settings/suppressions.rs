@@ -3,7 +3,7 @@
 
 use crate::{
     api::{list_suppressions, AddSuppression, RemoveSuppression},
-    components::{date, error_text, use_strings, ErrorAlert, FieldError, Pager},
+    components::{date, error_text, query_text, use_strings, ErrorAlert, FieldError, Pager},
     model::{Channel, Page, SuppressionDto, SuppressionQuery},
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -21,11 +21,7 @@ pub fn SuppressionsPage() -> impl IntoView {
     let query_map = use_query_map();
     let query = Memo::new(move |_| {
         query_map.with(|q| {
-            let text = |k: &str| {
-                q.get(k)
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            };
+            let text = |k: &str| query_text(q, k);
             SuppressionQuery {
                 page: text("page").and_then(|p| p.parse().ok()).filter(|p| *p > 0),
                 per_page: Some(PER_PAGE),
