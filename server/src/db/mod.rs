@@ -24,10 +24,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     options
         .max_connections(if sqlite_path(url).is_some() { 4 } else { 10 })
         .acquire_timeout(Duration::from_secs(10))
-        // No ping before each use: it doubled the round trips of every short query.
-        // A connection that broke while idle (the database restarted) fails its next
-        // query instead, and is closed; jobs and the tracking writer try again.
-        .test_before_acquire(false)
+        // No ping before each use on PostgreSQL: it doubled the round trips of every
+        // short query. A connection that broke while idle (the server restarted) fails
+        // its next query instead, and is closed; jobs and the tracking writer try again.
+        // SQLite is in-process: its ping costs nothing, so it keeps it.
+        .test_before_acquire(backend_name(url) == "sqlite")
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|o| {
             // WAL lets readers run beside the one writer; the busy timeout makes writers
